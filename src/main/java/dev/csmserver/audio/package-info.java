@@ -1,0 +1,2 @@
+/** PCM, WAV, resampling and output encoders. Imports: JDK, DJL, codec libraries. */
+package dev.csmserver.audio;

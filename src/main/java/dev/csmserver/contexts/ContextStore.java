@@ -1,0 +1,22 @@
+package dev.csmserver.contexts;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where encoded contexts live. The local-directory store is the embedded default; a shared store
+ * (Redis) lets every replica see contexts uploaded through any other. Implementations are
+ * thread-safe; a backend that cannot be reached throws {@link ContextStoreUnavailableException}.
+ */
+public interface ContextStore {
+    /** Stores {@code context} under its id, replacing any previous value atomically. */
+    void put(StoredContext context);
+
+    Optional<StoredContext> get(String id);
+
+    /** All stored contexts, newest first. */
+    List<StoredContext> list();
+
+    /** Removes the context; returns false when there was none. */
+    boolean delete(String id);
+}

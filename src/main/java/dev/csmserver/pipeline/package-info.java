@@ -1,0 +1,2 @@
+/** CsmPipeline: joins tokenizer, CSM model, Mimi and the watermark. Imports layers 0-2. */
+package dev.csmserver.pipeline;
