@@ -1,0 +1,22 @@
+package dev.csmserver.pipeline;
+
+import java.util.List;
+
+/**
+ * A validated generation request, the only thing the pipeline accepts: target text and speaker,
+ * context turns in order, the audio length cap and the sampling parameters.
+ */
+public record GenerationRequest(
+        String text, int speaker, List<Segment> context, int maxAudioMs, SamplingParams sampling) {
+    public GenerationRequest {
+        context = List.copyOf(context);
+        if (maxAudioMs <= 0) {
+            throw new IllegalArgumentException("maxAudioMs must be positive, got " + maxAudioMs);
+        }
+    }
+
+    /** Frames the loop may generate: the reference's {@code int(max_audio_length_ms / 80)}. */
+    public int maxFrames() {
+        return maxAudioMs / 80;
+    }
+}
