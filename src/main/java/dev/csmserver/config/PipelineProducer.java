@@ -34,7 +34,7 @@ public class PipelineProducer {
         } else if (m.hfId().isPresent()) {
             ModelSource hub = ModelSource.hub(
                     m.hfId().get(), m.revision(), m.cacheDir(), m.hfEndpoint(), m.hfToken());
-            source = ModelSource.local(new ModelSourceDownloader(hub).download());
+            source = hub.downloadedTo(new ModelSourceDownloader(hub).download());
         } else {
             source = ModelSource.demo();
         }

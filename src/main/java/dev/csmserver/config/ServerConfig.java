@@ -129,15 +129,19 @@ public interface ServerConfig {
         Path dir();
     }
 
-    /** The audio watermark. */
+    /** The audio watermark (keyed; see audio.watermark). */
     interface Watermark {
-        /** Secret key of the keyed watermark (change it in production). */
-        @WithDefault("csm-server-demo-key")
+        /** Secret key of the mark. The default is the documented public key: anyone can verify (and forge) it. */
+        @WithDefault("csm-server public watermark key v1")
         String key();
 
-        /** Public name of the key, reported by the detector. */
-        @WithDefault("demo")
-        String keyId();
+        /** Public key id carried in the mark's payload (0..65535; default 0xD4D3). */
+        @WithDefault("54483")
+        int keyId();
+
+        /** Service id carried in the mark's payload (0..65535; default 0x9238). */
+        @WithDefault("37432")
+        int serviceId();
     }
 
     /** Optional API-key authentication. */

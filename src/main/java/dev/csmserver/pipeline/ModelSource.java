@@ -17,11 +17,16 @@ public record ModelSource(
         String hubEndpoint,
         Optional<String> hubToken) {
 
-    /** The three ways to get weights. */
+    /** The ways to get weights. */
     public enum Kind {
+        /** The built-in tiny random model. */
         DEMO,
+        /** A local directory. */
         LOCAL,
-        HUB
+        /** A hub repo; {@code localDir} is set once it is downloaded. */
+        HUB,
+        /** Random weights of the real CSM-1B + Mimi shapes, for benchmarks only (noise). */
+        RANDOM_REAL_SHAPE
     }
 
     public ModelSource {
@@ -30,6 +35,16 @@ public record ModelSource(
 
     public static ModelSource demo() {
         return new ModelSource(Kind.DEMO, null, null, null, null, null, Optional.empty());
+    }
+
+    /** Random weights with the real shapes (benchmarks). */
+    public static ModelSource randomRealShape() {
+        return new ModelSource(Kind.RANDOM_REAL_SHAPE, null, null, null, null, null, Optional.empty());
+    }
+
+    /** This hub source, downloaded into {@code dir}. */
+    public ModelSource downloadedTo(Path dir) {
+        return new ModelSource(kind, dir, hubRepo, revision, cacheDir, hubEndpoint, hubToken);
     }
 
     public static ModelSource local(Path dir) {
@@ -48,6 +63,8 @@ public record ModelSource(
                 return "demo-tiny-random";
             case LOCAL:
                 return "local:" + localDir.getFileName();
+            case RANDOM_REAL_SHAPE:
+                return "random-csm-1b-shape";
             default:
                 return hubRepo + "@" + revision;
         }
