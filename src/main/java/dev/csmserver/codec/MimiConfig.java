@@ -63,6 +63,16 @@ public record MimiConfig(
                 8, 8, 2048, 250, 10_000, 1e-5, numCodebooks, 1, 2048, 256, 2);
     }
 
+    /**
+     * A small random-weight-sized Mimi with the real frame geometry (24 kHz, 1920 samples per
+     * frame): for tests and the demo model. 16 latent channels, 2 layers of 2 heads, 32-entry
+     * codebooks of dimension 8.
+     */
+    public static MimiConfig tiny(int numCodebooks, int context) {
+        return new MimiConfig(24_000, 4, 16, List.of(8, 6, 5, 4), 7, 3, 3, 1, 2, 2,
+                2, 2, 32, context, 10_000, 1e-5, numCodebooks, 1, 32, 8, 2);
+    }
+
     /** The same model with another attention window (tests of the window logic). */
     public MimiConfig withContext(int newContext) {
         return new MimiConfig(sampleRateHz, nFilters, dimension, ratios, kernelSize, lastKernelSize,
