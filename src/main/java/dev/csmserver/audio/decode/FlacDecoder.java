@@ -1,5 +1,6 @@
 package dev.csmserver.audio.decode;
 
+import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,10 +21,10 @@ public final class FlacDecoder {
         try {
             decoder.decode();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("not a decodable FLAC stream: " + e.getMessage(), e);
+            throw new AudioFormatException("not a decodable FLAC stream: " + e.getMessage());
         }
         if (collector.info == null) {
-            throw new IllegalArgumentException("FLAC stream has no STREAMINFO");
+            throw new AudioFormatException("FLAC stream has no STREAMINFO");
         }
         return new Pcm(Arrays.copyOf(collector.samples, collector.count), collector.info.getSampleRate());
     }

@@ -5,6 +5,7 @@ import de.sciss.jump3r.mp3.VBRTag;
 import de.sciss.jump3r.mpg.Common;
 import de.sciss.jump3r.mpg.Interface;
 import de.sciss.jump3r.mpg.MPGLib;
+import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
 import java.util.Arrays;
 
@@ -51,10 +52,10 @@ public final class Mp3Decoder {
             n = mpg.hip_decode1_headers(stream, mp3, 0, left, right, info);
         }
         if (n < 0 && total == 0) {
-            throw new IllegalArgumentException("not a decodable MP3 stream");
+            throw new AudioFormatException("not a decodable MP3 stream");
         }
         if (!info.header_parsed || info.samplerate <= 0 || total == 0) {
-            throw new IllegalArgumentException("MP3 stream holds no audio frames");
+            throw new AudioFormatException("MP3 stream holds no audio frames");
         }
         return new Pcm(Arrays.copyOf(out, total), info.samplerate);
     }

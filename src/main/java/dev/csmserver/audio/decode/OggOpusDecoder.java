@@ -1,5 +1,6 @@
 package dev.csmserver.audio.decode;
 
+import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
 import io.github.jaredmdobson.concentus.OpusDecoder;
 import io.github.jaredmdobson.concentus.OpusException;
@@ -25,13 +26,13 @@ public final class OggOpusDecoder {
         List<byte[]> packets = new ArrayList<>();
         long lastGranule = readPackets(ogg, packets);
         if (packets.size() < 2 || !startsWith(packets.get(0), "OpusHead")) {
-            throw new IllegalArgumentException("not an Ogg Opus stream (no OpusHead)");
+            throw new AudioFormatException("not an Ogg Opus stream (no OpusHead)");
         }
         byte[] head = packets.get(0);
         int channels = head[9] & 0xFF;
         int preSkip = (head[10] & 0xFF) | (head[11] & 0xFF) << 8;
         if (channels < 1 || channels > 2) {
-            throw new IllegalArgumentException("Ogg Opus with " + channels + " channels is not supported");
+            throw new AudioFormatException("Ogg Opus with " + channels + " channels is not supported");
         }
         OpusDecoder opus;
         try {
@@ -48,7 +49,7 @@ public final class OggOpusDecoder {
             try {
                 n = opus.decode(packet, 0, packet.length, frame, 0, MAX_FRAME, false);
             } catch (OpusException e) {
-                throw new IllegalArgumentException("corrupt Opus packet " + p + ": " + e.getMessage(), e);
+                throw new AudioFormatException("corrupt Opus packet " + p + ": " + e.getMessage());
             }
             if (total + n > out.length) {
                 out = Arrays.copyOf(out, Math.max(out.length * 2, total + n));
@@ -75,13 +76,13 @@ public final class OggOpusDecoder {
         int pos = 0;
         while (pos + 27 <= ogg.length) {
             if (ogg[pos] != 'O' || ogg[pos + 1] != 'g' || ogg[pos + 2] != 'g' || ogg[pos + 3] != 'S') {
-                throw new IllegalArgumentException("bad Ogg page at byte " + pos);
+                throw new AudioFormatException("bad Ogg page at byte " + pos);
             }
             int pageSerial = (int) le(ogg, pos + 14, 4);
             int segments = ogg[pos + 26] & 0xFF;
             int body = pos + 27 + segments;
             if (body > ogg.length) {
-                throw new IllegalArgumentException("truncated Ogg page at byte " + pos);
+                throw new AudioFormatException("truncated Ogg page at byte " + pos);
             }
             if (first) {
                 serial = pageSerial;
@@ -91,7 +92,7 @@ public final class OggOpusDecoder {
             for (int s = 0; s < segments; s++) {
                 int lace = ogg[pos + 27 + s] & 0xFF;
                 if (data + lace > ogg.length) {
-                    throw new IllegalArgumentException("truncated Ogg page at byte " + pos);
+                    throw new AudioFormatException("truncated Ogg page at byte " + pos);
                 }
                 if (pageSerial == serial) {
                     partial.write(ogg, data, lace);

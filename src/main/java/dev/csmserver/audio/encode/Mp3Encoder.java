@@ -1,6 +1,7 @@
 package dev.csmserver.audio.encode;
 
 import de.sciss.jump3r.lowlevel.LameEncoder;
+import dev.csmserver.audio.WavWriter;
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -35,7 +36,7 @@ public final class Mp3Encoder implements AudioEncoder {
 
     @Override
     public byte[] encode(float[] samples) {
-        byte[] pcm = Pcm16.toLittleEndian(samples);
+        byte[] pcm = WavWriter.encode(samples);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int off = 0; off < pcm.length; off += maxPcmBytes) {
             int len = Math.min(maxPcmBytes, pcm.length - off);

@@ -1,6 +1,8 @@
 package dev.csmserver.audio.encode;
 
-/** Raw signed 16-bit little-endian mono samples, no header. */
+import dev.csmserver.audio.WavWriter;
+
+/** Raw signed 16-bit little-endian mono samples, no header (the body of the WAV stream). */
 public final class PcmEncoder implements AudioEncoder {
     @Override
     public byte[] start() {
@@ -9,7 +11,7 @@ public final class PcmEncoder implements AudioEncoder {
 
     @Override
     public byte[] encode(float[] samples) {
-        return Pcm16.toLittleEndian(samples);
+        return WavWriter.encode(samples);
     }
 
     @Override

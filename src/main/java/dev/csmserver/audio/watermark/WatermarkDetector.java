@@ -1,5 +1,6 @@
 package dev.csmserver.audio.watermark;
 
+import dev.csmserver.audio.SincResampler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class WatermarkDetector {
 
     /** Looks for the mark in mono {@code samples} at {@code sampleRateHz}. */
     public WatermarkDetection detect(float[] samples, int sampleRateHz) {
-        float[] x = sampleRateHz == RATE ? samples : Resampling.resample(samples, sampleRateHz, RATE);
+        float[] x = sampleRateHz == RATE ? samples : SincResampler.resample(samples, sampleRateHz, RATE);
         if (x.length < Whitener.FRAME * 4) {
             return WatermarkDetection.none(0, 1);
         }
