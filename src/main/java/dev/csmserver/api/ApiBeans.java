@@ -1,5 +1,6 @@
 package dev.csmserver.api;
 
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.config.ServerConfig;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.pipeline.CsmPipeline;
@@ -11,9 +12,9 @@ import java.util.EnumSet;
 /** Builds the plain-Java pieces of the web layer from configuration and the loaded model. */
 @ApplicationScoped
 public class ApiBeans {
-    /** Formats this build can produce. */
+    /** Formats this build can produce: every streaming encoder in audio.encode. */
     static EnumSet<AudioFormat> availableFormats() {
-        return EnumSet.of(AudioFormat.WAV, AudioFormat.PCM);
+        return EnumSet.allOf(AudioFormat.class);
     }
 
     @Produces

@@ -2,6 +2,9 @@ package dev.csmserver.api;
 
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.WavWriter;
+import dev.csmserver.audio.encode.AudioEncoder;
+import dev.csmserver.audio.encode.AudioEncoders;
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.queue.Job;
@@ -26,7 +29,7 @@ public final class AudioStream implements JobListener {
     private final int sampleRateHz;
     private final boolean stream;
     private final boolean sse;
-    private final ChunkEncoder encoder;
+    private final AudioEncoder encoder;
     private final BiConsumer<FinishReason, int[][]> onFinish;
     private final ByteArrayOutputStream whole;
     private int samples;
@@ -37,7 +40,7 @@ public final class AudioStream implements JobListener {
         this.sampleRateHz = sampleRateHz;
         this.stream = stream || sse;
         this.sse = sse;
-        this.encoder = ChunkEncoder.of(format, sampleRateHz);
+        this.encoder = AudioEncoders.create(format, sampleRateHz);
         this.onFinish = onFinish;
         this.whole = this.stream ? null : new ByteArrayOutputStream();
         if (this.stream && !sse) {

@@ -1,5 +1,6 @@
 package dev.csmserver.api;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -9,14 +10,15 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * problem+json); the HTTP layer's own max-body-size is a larger backstop for undeclared lengths.
  */
 public class BodySizeFilter {
-    @Inject RequestValidator validator;
+    /** Looked up per request: filters are built before runtime configuration exists. */
+    @Inject Instance<RequestValidator> validator;
 
     @ServerRequestFilter(preMatching = true, priority = 20)
     public void check(ContainerRequestContext ctx) {
         String length = ctx.getHeaderString("Content-Length");
         if (length != null) {
             try {
-                validator.checkBodySize(Long.parseLong(length.trim()));
+                validator.get().checkBodySize(Long.parseLong(length.trim()));
             } catch (NumberFormatException e) {
                 throw new ApiException(ProblemType.MALFORMED_REQUEST, "invalid Content-Length");
             }

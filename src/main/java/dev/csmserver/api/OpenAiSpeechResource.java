@@ -4,13 +4,13 @@ import dev.csmserver.api.dto.ContextSegment;
 import dev.csmserver.api.dto.OpenAiSpeechRequest;
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.api.dto.SpeechRequest;
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.contexts.StoredContext;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -40,8 +40,7 @@ public class OpenAiSpeechResource {
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces({"audio/mpeg", "audio/wav", "audio/pcm", "audio/flac", "audio/ogg", "text/event-stream",
-        ProblemMapper.PROBLEM_JSON})
+    // No @Produces: the media type depends on response_format and is set on the RestMulti.
     @Operation(summary = "Generate speech (OpenAI-compatible)",
             description = "OpenAI's /v1/audio/speech. Streams audio; stream_format=sse sends "
                     + "speech.audio.delta events with base64 audio, then speech.audio.done.")

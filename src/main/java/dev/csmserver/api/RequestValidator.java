@@ -4,7 +4,8 @@ import dev.csmserver.api.dto.ContextSegment;
 import dev.csmserver.api.dto.SpeechRequest;
 import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
-import dev.csmserver.audio.WavReader;
+import dev.csmserver.audio.decode.AudioDecoders;
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.config.ServerConfig;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.FileContextStore;
@@ -84,10 +85,15 @@ public final class RequestValidator {
         if (name == null) {
             return fallback;
         }
-        AudioFormat f = AudioFormat.parse(name);
-        if (f == null || !formats.contains(f)) {
+        AudioFormat f = null;
+        for (AudioFormat candidate : formats) {
+            if (candidate.fileExtension().equalsIgnoreCase(name)) {
+                f = candidate;
+            }
+        }
+        if (f == null) {
             throw new ApiException(ProblemType.UNSUPPORTED_FORMAT, "response_format '" + name
-                    + "' is not supported; use one of " + formats.stream().map(AudioFormat::extension).sorted().toList());
+                    + "' is not supported; use one of " + formats.stream().map(AudioFormat::fileExtension).sorted().toList());
         }
         return f;
     }
@@ -201,12 +207,12 @@ public final class RequestValidator {
         }
     }
 
-    /** Decodes uploaded WAV bytes, enforcing the size and duration limits. */
+    /** Decodes uploaded audio (WAV, MP3, FLAC or Ogg Opus), enforcing the size and duration limits. */
     public Pcm decodeAudio(byte[] bytes, String where) {
         checkUploadSize(bytes.length, where);
         Pcm pcm;
         try {
-            pcm = WavReader.read(bytes);
+            pcm = AudioDecoders.decode(bytes);
         } catch (AudioFormatException e) {
             throw new ApiException(ProblemType.INVALID_AUDIO, where + ": " + e.getMessage());
         }

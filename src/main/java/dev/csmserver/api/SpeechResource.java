@@ -7,7 +7,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -30,7 +29,7 @@ public class SpeechResource {
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces({"audio/wav", "audio/pcm", "audio/mpeg", "audio/flac", "audio/ogg", ProblemMapper.PROBLEM_JSON})
+    // No @Produces: the media type depends on response_format and is set on the RestMulti.
     @Operation(summary = "Generate speech",
             description = "Streams audio while it is generated (chunked; a WAV stream has one header with "
                     + "unknown sizes). Every client error is application/problem+json, sent before any audio.")

@@ -64,7 +64,7 @@ public class SpeechService {
                 (reason, codes) -> save(v, reason, codes));
         Job job = new Job(requestId, v.request(), stream);
         queue.submit(job);
-        String type = sse ? "text/event-stream" : v.format().mediaType();
+        String type = sse ? "text/event-stream" : v.format().contentType();
         return RestMulti.fromMultiData(stream.body(job))
                 .header("Content-Type", type)
                 .header(RequestIds.HEADER, requestId)

@@ -1,5 +1,6 @@
 package dev.csmserver.api;
 
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.pipeline.GenerationRequest;
 
 /**

@@ -38,8 +38,8 @@ public class PipelineProducer {
         } else {
             source = ModelSource.demo();
         }
-        return new PipelineOptions(
-                source, m.device(), m.dtype(), config.watermark().key(), config.watermark().keyId());
+        ServerConfig.Watermark w = config.watermark();
+        return new PipelineOptions(source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
     }
 
     @Produces

@@ -127,6 +127,10 @@ public interface ServerConfig {
         /** Directory of the file store. */
         @WithDefault("${user.home}/.local/share/csm-server/contexts")
         Path dir();
+
+        /** Key prefix of the Redis store (several deployments can share one Redis). */
+        @WithDefault("csm:contexts:")
+        String redisPrefix();
     }
 
     /** The audio watermark (keyed; see audio.watermark). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.csmserver.api.dto.ContextSegment;
 import dev.csmserver.api.dto.SpeechRequest;
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.encode.AudioFormat;
 import dev.csmserver.config.ServerConfig;
 import dev.csmserver.contexts.FileContextStore;
 import dev.csmserver.contexts.StoredContext;
