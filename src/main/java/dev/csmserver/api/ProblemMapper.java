@@ -1,6 +1,7 @@
 package dev.csmserver.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
 import dev.csmserver.metrics.InferenceMetrics;
@@ -73,6 +74,18 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, ContainerRequestContext ctx) {
         return problem(ProblemType.MALFORMED_REQUEST, "invalid JSON: " + e.getOriginalMessage(), ctx);
+    }
+
+    /** Wrong JSON types and unknown fields (Quarkus maps these itself unless a user mapper exists). */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, ContainerRequestContext ctx) {
+        StringBuilder path = new StringBuilder();
+        for (var ref : e.getPath()) {
+            path.append(ref.getFieldName() != null ? (path.length() > 0 ? "." : "") + ref.getFieldName()
+                    : "[" + ref.getIndex() + "]");
+        }
+        String field = path.length() == 0 ? "" : " at '" + path + "'";
+        return problem(ProblemType.MALFORMED_REQUEST, "invalid JSON" + field + ": " + e.getOriginalMessage(), ctx);
     }
 
     @ServerExceptionMapper

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
@@ -58,7 +61,9 @@ public class BadInputCorpusTest {
     }
 
     private static RequestSpecification request(JsonNode c) {
-        RequestSpecification spec = given();
+        // raw bodies go out as written, whatever the declared type (form bodies included)
+        RequestSpecification spec = given().config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
+                .encodeContentTypeAs("application/x-www-form-urlencoded", ContentType.TEXT)));
         if (c.has("multipart")) {
             for (Iterator<Map.Entry<String, JsonNode>> it = c.get("multipart").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
