@@ -47,6 +47,10 @@ public class OpenAiSpeechResource {
     @APIResponse(responseCode = "200", description = "Audio, or server-sent events",
             content = {
                 @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/pcm", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/flac", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/ogg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                 @Content(mediaType = "text/event-stream", schema = @Schema(type = SchemaType.STRING))
             })
     @APIResponse(responseCode = "400", description = "Invalid or unsupported request",

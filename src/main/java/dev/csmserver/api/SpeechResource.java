@@ -42,7 +42,10 @@ public class SpeechResource {
             },
             content = {
                 @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "audio/pcm", schema = @Schema(type = SchemaType.STRING, format = "binary"))
+                @Content(mediaType = "audio/pcm", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/flac", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "audio/ogg", schema = @Schema(type = SchemaType.STRING, format = "binary"))
             })
     @APIResponse(responseCode = "400", description = "Invalid request",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
