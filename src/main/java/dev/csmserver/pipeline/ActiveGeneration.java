@@ -17,17 +17,19 @@ public final class ActiveGeneration implements AutoCloseable {
     private final ChunkSink sink;
     private final int codebookSize;
     private final int sampleRateHz;
+    private final float outputGain;
     private int emitted;
     private boolean finished;
 
     ActiveGeneration(Generation generation, MimiStreamDecoder decoder, StreamingWatermarker watermark,
-            ChunkSink sink, int codebookSize, int sampleRateHz) {
+            ChunkSink sink, int codebookSize, int sampleRateHz, float outputGain) {
         this.generation = generation;
         this.decoder = decoder;
         this.watermark = watermark;
         this.sink = sink;
         this.codebookSize = codebookSize;
         this.sampleRateHz = sampleRateHz;
+        this.outputGain = outputGain;
     }
 
     Generation generation() {
@@ -64,6 +66,11 @@ public final class ActiveGeneration implements AutoCloseable {
             }
         }
         float[] pcm = decoder.decode(codes);
+        if (outputGain != 1f) {
+            for (int i = 0; i < pcm.length; i++) {
+                pcm[i] *= outputGain;
+            }
+        }
         float[] marked = watermark.mark(pcm);
         sink.accept(new AudioChunk(marked, sampleRateHz, emitted, n));
         emitted += n;

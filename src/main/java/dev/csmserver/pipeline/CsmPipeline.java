@@ -27,6 +27,8 @@ public final class CsmPipeline implements AutoCloseable {
     private final Mimi mimi;
     private final StreamingWatermarker watermark;
     private final ModelInfo info;
+    /** 1 for real models; the demo's random codec is far too loud, so its output is scaled (before the mark). */
+    private final float outputGain;
 
     CsmPipeline(NDManager weightsManager, TextTokenizer tokenizer, CsmModel model, Mimi mimi,
             StreamingWatermarker watermark, String label, boolean demo) {
@@ -40,6 +42,7 @@ public final class CsmPipeline implements AutoCloseable {
         this.generator = new CsmGenerator(model, tokenizer);
         this.mimi = mimi;
         this.watermark = watermark;
+        this.outputGain = demo ? DemoModel.OUTPUT_GAIN : 1f;
         Device device = weightsManager.getDevice();
         this.info = new ModelInfo(label, demo, device.toString(), mimi.config().sampleRateHz(),
                 mimi.config().frameSize(), model.config().numCodebooks(), mimi.config().codebookSize(),
@@ -80,7 +83,7 @@ public final class CsmPipeline implements AutoCloseable {
         ActiveGeneration a;
         try {
             a = new ActiveGeneration(g, mimi.newStreamDecoder(weightsManager), watermark.newStream(), sink,
-                    info.codebookSize(), info.sampleRateHz());
+                    info.codebookSize(), info.sampleRateHz(), outputGain);
         } catch (RuntimeException e) {
             g.close();
             throw e;

@@ -31,6 +31,12 @@ public final class DemoModel {
     static final int CODEBOOKS = 32;
     /** Mimi attention window in 25 Hz steps (the real model's). */
     static final int MIMI_CONTEXT = 250;
+    /**
+     * Scale applied to the demo codec's output: random decoder weights produce audio far beyond
+     * [-1, 1], which would clip (and clipping destroys the watermark).
+     */
+    public static final float OUTPUT_GAIN = 0.02f;
+
     private static final String TOKENIZER_RESOURCE = "/demo/tokenizer.json";
 
     private DemoModel() {}

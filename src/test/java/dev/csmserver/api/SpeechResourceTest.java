@@ -137,6 +137,18 @@ public class SpeechResourceTest {
     }
 
     @Test
+    public void generatedAudioCarriesTheWatermark() {
+        // the demo's random audio is a poor carrier: it takes several seconds to reach the detection threshold
+        byte[] wav = speech("{\"text\":\"Hello there friend, how are you doing today?\",\"max_audio_length_ms\":8000,"
+                + "\"seed\":5,\"stream\":false}")
+                .then().statusCode(200).extract().asByteArray();
+        given().contentType("audio/wav").body(wav).when().post("/v1/watermark/detect").then().statusCode(200)
+                .body("detected", is(true));
+        given().contentType("audio/wav").body(ApiTestSupport.wav(3.0, 24000)).when().post("/v1/watermark/detect")
+                .then().statusCode(200).body("detected", is(false));
+    }
+
+    @Test
     public void swaggerUiIsServed() {
         given().when().get("/q/swagger-ui/").then().statusCode(200);
     }
