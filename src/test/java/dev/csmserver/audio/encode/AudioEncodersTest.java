@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Every encoder's stream, written chunk by chunk as the service does, reads back through its
@@ -157,6 +158,30 @@ class AudioEncodersTest {
         assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("hello world".getBytes()));
         assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("OggS-not-really-ogg-at-all-padding".getBytes()));
         assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("fLaC\0\0\0\0".getBytes()));
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void truncatedOrCorruptedStreamsDecodeOrFailCleanly() {
+        float[] x = Arrays.copyOf(signal(), RATE);
+        SplittableRandom r = new SplittableRandom(99);
+        for (AudioFormat f : new AudioFormat[] {AudioFormat.MP3, AudioFormat.FLAC, AudioFormat.OPUS}) {
+            byte[] valid = encodeInChunks(AudioEncoders.create(f, RATE), x);
+            for (int trial = 0; trial < 30; trial++) {
+                byte[] bad = trial < 10
+                        ? Arrays.copyOf(valid, 4 + r.nextInt(valid.length - 4))
+                        : valid.clone();
+                for (int k = 0; trial >= 10 && k < 1 + trial; k++) {
+                    bad[4 + r.nextInt(bad.length - 4)] = (byte) r.nextInt(256);
+                }
+                try {
+                    Pcm pcm = AudioDecoders.decode(bad);
+                    assertTrue(pcm.sampleRateHz() > 0, f.toString());
+                } catch (AudioFormatException expected) {
+                    assertTrue(expected.getMessage() != null, f.toString());
+                }
+            }
+        }
     }
 
     /** SNR of {@code y} against {@code x} at the lag in [0, maxLag] that maximises it. */
