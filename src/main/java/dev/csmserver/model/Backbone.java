@@ -1,0 +1,93 @@
+package dev.csmserver.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.Llama3Rope;
+import dev.csmserver.nn.LlamaConfig;
+import dev.csmserver.nn.LlamaLayer;
+import dev.csmserver.nn.Nd;
+import dev.csmserver.nn.RmsNorm;
+import dev.csmserver.weights.Weights;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CSM backbone (llama-1B flavour, no token embedding or output layer): layers then the final
+ * RMSNorm. Rows of several requests, each at its own position with its own KV caches, go through
+ * one call: projections are batched, attention runs per request over its filled prefix.
+ */
+public final class Backbone {
+    private final LlamaConfig config;
+    private final LlamaLayer[] layers;
+    private final RmsNorm norm;
+    private final Llama3Rope rope;
+
+    private Backbone(LlamaConfig config, LlamaLayer[] layers, RmsNorm norm, Llama3Rope rope) {
+        this.config = config;
+        this.layers = layers;
+        this.norm = norm;
+        this.rope = rope;
+    }
+
+    /** From {@code backbone.layers.*} and {@code backbone.norm.scale} of {@code w}. */
+    static Backbone load(Weights w, LlamaConfig c, NDManager manager, DataType type, Runnable progress) {
+        Llama3Rope rope = Llama3Rope.create(manager, c.rope(), c.headDim(), c.maxSeqLen());
+        LlamaLayer[] layers = new LlamaLayer[c.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = LlamaLayer.load(w.sub("layers." + i), c, rope, manager, type);
+            progress.run();
+        }
+        RmsNorm norm = new RmsNorm(w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
+        return new Backbone(c, layers, norm, rope);
+    }
+
+    /** Zeroed per-layer caches of one request, owned by {@code manager} and outside any scope. */
+    public KvCache[] newCaches(NDManager manager, int capacity) {
+        KvCache[] caches = new KvCache[layers.length];
+        for (int l = 0; l < caches.length; l++) {
+            caches[l] = new KvCache(manager, 1, config.numKvHeads(), capacity, config.headDim());
+            for (NDArray a : caches[l].storage()) {
+                Nd.keep(a, manager);
+            }
+        }
+        return caches;
+    }
+
+    /**
+     * {@code x [B, S, D]} float32, row b at positions {@code starts[b] ..} with caches {@code
+     * caches.get(b)} → {@code [B, S, D]} float32 after the final norm.
+     */
+    public NDArray forward(NDArray x, List<KvCache[]> caches, int[] starts) {
+        int b = (int) x.getShape().get(0);
+        int s = (int) x.getShape().get(1);
+        long[] positions = new long[b * s];
+        for (int r = 0; r < b; r++) {
+            if (caches.get(r)[0].filled() != starts[r]) {
+                throw new IllegalStateException("row " + r + " is at position " + starts[r]
+                        + " but its cache holds " + caches.get(r)[0].filled());
+            }
+            if (starts[r] + s > config.maxSeqLen()) {
+                throw new IllegalStateException("position " + (starts[r] + s) + " beyond the RoPE table");
+            }
+            for (int i = 0; i < s; i++) {
+                positions[r * s + i] = starts[r] + i;
+            }
+        }
+        NDArray[] cosSin = rope.tables(positions, b, s);
+        List<KvCache> layerCaches = new ArrayList<>(b);
+        for (int l = 0; l < layers.length; l++) {
+            layerCaches.clear();
+            for (KvCache[] c : caches) {
+                layerCaches.add(c[l]);
+            }
+            x = layers[l].forward(x, cosSin, layerCaches);
+        }
+        return norm.forward(x);
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.csmserver.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.Linear;
+import dev.csmserver.nn.Llama3Rope;
+import dev.csmserver.nn.LlamaConfig;
+import dev.csmserver.nn.LlamaLayer;
+import dev.csmserver.nn.RmsNorm;
+import dev.csmserver.weights.HostTensor;
+import dev.csmserver.weights.Weights;
+import java.util.List;
+
+/**
+ * The depth decoder and its heads (spec 3.5): from the backbone's last hidden state and c0 it
+ * produces c1..c(K-1), one decoder step per code, restarting from an empty cache every frame. The
+ * decoder sequence is {@code [proj(h), proj(emb(c0)), proj(emb(c1 + V)), ...]}; the output at
+ * position p gives c_p through {@code audio_head[p-1]} (pre-sliced and stored [V, Ddec]). All
+ * rows of a batch are at the same decoder position, so one batched cache serves them.
+ */
+public final class DepthDecoder {
+    private static final NDIndex LAST_ROW = new NDIndex(":, -1, :");
+
+    private final LlamaConfig config;
+    private final NDArray projection;
+    private final LlamaLayer[] layers;
+    private final RmsNorm norm;
+    private final Llama3Rope rope;
+    private final NDArray[] audioHeads;
+
+    private DepthDecoder(LlamaConfig config, NDArray projection, LlamaLayer[] layers, RmsNorm norm,
+            Llama3Rope rope, NDArray[] audioHeads) {
+        this.config = config;
+        this.projection = projection;
+        this.layers = layers;
+        this.norm = norm;
+        this.rope = rope;
+        this.audioHeads = audioHeads;
+    }
+
+    /** From {@code decoder.*}, {@code projection.weight} and {@code audio_head} of the root weights. */
+    static DepthDecoder load(Weights root, CsmConfig cfg, NDManager manager, DataType type, Runnable progress) {
+        LlamaConfig c = cfg.decoder();
+        int k = cfg.numCodebooks();
+        Llama3Rope rope = Llama3Rope.create(manager, c.rope(), c.headDim(), Math.min(c.maxSeqLen(), k));
+        Weights w = root.sub("decoder");
+        LlamaLayer[] layers = new LlamaLayer[c.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = LlamaLayer.load(w.sub("layers." + i), c, rope, manager, type);
+            progress.run();
+        }
+        RmsNorm norm = new RmsNorm(w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
+        NDArray projection = root.get(manager, "projection.weight", type, c.embedDim(), cfg.backbone().embedDim());
+        HostTensor heads = root.host("audio_head", k - 1, c.embedDim(), cfg.audioVocabSize());
+        return new DepthDecoder(c, projection, layers, norm, rope,
+                sliceHeads(heads, manager, type, c.embedDim(), cfg.audioVocabSize()));
+    }
+
+    /** {@code audio_head [K-1, Ddec, V]} ({@code h · W[i]}) → K-1 arrays {@code [V, Ddec]} for {@code Linear}. */
+    private static NDArray[] sliceHeads(HostTensor heads, NDManager m, DataType type, int in, int vocab) {
+        float[] all = heads.data();
+        NDArray[] out = new NDArray[(int) heads.shape()[0]];
+        for (int i = 0; i < out.length; i++) {
+            float[] t = new float[in * vocab];
+            int base = i * in * vocab;
+            for (int r = 0; r < in; r++) {
+                for (int c = 0; c < vocab; c++) {
+                    t[c * in + r] = all[base + r * vocab + c];
+                }
+            }
+            out[i] = HostTensor.of(t, vocab, in).toNd(m, type);
+        }
+        return out;
+    }
+
+    /**
+     * Codes 1..K-1 of each row's frame. {@code lastH [B, D]} float32 (backbone output), {@code
+     * codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs inside the caller's scope.
+     */
+    void generate(NDArray lastH, int[][] codes, FrameEmbedder embedder, CodePicker picker) {
+        int b = codes.length;
+        int k = audioHeads.length + 1;
+        List<KvCache> caches = new java.util.ArrayList<>(layers.length);
+        for (int l = 0; l < layers.length; l++) {
+            caches.add(new KvCache(lastH.getManager(), b, config.numKvHeads(), k, config.headDim()));
+        }
+        int[] column = new int[b];
+        for (int r = 0; r < b; r++) {
+            column[r] = codes[r][0];
+        }
+        NDArray x = NDArrays.concat(new NDList(lastH.reshape(b, 1, -1), embedder.embedCodes(column, 0)), 1);
+        int pos = 0;
+        for (int i = 1; i < k; i++) {
+            int s = (int) x.getShape().get(1);
+            NDArray h = Linear.apply(x, projection); // [B, s, Ddec]
+            NDArray[] cosSin = rope.tables(positions(b, pos, s), b, s);
+            for (int l = 0; l < layers.length; l++) {
+                h = layers[l].forward(h, cosSin, List.of(caches.get(l)));
+            }
+            pos += s;
+            NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
+            float[] logits = Linear.apply(last, audioHeads[i - 1]).toFloatArray(); // [B, V]
+            CsmModel.pickAll(picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
+            for (int r = 0; r < b; r++) {
+                codes[r][i] = column[r];
+            }
+            if (i < k - 1) {
+                x = embedder.embedCodes(column, i);
+            }
+        }
+    }
+
+    private static long[] positions(int b, int start, int s) {
+        long[] p = new long[b * s];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < s; i++) {
+                p[r * s + i] = start + i;
+            }
+        }
+        return p;
+    }
+}

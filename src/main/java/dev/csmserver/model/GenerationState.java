@@ -1,0 +1,75 @@
+package dev.csmserver.model;
+
+import ai.djl.ndarray.NDManager;
+import dev.csmserver.nn.KvCache;
+
+/**
+ * Everything one request owns while it generates: its backbone KV caches (in its own sub-manager
+ * of the model's manager, sized to the prompt plus the frames it may produce), its next position,
+ * the last frame it produced (the next backbone input) and its seeded {@link Sampler}. Created by
+ * {@link CsmModel#newState}; {@link #close()} frees its native memory.
+ */
+public final class GenerationState implements AutoCloseable {
+    private final NDManager manager;
+    private final KvCache[] caches;
+    private final Sampler sampler;
+    private int position;
+    private int[] lastFrame;
+    private int frames;
+
+    GenerationState(NDManager manager, KvCache[] caches, Sampler sampler) {
+        this.manager = manager;
+        this.caches = caches;
+        this.sampler = sampler;
+    }
+
+    /** Next backbone position (rows consumed so far). */
+    public int position() {
+        return position;
+    }
+
+    /** Backbone positions this request may still consume. */
+    public int remainingCapacity() {
+        return caches[0].capacity() - position;
+    }
+
+    /** The last frame produced ({@code null} before prefill). */
+    public int[] lastFrame() {
+        return lastFrame == null ? null : lastFrame.clone();
+    }
+
+    /** Frames produced so far (including the one from prefill). */
+    public int frames() {
+        return frames;
+    }
+
+    public Sampler sampler() {
+        return sampler;
+    }
+
+    KvCache[] caches() {
+        return caches;
+    }
+
+    int[] lastFrameRef() {
+        if (lastFrame == null) {
+            throw new IllegalStateException("request has no frame yet: prefill first");
+        }
+        return lastFrame;
+    }
+
+    void advance(int rows, int[] frame) {
+        position += rows;
+        lastFrame = frame;
+        frames++;
+    }
+
+    public boolean isOpen() {
+        return manager.isOpen();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

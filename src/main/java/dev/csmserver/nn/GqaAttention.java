@@ -1,0 +1,102 @@
+package dev.csmserver.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Grouped-query self-attention of torchtune {@code MultiHeadAttention} (spec 3.2) with one fused
+ * QKV projection. Query head {@code h} reads KV head {@code h / (H/KVH)}; scores are
+ * {@code q·kᵀ/√D} over the filled cache prefix only, with a causal additive mask when several
+ * rows arrive at once; softmax in float32.
+ */
+public final class GqaAttention {
+    private final NDArray wqkv;
+    private final NDArray wo;
+    private final Llama3Rope rope;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float scale;
+    private final NDIndex qSlice;
+    private final NDIndex kSlice;
+    private final NDIndex vSlice;
+
+    /** {@code wqkv [(H + 2·KVH)·D, Dm]}, {@code wo [Dm, H·D]}, both float32 or float16. */
+    public GqaAttention(NDArray wqkv, NDArray wo, Llama3Rope rope, LlamaConfig c) {
+        this.wqkv = wqkv;
+        this.wo = wo;
+        this.rope = rope;
+        this.heads = c.numHeads();
+        this.kvHeads = c.numKvHeads();
+        this.headDim = c.headDim();
+        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        int q = c.qDim();
+        int kv = c.kvDim();
+        this.qSlice = new NDIndex("..., 0:" + q);
+        this.kSlice = new NDIndex("..., " + q + ":" + (q + kv));
+        this.vSlice = new NDIndex("..., " + (q + kv) + ":" + (q + 2 * kv));
+    }
+
+    /**
+     * {@code x [B, S, Dm]} float32 (already normed). {@code caches} holds either one cache per row
+     * (each of batch 1, each at its own position) or a single cache of batch B shared by all rows.
+     * Returns {@code [B, S, Dm]} float32.
+     */
+    public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
+        long b = x.getShape().get(0);
+        long s = x.getShape().get(1);
+        NDArray qkv = Linear.apply(x, wqkv); // [B, S, (H + 2·KVH)·D]
+        NDArray q = rope.apply(qkv.get(qSlice).reshape(b, s, heads, headDim), cosSin);
+        NDArray k = rope.apply(qkv.get(kSlice).reshape(b, s, kvHeads, headDim), cosSin);
+        NDArray v = qkv.get(vSlice).reshape(b, s, kvHeads, headDim);
+        NDArray o;
+        if (caches.size() == 1) {
+            o = attend(q, k, v, caches.get(0));
+        } else if (caches.size() == b) {
+            NDList rows = new NDList((int) b);
+            for (int i = 0; i < b; i++) {
+                NDIndex row = new NDIndex().addSliceDim(i, i + 1);
+                rows.add(attend(q.get(row), k.get(row), v.get(row), caches.get(i)));
+            }
+            o = NDArrays.concat(rows, 0);
+        } else {
+            throw new IllegalArgumentException(caches.size() + " caches for a batch of " + b);
+        }
+        return Linear.apply(o, wo);
+    }
+
+    /** {@code q [b, S, H, D]}, {@code k, v [b, S, KVH, D]} for rows sharing {@code cache} → {@code [b, S, H·D]}. */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, KvCache cache) {
+        long b = q.getShape().get(0);
+        int s = (int) q.getShape().get(1);
+        int group = heads / kvHeads;
+        int start = cache.filled();
+        cache.append(k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3)); // [b, KVH, S, D]
+        int len = start + s;
+        NDArray qg = q.reshape(b, s, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
+                .reshape(b, kvHeads, (long) group * s, headDim); // [b, KVH, G·S, D]
+        NDArray scores = qg.matMul(cache.keys().transpose(0, 1, 3, 2)).mul(scale); // [b, KVH, G·S, L]
+        if (s > 1) {
+            scores = scores.reshape(b, kvHeads, group, s, len).add(causalMask(q, s, start))
+                    .reshape(b, kvHeads, (long) group * s, len);
+        }
+        NDArray o = scores.softmax(-1).matMul(cache.values()); // [b, KVH, G·S, D]
+        return o.reshape(b, kvHeads, group, s, headDim).transpose(0, 3, 1, 2, 4)
+                .reshape(b, s, (long) heads * headDim);
+    }
+
+    /** {@code [S, L]} float32: 0 where key j ≤ start + i (the row's own position), −∞ after. */
+    private static NDArray causalMask(NDArray like, int s, int start) {
+        int len = start + s;
+        float[] m = new float[s * len];
+        for (int i = 0; i < s; i++) {
+            Arrays.fill(m, i * len + start + i + 1, (i + 1) * len, Float.NEGATIVE_INFINITY);
+        }
+        return like.getManager().create(m, new Shape(s, len));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.csmserver.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.csmserver.weights.HostTensor;
+import dev.csmserver.weights.Weights;
+import java.util.List;
+
+/**
+ * One torchtune {@code TransformerSelfAttentionLayer} (spec 3.2):
+ * {@code h = x + attn(sa_norm(x)); out = h + mlp(mlp_norm(h))}. Immutable; caches are passed in.
+ */
+public final class LlamaLayer {
+    private final RmsNorm saNorm;
+    private final GqaAttention attention;
+    private final RmsNorm mlpNorm;
+    private final SwiGlu mlp;
+
+    public LlamaLayer(RmsNorm saNorm, GqaAttention attention, RmsNorm mlpNorm, SwiGlu mlp) {
+        this.saNorm = saNorm;
+        this.attention = attention;
+        this.mlpNorm = mlpNorm;
+        this.mlp = mlp;
+    }
+
+    /**
+     * Loads {@code attn.{q,k,v,output}_proj.weight}, {@code mlp.w{1,2,3}.weight} and the two norm
+     * scales from {@code w} (a {@code *.layers.i} view) into {@code manager}; projections as
+     * {@code type}, norms always float32.
+     */
+    public static LlamaLayer load(Weights w, LlamaConfig c, Llama3Rope rope, NDManager manager, DataType type) {
+        int d = c.embedDim();
+        HostTensor qkv = Linear.fuseRows(
+                w.host("attn.q_proj.weight", c.qDim(), d),
+                w.host("attn.k_proj.weight", c.kvDim(), d),
+                w.host("attn.v_proj.weight", c.kvDim(), d));
+        NDArray wo = w.get(manager, "attn.output_proj.weight", type, d, c.qDim());
+        HostTensor w13 = Linear.fuseRows(
+                w.host("mlp.w1.weight", c.intermediateDim(), d),
+                w.host("mlp.w3.weight", c.intermediateDim(), d));
+        NDArray w2 = w.get(manager, "mlp.w2.weight", type, d, c.intermediateDim());
+        return new LlamaLayer(
+                new RmsNorm(w.get(manager, "sa_norm.scale", DataType.FLOAT32, d), c.normEps()),
+                new GqaAttention(qkv.toNd(manager, type), wo, rope, c),
+                new RmsNorm(w.get(manager, "mlp_norm.scale", DataType.FLOAT32, d), c.normEps()),
+                new SwiGlu(w13.toNd(manager, type), w2, c.intermediateDim()));
+    }
+
+    /** {@code x [B, S, Dm]} float32 → {@code [B, S, Dm]} float32; appends to {@code caches}. */
+    public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
+        NDArray h = x.add(attention.forward(saNorm.forward(x), cosSin, caches));
+        return h.add(mlp.forward(mlpNorm.forward(h)));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.csmserver.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Activation;
+
+/**
+ * torchtune {@code FeedForward} with SiLU gating: {@code w2( silu(w1·x) ⊙ (w3·x) )}, with
+ * {@code w1} and {@code w3} fused into one {@code [2·I, Dm]} matrix read once per step.
+ */
+public final class SwiGlu {
+    private final NDArray w13;
+    private final NDArray w2;
+    private final NDIndex gate;
+    private final NDIndex up;
+
+    /** {@code w13 [2·I, Dm]} (w1 rows then w3 rows), {@code w2 [Dm, I]}. */
+    public SwiGlu(NDArray w13, NDArray w2, int intermediateDim) {
+        this.w13 = w13;
+        this.w2 = w2;
+        this.gate = new NDIndex("..., 0:" + intermediateDim);
+        this.up = new NDIndex("..., " + intermediateDim + ":" + (2 * intermediateDim));
+    }
+
+    /** {@code x [..., Dm]} float32 → {@code [..., Dm]} float32. */
+    public NDArray forward(NDArray x) {
+        NDArray h = Linear.apply(x, w13); // [..., 2·I]
+        NDArray g = h.get(gate);
+        NDArray act = g.mul(Activation.sigmoid(g)).mul(h.get(up));
+        return Linear.apply(act, w2);
+    }
+}

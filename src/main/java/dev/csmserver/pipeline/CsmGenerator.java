@@ -1,0 +1,100 @@
+package dev.csmserver.pipeline;
+
+import dev.csmserver.model.CsmModel;
+import dev.csmserver.model.FrameBatch;
+import dev.csmserver.model.GenerationState;
+import dev.csmserver.model.PromptRows;
+import dev.csmserver.model.Sampler;
+import dev.csmserver.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text to CSM codes (the reference {@code Generator.generate} loop, spec 4): builds the prompt,
+ * checks it fits the context with the requested audio, prefills, then advances frame by frame
+ * until the all-zero frame or the frame limit. Two ways in: {@link #generate} runs one request to
+ * the end; {@link #start} / {@link #step} / {@link Generation#close} let one worker thread batch
+ * many requests, admitting and dropping them between frames. Not thread-safe: one thread drives it.
+ */
+public final class CsmGenerator {
+    private final CsmModel model;
+    private final PromptBuilder prompts;
+
+    public CsmGenerator(CsmModel model, TextTokenizer tokenizer) {
+        this.model = model;
+        this.prompts = new PromptBuilder(tokenizer, model.config().numCodebooks());
+    }
+
+    /** Runs {@code request} alone to its end; returns the frames {@code [F][K]} (raw codes). */
+    public List<int[]> generate(GenerationRequest request) {
+        try (Generation g = start(request)) {
+            while (!g.isFinished()) {
+                step(List.of(g));
+            }
+            return new ArrayList<>(g.frames());
+        }
+    }
+
+    /**
+     * Admits a request: builds its prompt, allocates its state and prefills it, which already
+     * yields its first frame. Throws {@link PromptTooLongException} (nothing allocated) when the
+     * prompt plus {@code maxFrames} does not fit the context.
+     */
+    public Generation start(GenerationRequest request) {
+        PromptRows prompt = prompts.build(request.context(), request.speaker(), request.text());
+        int maxFrames = request.maxFrames();
+        int limit = model.config().maxContext();
+        // generator.py: `if curr_tokens.size(1) >= max_seq_len - max_generation_len: raise ValueError`.
+        if (prompt.rows() >= limit - maxFrames) {
+            throw new PromptTooLongException(prompt.rows(), maxFrames, limit);
+        }
+        if (maxFrames == 0) {
+            return new Generation(null, 0, prompt.rows());
+        }
+        SamplingParams p = request.sampling();
+        GenerationState state = model.newState(prompt.rows() + maxFrames, new Sampler(p.temperature(), p.topK(), p.seed()));
+        Generation g = new Generation(state, maxFrames, prompt.rows());
+        try {
+            g.accept(model.prefill(state, prompt));
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    /** Advances every unfinished generation of {@code active} by one frame, in one batched model step. */
+    public void step(List<Generation> active) {
+        List<Generation> running = new ArrayList<>(active.size());
+        List<GenerationState> states = new ArrayList<>(active.size());
+        for (Generation g : active) {
+            if (!g.isFinished()) {
+                running.add(g);
+                states.add(g.state());
+            }
+        }
+        if (running.isEmpty()) {
+            return;
+        }
+        List<int[]> frames = model.step(FrameBatch.of(states));
+        for (int i = 0; i < running.size(); i++) {
+            running.get(i).accept(frames.get(i));
+        }
+    }
+
+    /**
+     * A frame for the codec: codes at or above {@code codebookSize} (CSM's 3 ids above Mimi's
+     * codebook, e.g. 2048..2050) clamped to the last entry, as the CSM authors advise (csm#157).
+     */
+    public static int[] clampForCodec(int[] frame, int codebookSize) {
+        int[] out = frame.clone();
+        for (int k = 0; k < out.length; k++) {
+            out[k] = Math.min(Math.max(out[k], 0), codebookSize - 1);
+        }
+        return out;
+    }
+
+    public CsmModel model() {
+        return model;
+    }
+}
