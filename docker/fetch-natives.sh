@@ -14,8 +14,11 @@ mkdir -p "$cache"
 # RUST_FLAVOR=cpu: the tokenizer runs on the CPU even in the GPU image (no CUDA tokenizer build).
 export DJL_CACHE_DIR="$cache" DJL_OFFLINE=true OPT_OUT_TRACKING=true RUST_FLAVOR=cpu
 warm() {
-  # DJL's own loader extracts from the jars on the app's class path into DJL_CACHE_DIR.
-  java -Dai.djl.offline=true -cp "$app/lib/main/*" "$here/DjlNatives.java" "$@"
+  # DJL's own loader extracts from the jars on the app's class path into DJL_CACHE_DIR. The
+  # PYTORCH_* overrides (build args of both variants) are cleared so that DJL takes the libtorch
+  # of the pytorch-native-cpu jar and never looks for another one.
+  env -u PYTORCH_VERSION -u PYTORCH_FLAVOR -u PYTORCH_LIBRARY_PATH \
+    java -Dai.djl.offline=true -cp "$app/lib/main/*" "$here/DjlNatives.java" "$@"
 }
 
 case "$variant" in

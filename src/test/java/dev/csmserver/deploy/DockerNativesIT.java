@@ -46,7 +46,9 @@ class DockerNativesIT {
     @Test
     void cpuVariantLoadsDjlOfflineFromTheJarsAndFillsTheCache(@TempDir Path cache) throws Exception {
         assertTrue(Files.isRegularFile(APP.resolve("quarkus-run.jar")), "run after package: " + APP);
-        String out = run(Map.of(), "docker/fetch-natives.sh", "cpu", APP.toString(), cache.toString());
+        // The environment the Dockerfile's RUN gives it (PYTORCH_* are build args of both variants).
+        String out = run(Map.of("PYTORCH_VERSION", "2.7.1", "PYTORCH_FLAVOR", "cu128", "LIBTORCH_URL", ""),
+                "docker/fetch-natives.sh", "cpu", APP.toString(), cache.toString());
         assertTrue(out.contains("PyTorch") && out.contains("loaded"), out);
         List<String> files = files(cache);
         assertTrue(files.stream().anyMatch(f -> f.matches("pytorch/[^/]+-cpu-linux-x86_64/libtorch\\.so")), files.toString());

@@ -155,6 +155,30 @@ class HelmChartTest {
         assertTrue(noRedis.getMessage().contains("QUARKUS_REDIS_HOSTS"), noRedis.getMessage());
     }
 
+    @Test
+    void readmeDocumentsEveryValue() throws IOException {
+        String readme = Files.readString(CHART.resolve("README.md"));
+        List<String> missing = new java.util.ArrayList<>();
+        valuePaths(YAML.readTree(CHART.resolve("values.yaml").toFile()), "", missing);
+        missing.removeIf(path -> readme.contains("| `" + path + "` |"));
+        assertTrue(missing.isEmpty(), "values missing from the README table: " + missing);
+    }
+
+    /** Keys whose whole object is passed through toYaml: documented as one row. */
+    private static final Set<String> OPAQUE = Set.of("annotations", "labels", "nodeSelector", "affinity",
+            "selector", "podLabels", "podAnnotations", "resources", "behavior", "strategy",
+            "podSecurityContext", "securityContext");
+
+    private static void valuePaths(JsonNode node, String path, List<String> out) {
+        String last = path.substring(path.lastIndexOf('.') + 1);
+        if (node.isObject() && !node.isEmpty() && !OPAQUE.contains(last)) {
+            node.fields().forEachRemaining(e ->
+                    valuePaths(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), out));
+        } else {
+            out.add(path);
+        }
+    }
+
     static Set<String> kinds(List<HasMetadata> objects) {
         return objects.stream().map(HasMetadata::getKind).collect(Collectors.toSet());
     }
