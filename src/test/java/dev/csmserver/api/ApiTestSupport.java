@@ -85,6 +85,11 @@ final class ApiTestSupport {
         }
     }
 
+    /** Jobs waiting in the queue, from the liveness check's data. */
+    static int queuedRequests() {
+        return given().when().get("/q/health/live").then().extract().path("checks[0].data.queued");
+    }
+
     /** Requests in the running batch, from the liveness check's data. */
     static int activeRequests() {
         return given().when().get("/q/health/live").then().extract().path("checks[0].data.active");
