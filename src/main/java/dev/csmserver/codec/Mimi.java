@@ -1,0 +1,187 @@
+package dev.csmserver.codec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.csmserver.nn.CausalConv1d;
+import dev.csmserver.nn.CausalConvTranspose1d;
+import dev.csmserver.weights.MimiCheckpoint;
+import dev.csmserver.weights.Weights;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Kyutai's Mimi codec as CSM uses it (moshi 0.2.2, float32): {@link #encode} turns 24 kHz mono
+ * samples into {@code K} codebooks at 12.5 Hz, {@link #decode} turns codes back into exactly
+ * {@code T * frameSize} samples, and {@link #newStreamDecoder} decodes frame by frame with the
+ * same result. Weights are immutable and live in this object's manager; every call runs in its own
+ * scope, so encode and decode may be called from one inference thread at a time without leaking.
+ */
+public final class Mimi implements AutoCloseable {
+    /** Frames per block of an offline decode (about one second of audio). */
+    static final int DECODE_BLOCK_FRAMES = 12;
+
+    private final MimiConfig config;
+    private final NDManager manager;
+    private final SeanetEncoder encoder;
+    private final MimiTransformer encoderTransformer;
+    private final CausalConv1d downsample;
+    private final SplitResidualVq quantizer;
+    private final CausalConvTranspose1d upsample;
+    private final MimiTransformer decoderTransformer;
+    private final SeanetDecoder decoder;
+
+    private Mimi(MimiConfig config, Weights weights, NDManager manager) {
+        this.config = config;
+        this.manager = manager;
+        CodecWeights w = new CodecWeights(weights, manager);
+        long d = config.dimension();
+        int stride = config.frameRateStride();
+        encoder = new SeanetEncoder(config, w);
+        encoderTransformer = new MimiTransformer(config, w, "encoder_transformer");
+        downsample = w.conv("downsample", d, d, 2L * stride, stride, 1, false, true);
+        quantizer = new SplitResidualVq(config, w);
+        // moshi upsample_channel_wise_bug=True: the transposed conv is depthwise (groups = dimension)
+        upsample = w.convTranspose("upsample", d, d, 2L * stride, stride, (int) d, false);
+        decoderTransformer = new MimiTransformer(config, w, "decoder_transformer");
+        decoder = new SeanetDecoder(config, w);
+    }
+
+    /** Builds the codec from canonical weights in a new sub-manager of {@code parent}. */
+    public static Mimi create(MimiConfig config, Weights weights, NDManager parent) {
+        NDManager m = parent.newSubManager();
+        try {
+            return new Mimi(config, weights, m);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Opens a checkpoint in either layout ({@code weights.MimiLayout}) and builds the codec. */
+    public static Mimi load(Path checkpoint, MimiConfig config, NDManager parent) {
+        return create(config, MimiCheckpoint.open(checkpoint, config.numHeads()).weights(), parent);
+    }
+
+    public MimiConfig config() {
+        return config;
+    }
+
+    /** 24 kHz mono samples → codes {@code [K][ceil(L / frameSize)]}. */
+    public int[][] encode(float[] pcm24k) {
+        if (pcm24k.length == 0) {
+            return new int[config.numCodebooks()][0];
+        }
+        try (NDManager m = manager.newSubManager();
+                NDScope scope = new NDScope()) {
+            NDArray codes = quantizer.encode(latent(m, pcm24k)); // [K, T] int64
+            long[] flat = codes.toLongArray();
+            int t = (int) codes.getShape().get(1);
+            int[][] out = new int[config.numCodebooks()][t];
+            for (int q = 0; q < out.length; q++) {
+                for (int i = 0; i < t; i++) {
+                    out[q][i] = (int) flat[q * t + i];
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The unquantised 12.5 Hz latent {@code [1, D, T]} (the quantizer input). */
+    NDArray latent(NDManager m, float[] pcm24k) {
+        NDArray x = m.create(pcm24k, new Shape(1, 1, pcm24k.length)); // [1, 1, L] float32
+        NDArray h = encoder.forward(x); // [1, D, T25]
+        h = encoderTransformer.forward(h, new TransformerState(null, encoderTransformer.numLayers()));
+        return downsample.forward(h); // [1, D, T]
+    }
+
+    /**
+     * Codes {@code [K][T]} → {@code T * frameSize} samples. Codes at or above the codebook size
+     * (CSM can sample the 3 ids above it) are clamped to the last entry, as the CSM authors advise.
+     * Long inputs are decoded {@value #DECODE_BLOCK_FRAMES} frames at a time through a stream state,
+     * which is exact (see {@link MimiStreamDecoder}) and keeps the working set small.
+     */
+    public float[] decode(int[][] codes) {
+        int t = checkCodes(codes);
+        float[] out = new float[t * config.frameSize()];
+        try (MimiStreamDecoder stream = newStreamDecoder(manager)) {
+            for (int from = 0; from < t; from += DECODE_BLOCK_FRAMES) {
+                int to = Math.min(t, from + DECODE_BLOCK_FRAMES);
+                float[] pcm = stream.decode(slice(codes, from, to));
+                System.arraycopy(pcm, 0, out, from * config.frameSize(), pcm.length);
+            }
+        }
+        return out;
+    }
+
+    /** Decodes all frames in one pass with a fresh state (the reference for the streaming tests). */
+    float[] decodeOneShot(int[][] codes) {
+        int t = checkCodes(codes);
+        if (t == 0) {
+            return new float[0];
+        }
+        try (NDManager m = manager.newSubManager();
+                NDScope scope = new NDScope()) {
+            StreamState state = new StreamState(null, decoderTransformer.numLayers());
+            return decodeStep(codesArray(m, codes), state).toFloatArray();
+        }
+    }
+
+    private static int[][] slice(int[][] codes, int from, int to) {
+        int[][] out = new int[codes.length][];
+        for (int q = 0; q < codes.length; q++) {
+            out[q] = Arrays.copyOfRange(codes[q], from, to);
+        }
+        return out;
+    }
+
+    /** A per-request frame-by-frame decoder whose state lives in a sub-manager of {@code parent}. */
+    public MimiStreamDecoder newStreamDecoder(NDManager parent) {
+        return new MimiStreamDecoder(this, parent);
+    }
+
+    /** Decodes {@code codes [K, T]} int64 → {@code [1, 1, T * frameSize]}, carrying {@code state}. */
+    NDArray decodeStep(NDArray codes, StreamState state) {
+        state.rewind();
+        NDArray z = quantizer.decode(codes); // [1, D, T]
+        NDArray up = upsample.step(z, state.nextTail()); // [1, D, 2T]
+        NDArray h = decoderTransformer.forward(up, state.transformer());
+        return decoder.step(h, state);
+    }
+
+    /** Codes {@code [K][T]} as an int64 array {@code [K, T]}, clamped to the codebook. */
+    NDArray codesArray(NDManager m, int[][] codes) {
+        int t = checkCodes(codes);
+        long[] flat = new long[codes.length * t];
+        for (int q = 0; q < codes.length; q++) {
+            for (int i = 0; i < t; i++) {
+                int c = codes[q][i];
+                if (c < 0) {
+                    throw new IllegalArgumentException("negative code " + c + " in codebook " + q + " at frame " + i);
+                }
+                flat[q * t + i] = Math.min(c, quantizer.bins() - 1);
+            }
+        }
+        return m.create(flat, new Shape(codes.length, t));
+    }
+
+    private int checkCodes(int[][] codes) {
+        if (codes.length != config.numCodebooks()) {
+            throw new IllegalArgumentException("expected " + config.numCodebooks() + " codebooks, got " + codes.length);
+        }
+        int t = codes[0].length;
+        for (int[] row : codes) {
+            if (row.length != t) {
+                throw new IllegalArgumentException("codebooks have different frame counts");
+            }
+        }
+        return t;
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

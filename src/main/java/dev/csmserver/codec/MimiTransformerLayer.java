@@ -1,0 +1,96 @@
+package dev.csmserver.codec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+
+/**
+ * One Mimi transformer layer (moshi {@code StreamingTransformerLayer}, csm-spec §5.5): pre-norm
+ * LayerNorm, multi-head self-attention with interleaved RoPE and a causal sliding-window mask, then
+ * a GELU MLP; each branch scaled by a learnt per-channel layer scale. Keys and values of earlier
+ * calls come from a {@link TransformerState}, so a stream sees exactly what the offline mask allows.
+ */
+final class MimiTransformerLayer {
+    private final NDArray inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
+    private final NDArray outProj; // [D, D]
+    private final NDArray norm1Weight;
+    private final NDArray norm1Bias;
+    private final NDArray norm2Weight;
+    private final NDArray norm2Bias;
+    private final NDArray linear1; // [F, D]
+    private final NDArray linear2; // [D, F]
+    private final NDArray layerScale1; // [D]
+    private final NDArray layerScale2; // [D]
+    private final int heads;
+    private final int headDim;
+    private final int context;
+    private final float eps;
+    private final Shape normShape;
+
+    MimiTransformerLayer(MimiConfig c, CodecWeights w, String name) {
+        long d = c.dimension();
+        long f = c.dimFeedforward();
+        inProj = w.array(name + ".in_proj.weight", 3 * d, d);
+        outProj = w.array(name + ".out_proj.weight", d, d);
+        norm1Weight = w.array(name + ".norm1.weight", d);
+        norm1Bias = w.array(name + ".norm1.bias", d);
+        norm2Weight = w.array(name + ".norm2.weight", d);
+        norm2Bias = w.array(name + ".norm2.bias", d);
+        linear1 = w.array(name + ".linear1.weight", f, d);
+        linear2 = w.array(name + ".linear2.weight", d, f);
+        layerScale1 = w.array(name + ".layer_scale_1", d);
+        layerScale2 = w.array(name + ".layer_scale_2", d);
+        heads = c.numHeads();
+        headDim = c.headDim();
+        context = c.context();
+        eps = (float) c.normEps();
+        normShape = new Shape(d);
+    }
+
+    /**
+     * {@code x [B, T, D]} at absolute positions {@code start ..}; {@code rope} = cos, sin tables and
+     * {@code mask [T, c + T]} the additive window mask over cached + new keys.
+     */
+    NDArray forward(NDArray x, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
+        NDArray h = LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
+        x = x.add(attention(h, rope, mask, state, layer).mul(layerScale1));
+        NDArray g = LayerNorm.layerNorm(x, normShape, norm2Weight, norm2Bias, eps).singletonOrThrow();
+        NDArray ff = Linear.linear(Activation.gelu(Linear.linear(g, linear1).singletonOrThrow()), linear2)
+                .singletonOrThrow();
+        return x.add(ff.mul(layerScale2));
+    }
+
+    private NDArray attention(NDArray h, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
+        Shape s = h.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        NDArray qkv = Linear.linear(h, inProj).singletonOrThrow() // [B, T, 3D]
+                .reshape(b, t, 3, heads, headDim)
+                .transpose(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
+        NDArray q = MimiRope.apply(qkv.get(0), rope[0], rope[1]);
+        NDArray k = MimiRope.apply(qkv.get(1), rope[0], rope[1]);
+        NDArray v = qkv.get(2);
+        NDArray cachedK = state.keys(layer);
+        NDArray keys = cachedK == null ? k : cachedK.concat(k, 2); // [B, H, c + T, Dh]
+        NDArray values = cachedK == null ? v : state.values(layer).concat(v, 2);
+        NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).add(mask);
+        NDArray out = scores.softmax(-1).matMul(values) // [B, H, T, Dh]
+                .transpose(0, 2, 1, 3)
+                .reshape(b, t, (long) heads * headDim);
+        keepWindow(keys, values, state, layer);
+        return Linear.linear(out, outProj).singletonOrThrow();
+    }
+
+    /** Keeps the last {@code context - 1} positions: the oldest any later query can still see. */
+    private void keepWindow(NDArray keys, NDArray values, TransformerState state, int layer) {
+        long total = keys.getShape().get(2);
+        long keep = Math.min(total, context - 1L);
+        if (keep == 0) {
+            return;
+        }
+        String slice = ":, :, " + (total - keep) + ":, :";
+        state.keep(layer, keys.get(slice).duplicate(), values.get(slice).duplicate());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.csmserver.codec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.csmserver.nn.CausalConv1d;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * SEANet encoder (moshi {@code SEANetEncoder}, csm-spec §5.3): {@code [B, 1, L]} 24 kHz samples to
+ * {@code [B, dimension, ceil(L / hop)]} 25 Hz latents. Module indices follow moshi's
+ * {@code encoder.model.{i}} so the canonical weight names line up.
+ */
+final class SeanetEncoder {
+    private final CausalConv1d first;
+    private final List<SeanetResBlock[]> stageBlocks = new ArrayList<>();
+    private final List<CausalConv1d> stageDownsample = new ArrayList<>();
+    private final CausalConv1d last;
+
+    SeanetEncoder(MimiConfig c, CodecWeights w) {
+        int idx = 0;
+        long channels = c.nFilters();
+        first = w.conv("encoder." + idx++, channels, 1, c.kernelSize(), 1, 1, true, false);
+        List<Integer> ratios = new ArrayList<>(c.ratios());
+        Collections.reverse(ratios);
+        for (int ratio : ratios) {
+            SeanetResBlock[] blocks = new SeanetResBlock[c.nResidualLayers()];
+            for (int j = 0; j < blocks.length; j++) {
+                blocks[j] = resBlock(c, w, "encoder." + idx++, channels, j);
+            }
+            stageBlocks.add(blocks);
+            idx++; // ELU
+            stageDownsample.add(w.conv("encoder." + idx++, channels * 2, channels, 2L * ratio, ratio, 1, true, false));
+            channels *= 2;
+        }
+        idx++; // ELU
+        last = w.conv("encoder." + idx, c.dimension(), channels, c.lastKernelSize(), 1, 1, true, false);
+    }
+
+    static SeanetResBlock resBlock(MimiConfig c, CodecWeights w, String name, long dim, int j) {
+        long hidden = dim / c.compress();
+        int dilation = (int) Math.pow(c.dilationBase(), j);
+        return new SeanetResBlock(
+                w.conv(name + ".block.1", hidden, dim, c.residualKernelSize(), 1, dilation, true, false),
+                w.conv(name + ".block.3", dim, hidden, 1, 1, 1, true, false));
+    }
+
+    /** {@code x [B, 1, L]} → {@code [B, dimension, ceil(L / hop)]}. */
+    NDArray forward(NDArray x) {
+        NDArray h = first.forward(x);
+        for (int s = 0; s < stageBlocks.size(); s++) {
+            for (SeanetResBlock block : stageBlocks.get(s)) {
+                h = block.forward(h);
+            }
+            h = stageDownsample.get(s).forward(Activation.elu(h, 1f));
+        }
+        return last.forward(Activation.elu(h, 1f));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.csmserver.config;
+
+import dev.csmserver.contexts.ContextStore;
+import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.contexts.StoredContext;
+import dev.csmserver.contexts.StoredContextCodec;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
+import io.quarkus.redis.datasource.transactions.TransactionResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A {@link ContextStore} in Redis, shared by every replica behind the Service: a context uploaded
+ * through one pod is usable through any other. Each context is one string key holding the {@link
+ * StoredContextCodec} bytes ({@code <prefix>ctx:<id>}); a sorted set ({@code <prefix>index}, score
+ * = creation time in ms) orders the listing. Writes and deletes touch both in one MULTI/EXEC, so a
+ * reader never sees half of a put. Any failure to reach Redis surfaces as {@link
+ * ContextStoreUnavailableException} (503 at the edge); generation without contexts is unaffected.
+ *
+ * <p>It lives in {@code config} rather than {@code contexts} because it needs the Quarkus Redis
+ * client, which layers below 5 may not import.
+ */
+public final class RedisContextStore implements ContextStore {
+    /** Key prefix used when none is configured. */
+    public static final String DEFAULT_PREFIX = "csm:contexts:";
+
+    private final RedisDataSource redis;
+    private final String prefix;
+    private final String indexKey;
+
+    /**
+     * @param redis a blocking data source (the injected one, or one built on a plain Vert.x client)
+     * @param prefix namespace for every key, so several deployments can share one Redis
+     */
+    public RedisContextStore(RedisDataSource redis, String prefix) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.indexKey = prefix + "index";
+    }
+
+    @Override
+    public void put(StoredContext context) {
+        byte[] bytes = StoredContextCodec.encode(context);
+        String id = context.id();
+        double score = context.createdAt().toEpochMilli();
+        TransactionResult result = call("put " + id, () -> redis.withTransaction(tx -> {
+            tx.value(byte[].class).set(dataKey(id), bytes);
+            tx.sortedSet(String.class).zadd(indexKey, score, id);
+        }));
+        if (result.discarded() || result.hasErrors()) {
+            throw new ContextStoreUnavailableException("Redis rejected the write of context " + id, null);
+        }
+    }
+
+    @Override
+    public Optional<StoredContext> get(String id) {
+        byte[] bytes = call("get " + id, () -> redis.value(byte[].class).get(dataKey(id)));
+        return bytes == null ? Optional.empty() : Optional.of(StoredContextCodec.decode(bytes));
+    }
+
+    @Override
+    public List<StoredContext> list() {
+        List<String> ids = call("list", () -> redis.sortedSet(String.class)
+                .zrange(indexKey, 0, -1, new ZRangeArgs().rev()));
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String[] keys = ids.stream().map(this::dataKey).toArray(String[]::new);
+        Map<String, byte[]> values = call("list", () -> redis.value(byte[].class).mget(keys));
+        List<StoredContext> out = new ArrayList<>(ids.size());
+        for (String key : keys) {
+            byte[] bytes = values.get(key);
+            // An index entry whose value is gone (deleted between the two reads) is skipped.
+            if (bytes != null) {
+                out.add(StoredContextCodec.decode(bytes));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean delete(String id) {
+        TransactionResult result = call("delete " + id, () -> redis.withTransaction(tx -> {
+            tx.key(String.class).del(dataKey(id));
+            tx.sortedSet(String.class).zrem(indexKey, id);
+        }));
+        if (result.discarded() || result.hasErrors()) {
+            throw new ContextStoreUnavailableException("Redis rejected the delete of context " + id, null);
+        }
+        Object deleted = result.get(0);
+        return deleted instanceof Number n && n.intValue() > 0;
+    }
+
+    private String dataKey(String id) {
+        return prefix + "ctx:" + id;
+    }
+
+    /** Runs one Redis round trip; connection refused, timeouts and server errors become 503s. */
+    private <T> T call(String what, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (ContextStoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ContextStoreUnavailableException(
+                    "context store (Redis) unavailable during " + what + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    }
+}
