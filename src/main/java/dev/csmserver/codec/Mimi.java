@@ -9,6 +9,7 @@ import dev.csmserver.nn.CausalConvTranspose1d;
 import dev.csmserver.weights.MimiCheckpoint;
 import dev.csmserver.weights.Weights;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Kyutai's Mimi codec as CSM uses it (moshi 0.2.2, float32): {@link #encode} turns 24 kHz mono
@@ -18,6 +19,9 @@ import java.nio.file.Path;
  * scope, so encode and decode may be called from one inference thread at a time without leaking.
  */
 public final class Mimi implements AutoCloseable {
+    /** Frames per block of an offline decode (about one second of audio). */
+    static final int DECODE_BLOCK_FRAMES = 12;
+
     private final MimiConfig config;
     private final NDManager manager;
     private final SeanetEncoder encoder;
@@ -95,8 +99,24 @@ public final class Mimi implements AutoCloseable {
     /**
      * Codes {@code [K][T]} → {@code T * frameSize} samples. Codes at or above the codebook size
      * (CSM can sample the 3 ids above it) are clamped to the last entry, as the CSM authors advise.
+     * Long inputs are decoded {@value #DECODE_BLOCK_FRAMES} frames at a time through a stream state,
+     * which is exact (see {@link MimiStreamDecoder}) and keeps the working set small.
      */
     public float[] decode(int[][] codes) {
+        int t = checkCodes(codes);
+        float[] out = new float[t * config.frameSize()];
+        try (MimiStreamDecoder stream = newStreamDecoder(manager)) {
+            for (int from = 0; from < t; from += DECODE_BLOCK_FRAMES) {
+                int to = Math.min(t, from + DECODE_BLOCK_FRAMES);
+                float[] pcm = stream.decode(slice(codes, from, to));
+                System.arraycopy(pcm, 0, out, from * config.frameSize(), pcm.length);
+            }
+        }
+        return out;
+    }
+
+    /** Decodes all frames in one pass with a fresh state (the reference for the streaming tests). */
+    float[] decodeOneShot(int[][] codes) {
         int t = checkCodes(codes);
         if (t == 0) {
             return new float[0];
@@ -106,6 +126,14 @@ public final class Mimi implements AutoCloseable {
             StreamState state = new StreamState(null, decoderTransformer.numLayers());
             return decodeStep(codesArray(m, codes), state).toFloatArray();
         }
+    }
+
+    private static int[][] slice(int[][] codes, int from, int to) {
+        int[][] out = new int[codes.length][];
+        for (int q = 0; q < codes.length; q++) {
+            out[q] = Arrays.copyOfRange(codes[q], from, to);
+        }
+        return out;
     }
 
     /** A per-request frame-by-frame decoder whose state lives in a sub-manager of {@code parent}. */

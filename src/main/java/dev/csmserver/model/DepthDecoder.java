@@ -30,8 +30,9 @@ public final class DepthDecoder {
     private final NDArray projection;
     private final LlamaLayer[] layers;
     private final RmsNorm norm;
-    private final Llama3Rope rope;
     private final NDArray[] audioHeads;
+    /** RoPE tables of decoder step i (step 0: positions 0, 1; step i: position i + 1), made at load. */
+    private final NDArray[][] stepTables;
 
     private DepthDecoder(LlamaConfig config, NDArray projection, LlamaLayer[] layers, RmsNorm norm,
             Llama3Rope rope, NDArray[] audioHeads) {
@@ -39,8 +40,11 @@ public final class DepthDecoder {
         this.projection = projection;
         this.layers = layers;
         this.norm = norm;
-        this.rope = rope;
         this.audioHeads = audioHeads;
+        this.stepTables = new NDArray[audioHeads.length][];
+        for (int i = 0; i < stepTables.length; i++) {
+            stepTables[i] = i == 0 ? rope.sharedTables(0, 2) : rope.sharedTables(i + 1, 1);
+        }
     }
 
     /** From {@code decoder.*}, {@code projection.weight} and {@code audio_head} of the root weights. */
@@ -94,15 +98,12 @@ public final class DepthDecoder {
             column[r] = codes[r][0];
         }
         NDArray x = NDArrays.concat(new NDList(lastH.reshape(b, 1, -1), embedder.embedCodes(column, 0)), 1);
-        int pos = 0;
         for (int i = 1; i < k; i++) {
-            int s = (int) x.getShape().get(1);
             NDArray h = Linear.apply(x, projection); // [B, s, Ddec]
-            NDArray[] cosSin = rope.tables(positions(b, pos, s), b, s);
+            NDArray[] cosSin = stepTables[i - 1];
             for (int l = 0; l < layers.length; l++) {
                 h = layers[l].forward(h, cosSin, List.of(caches.get(l)));
             }
-            pos += s;
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
             float[] logits = Linear.apply(last, audioHeads[i - 1]).toFloatArray(); // [B, V]
             CsmModel.pickAll(picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
@@ -113,15 +114,5 @@ public final class DepthDecoder {
                 x = embedder.embedCodes(column, i);
             }
         }
-    }
-
-    private static long[] positions(int b, int start, int s) {
-        long[] p = new long[b * s];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < s; i++) {
-                p[r * s + i] = start + i;
-            }
-        }
-        return p;
     }
 }

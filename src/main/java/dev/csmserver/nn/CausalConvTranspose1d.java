@@ -1,52 +1,76 @@
 package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import ai.djl.nn.convolutional.Conv1d;
 
 /**
  * A causal transposed 1-D convolution (moshi {@code StreamingConvTranspose1d}, trim right ratio 1):
- * {@code T} input steps give exactly {@code T * stride} samples; the last {@code k - stride}
- * samples of the full transposed conv are dropped offline and, when streaming, carried in a
- * {@link StreamTail} and added to the head of the next call. DJL has no transposed conv, so it is a
- * matmul (or, depthwise, a broadcast multiply) followed by an overlap-add of {@code k / stride}
- * shifted blocks; {@code k % stride == 0} is required (true for every Mimi layer).
+ * {@code T} input steps give exactly the first {@code T * stride} samples of the full transposed
+ * conv. DJL has no transposed conv; with {@code k = m * stride} (true for every Mimi layer) output
+ * frame f (stride samples) is {@code sum_r W_r^T x[f - r]} over the {@code m} kernel blocks, which is
+ * an ordinary causal conv1d of kernel {@code m} from {@code Cin} to {@code Cout * stride} channels
+ * followed by an interleave. Streaming state is therefore the last {@code m - 1} input steps, as for
+ * {@link CausalConv1d}; zeros before the first step give the offline result.
  */
 public final class CausalConvTranspose1d {
-    private final NDArray weightMatrix; // groups 1: [Cout * k, Cin]; depthwise: null
-    private final NDArray depthwise; // depthwise: [1, C, 1, k]; otherwise null
-    private final NDArray biasColumn; // [Cout, 1] or null
+    private final NDArray kernel; // [Cout * stride, Cin / groups, m], channel o * stride + j
+    private final NDArray bias; // [Cout * stride] or null
     private final int stride;
-    private final int kernel;
     private final int blocks;
+    private final int groups;
+    private final long inChannels;
     private final long outChannels;
+    private final Shape one = new Shape(1);
+    private final Shape zero = new Shape(0);
 
     /**
-     * @param weight PyTorch layout {@code [Cin, Cout / groups, k]}
+     * @param weight PyTorch layout {@code [Cin, Cout / groups, k]}, {@code k % stride == 0}
      * @param groups 1, or Cin (= Cout, depthwise)
      */
     public CausalConvTranspose1d(NDArray weight, NDArray bias, int stride, int groups) {
         Nd.checkShape("convtr weight", weight, -1, -1, -1);
-        long in = weight.getShape().get(0);
-        kernel = (int) weight.getShape().get(2);
-        if (kernel % stride != 0) {
-            throw new IllegalArgumentException("transposed conv needs k % stride == 0, got k " + kernel + ", stride " + stride);
+        inChannels = weight.getShape().get(0);
+        long outPerGroup = weight.getShape().get(1);
+        int k = (int) weight.getShape().get(2);
+        if (k % stride != 0) {
+            throw new IllegalArgumentException("transposed conv needs k % stride == 0, got k " + k + ", stride " + stride);
         }
-        this.stride = stride;
-        this.blocks = kernel / stride;
-        if (groups == 1) {
-            outChannels = weight.getShape().get(1);
-            // [Cin, Cout, k] -> [Cout * k, Cin], so Linear.linear(x [B, T, Cin]) gives [B, T, Cout * k]
-            weightMatrix = weight.reshape(in, outChannels * kernel).transpose().duplicate();
-            depthwise = null;
-        } else if (groups == in && weight.getShape().get(1) == 1) {
-            outChannels = in;
-            weightMatrix = null;
-            depthwise = weight.reshape(1, in, 1, kernel);
-        } else {
+        if (groups != 1 && !(groups == inChannels && outPerGroup == 1)) {
             throw new IllegalArgumentException("transposed conv supports groups 1 or depthwise, got " + groups);
         }
-        biasColumn = bias == null ? null : bias.reshape(outChannels, 1);
+        this.stride = stride;
+        this.blocks = k / stride;
+        this.groups = groups;
+        this.outChannels = outPerGroup * groups;
+        this.kernel = rearrange(weight, groups);
+        this.bias = bias == null ? null : bias.reshape(outChannels, 1).repeat(1, stride).reshape(outChannels * stride);
+    }
+
+    /** K[(o, j), c, m - 1 - r] = W[c, o, r * stride + j], built once on the host. */
+    private NDArray rearrange(NDArray weight, int groups) {
+        float[] w = weight.toFloatArray();
+        long cinPerGroup = inChannels / groups;
+        long outPerGroup = outChannels / groups;
+        int k = blocks * stride;
+        float[] out = new float[(int) (outChannels * stride * cinPerGroup * blocks)];
+        for (int c = 0; c < inChannels; c++) {
+            long g = c / cinPerGroup;
+            long cl = c % cinPerGroup;
+            for (long ol = 0; ol < outPerGroup; ol++) {
+                long o = g * outPerGroup + ol;
+                for (int r = 0; r < blocks; r++) {
+                    for (int j = 0; j < stride; j++) {
+                        long row = o * stride + j;
+                        long dst = (row * cinPerGroup + cl) * blocks + (blocks - 1 - r);
+                        out[(int) dst] = w[(int) ((c * outPerGroup + ol) * k + r * stride + j)];
+                    }
+                }
+            }
+        }
+        NDManager m = weight.getManager();
+        return m.create(out, new Shape(outChannels * stride, cinPerGroup, blocks));
     }
 
     /** Offline: {@code x [B, Cin, T]} → {@code [B, Cout, T * stride]}. */
@@ -54,43 +78,19 @@ public final class CausalConvTranspose1d {
         return step(x, new StreamTail(null));
     }
 
-    /** Streaming: the next {@code T} steps; {@code partial} carries the overlap into the next call. */
-    public NDArray step(NDArray x, StreamTail partial) {
+    /** Streaming: the next {@code T} steps; {@code tail} carries the last {@code m - 1} inputs. */
+    public NDArray step(NDArray x, StreamTail tail) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(2);
-        NDArray z; // [B, Cout, T, k]
-        if (depthwise == null) {
-            z = Linear.linear(x.transpose(0, 2, 1), weightMatrix).singletonOrThrow()
-                    .reshape(b, t, outChannels, kernel).transpose(0, 2, 1, 3);
-        } else {
-            z = x.expandDims(3).mul(depthwise);
-        }
-        z = z.reshape(b, outChannels, t, blocks, stride);
-        NDArray y = null; // [B, Cout, T + blocks - 1, stride]: block r lands r frames later
-        for (int r = 0; r < blocks; r++) {
-            NDArray part = shift(z.get(":, :, :, " + r + ", :"), r, blocks - 1 - r);
-            y = y == null ? part : y.add(part);
-        }
-        if (partial.get() != null) {
-            y = y.add(shift(partial.get(), 0, t));
-        }
+        NDArray buffer = x;
         if (blocks > 1) {
-            partial.set(y.get(":, :, " + t + ":, :").duplicate());
+            NDArray previous = tail.get() == null
+                    ? x.getManager().zeros(new Shape(b, inChannels, blocks - 1), x.getDataType())
+                    : tail.get();
+            buffer = previous.concat(x, 2); // [B, Cin, m - 1 + T]
+            tail.set(buffer.get(":, :, " + t + ":").duplicate());
         }
-        NDArray out = y.get(":, :, 0:" + t + ", :").reshape(b, outChannels, t * stride);
-        return biasColumn == null ? out : out.add(biasColumn);
-    }
-
-    /** Zero frames before and after on axis 2 of {@code [B, C, F, s]}. */
-    private static NDArray shift(NDArray a, long before, long after) {
-        Shape s = a.getShape();
-        NDArray out = a;
-        if (before > 0) {
-            out = a.getManager().zeros(new Shape(s.get(0), s.get(1), before, s.get(3))).concat(out, 2);
-        }
-        if (after > 0) {
-            out = out.concat(a.getManager().zeros(new Shape(s.get(0), s.get(1), after, s.get(3))), 2);
-        }
-        return out;
+        NDArray y = Conv1d.conv1d(buffer, kernel, bias, one, zero, one, groups).singletonOrThrow(); // [B, Cout*s, T]
+        return y.reshape(b, outChannels, stride, t).transpose(0, 1, 3, 2).reshape(b, outChannels, t * stride);
     }
 }

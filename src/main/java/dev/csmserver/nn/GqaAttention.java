@@ -22,9 +22,10 @@ public final class GqaAttention {
     private final int kvHeads;
     private final int headDim;
     private final float scale;
-    private final NDIndex qSlice;
-    private final NDIndex kSlice;
+    private final NDIndex qkSlice;
     private final NDIndex vSlice;
+    private final NDIndex qHeads;
+    private final NDIndex kHeads;
 
     /** {@code wqkv [(H + 2·KVH)·D, Dm]}, {@code wo [Dm, H·D]}, both float32 or float16. */
     public GqaAttention(NDArray wqkv, NDArray wo, Llama3Rope rope, LlamaConfig c) {
@@ -37,9 +38,10 @@ public final class GqaAttention {
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
         int q = c.qDim();
         int kv = c.kvDim();
-        this.qSlice = new NDIndex("..., 0:" + q);
-        this.kSlice = new NDIndex("..., " + q + ":" + (q + kv));
+        this.qkSlice = new NDIndex("..., 0:" + (q + kv));
         this.vSlice = new NDIndex("..., " + (q + kv) + ":" + (q + 2 * kv));
+        this.qHeads = new NDIndex(":, :, 0:" + heads);
+        this.kHeads = new NDIndex(":, :, " + heads + ":" + (heads + kvHeads));
     }
 
     /**
@@ -51,8 +53,10 @@ public final class GqaAttention {
         long b = x.getShape().get(0);
         long s = x.getShape().get(1);
         NDArray qkv = Linear.apply(x, wqkv); // [B, S, (H + 2·KVH)·D]
-        NDArray q = rope.apply(qkv.get(qSlice).reshape(b, s, heads, headDim), cosSin);
-        NDArray k = rope.apply(qkv.get(kSlice).reshape(b, s, kvHeads, headDim), cosSin);
+        // q and k heads rotated in one go: [B, S, H + KVH, D]
+        NDArray qk = rope.apply(qkv.get(qkSlice).reshape(b, s, heads + kvHeads, headDim), cosSin);
+        NDArray q = qk.get(qHeads);
+        NDArray k = qk.get(kHeads);
         NDArray v = qkv.get(vSlice).reshape(b, s, kvHeads, headDim);
         NDArray o;
         if (caches.size() == 1) {

@@ -11,11 +11,24 @@ import java.util.Arrays;
  * before the product and the result widened right after, so norms and residuals stay float32.
  */
 public final class Linear {
+    /**
+     * From this many rows on (a prompt prefill), a float16 weight is widened for the one product:
+     * libtorch's CPU float16 GEMM is compute-bound and far slower than float32 for many rows, while
+     * widening costs one pass over the weight. Below it (frame steps) the float16 GEMV is as fast.
+     */
+    static final long WIDEN_ROWS = 16;
+
     private Linear() {}
 
     /** {@code x [..., in]} float32, {@code w [out, in]} float32/16 → {@code [..., out]} float32. */
     public static NDArray apply(NDArray x, NDArray w) {
         if (w.getDataType() == DataType.FLOAT16) {
+            long[] shape = x.getShape().getShape();
+            if (x.getShape().size() / shape[shape.length - 1] >= WIDEN_ROWS) {
+                try (NDArray wide = w.toType(DataType.FLOAT32, false)) { // freed now, not at scope end
+                    return ai.djl.nn.core.Linear.linear(x, wide).head();
+                }
+            }
             NDArray h = x.toType(DataType.FLOAT16, false);
             return ai.djl.nn.core.Linear.linear(h, w).head().toType(DataType.FLOAT32, false);
         }

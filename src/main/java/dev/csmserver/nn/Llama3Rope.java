@@ -84,6 +84,16 @@ public final class Llama3Rope {
         return new NDArray[] {cos.get(take).reshape(shape), sin.get(take).reshape(shape)};
     }
 
+    /**
+     * cos and sin of positions {@code start .. start+seq-1} shared by every row of a batch, as two
+     * {@code [1, seq, 1, D]} arrays created in the tables' manager (for precomputing once at load).
+     */
+    public NDArray[] sharedTables(int start, int seq) {
+        NDIndex rows = new NDIndex().addSliceDim(start, start + seq);
+        Shape shape = new Shape(1, seq, 1, headDim);
+        return new NDArray[] {cos.get(rows).reshape(shape), sin.get(rows).reshape(shape)};
+    }
+
     /** {@code x [B, S, H, D]} float32 rotated with {@code tables(...)} → same shape. */
     public NDArray apply(NDArray x, NDArray[] cosSin) {
         return x.mul(cosSin[0]).add(x.matMul(swap).mul(cosSin[1]));

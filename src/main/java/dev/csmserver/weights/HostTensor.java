@@ -3,7 +3,6 @@ package dev.csmserver.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -54,15 +53,9 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
 
     /** Creates the tensor in {@code manager} as float32 or float16 (bf16 would abort DJL 0.36). */
     public NDArray toNd(NDManager manager, DataType type) {
-        NDArray a = manager.create(data(), new Shape(shape));
-        if (type == DataType.FLOAT32) {
-            return a;
-        }
-        if (type != DataType.FLOAT16) {
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights are float32 or float16, not " + type);
         }
-        NDArray h = a.toType(DataType.FLOAT16, false);
-        a.close();
-        return h;
+        return DirectUpload.upload(manager, data(), shape, type);
     }
 }

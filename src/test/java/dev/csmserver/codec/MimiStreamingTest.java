@@ -35,7 +35,7 @@ class MimiStreamingTest {
         MimiConfig config = MimiConfig.tiny(6, CONTEXT);
         mimi = Mimi.create(config, RandomMimiWeights.create(config, 7), manager);
         codes = randomCodes(config, FRAMES, 11);
-        offline = mimi.decode(codes);
+        offline = mimi.decodeOneShot(codes);
     }
 
     @AfterAll
@@ -78,6 +78,11 @@ class MimiStreamingTest {
         assertTrue(Math.sqrt(energy / 1920) > 1e-3, "last frame is silent: the property tests would be vacuous");
     }
 
+    @Test
+    void publicBlockedDecodeEqualsOneShot() {
+        GoldenAssert.assertClose("decode in blocks", offline, mimi.decode(codes), TOL);
+    }
+
     @ParameterizedTest(name = "chunks of {0} frames")
     @ValueSource(ints = {1, 2, 5, 3, 40})
     void streamingEqualsOfflineBeyondTheWindow(int chunk) {
@@ -89,7 +94,7 @@ class MimiStreamingTest {
         // With a window covering everything, late frames decode differently: the window is in play.
         MimiConfig wide = mimi.config().withContext(10_000);
         try (Mimi other = Mimi.create(wide, RandomMimiWeights.create(wide, 7), manager)) {
-            float[] y = other.decode(codes);
+            float[] y = other.decodeOneShot(codes);
             double max = 0;
             for (int i = 30 * 1920; i < y.length; i++) {
                 max = Math.max(max, Math.abs(y[i] - offline[i]));
@@ -109,7 +114,7 @@ class MimiStreamingTest {
                 changed[q][i] = rng.nextInt(mimi.config().codebookSize());
             }
         }
-        float[] y = mimi.decode(changed);
+        float[] y = mimi.decodeOneShot(changed);
         int past = keep * mimi.config().frameSize();
         GoldenAssert.assertClose("samples before frame " + keep, Arrays.copyOf(offline, past), Arrays.copyOf(y, past), 1e-6);
         double after = 0;

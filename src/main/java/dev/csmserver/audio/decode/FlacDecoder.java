@@ -5,7 +5,10 @@ import dev.csmserver.audio.Pcm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import org.jflac.FrameListener;
 import org.jflac.PCMProcessor;
+import org.jflac.frame.Frame;
+import org.jflac.metadata.Metadata;
 import org.jflac.metadata.StreamInfo;
 import org.jflac.util.ByteData;
 
@@ -18,15 +21,40 @@ public final class FlacDecoder {
         org.jflac.FLACDecoder decoder = new org.jflac.FLACDecoder(new ByteArrayInputStream(flac));
         Collector collector = new Collector();
         decoder.addPCMProcessor(collector);
+        decoder.addFrameListener(new ErrorLimit());
         try {
             decoder.decode();
+        } catch (AudioFormatException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new AudioFormatException("not a decodable FLAC stream: " + e.getMessage());
+            throw new AudioFormatException("not a decodable FLAC stream: " + e);
         }
-        if (collector.info == null) {
-            throw new AudioFormatException("FLAC stream has no STREAMINFO");
+        if (collector.info == null || collector.info.getSampleRate() <= 0) {
+            throw new AudioFormatException("FLAC stream has no valid STREAMINFO");
         }
         return new Pcm(Arrays.copyOf(collector.samples, collector.count), collector.info.getSampleRate());
+    }
+
+    /**
+     * jflac skips a bad frame and searches for the next sync code forever on some corrupt input;
+     * give up after {@link #MAX_ERRORS} bad frames instead.
+     */
+    private static final class ErrorLimit implements FrameListener {
+        static final int MAX_ERRORS = 32;
+        private int errors;
+
+        @Override
+        public void processMetadata(Metadata metadata) {}
+
+        @Override
+        public void processFrame(Frame frame) {}
+
+        @Override
+        public void processError(String message) {
+            if (++errors > MAX_ERRORS) {
+                throw new AudioFormatException("corrupt FLAC stream: " + message);
+            }
+        }
     }
 
     /** Receives interleaved little-endian PCM from jflac and mixes it to mono floats. */

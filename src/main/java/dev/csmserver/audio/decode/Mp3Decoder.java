@@ -19,8 +19,19 @@ public final class Mp3Decoder {
 
     private Mp3Decoder() {}
 
-    /** Decodes a whole MP3 stream. */
+    /** Decodes a whole MP3 stream; corrupt input gives an {@link AudioFormatException}. */
     public static Pcm decode(byte[] mp3) {
+        try {
+            return decodeFrames(mp3);
+        } catch (RuntimeException e) {
+            if (e instanceof AudioFormatException) {
+                throw e;
+            }
+            throw new AudioFormatException("corrupt MP3 stream: " + e);
+        }
+    }
+
+    private static Pcm decodeFrames(byte[] mp3) {
         MPGLib mpg = new MPGLib();
         Interface intf = new Interface();
         Common common = new Common();

@@ -21,8 +21,19 @@ public final class OggOpusDecoder {
 
     private OggOpusDecoder() {}
 
-    /** Decodes a whole Ogg Opus stream. */
+    /** Decodes a whole Ogg Opus stream; corrupt input gives an {@link AudioFormatException}. */
     public static Pcm decode(byte[] ogg) {
+        try {
+            return decodePackets(ogg);
+        } catch (RuntimeException e) {
+            if (e instanceof AudioFormatException) {
+                throw e;
+            }
+            throw new AudioFormatException("corrupt Ogg Opus stream: " + e);
+        }
+    }
+
+    private static Pcm decodePackets(byte[] ogg) {
         List<byte[]> packets = new ArrayList<>();
         long lastGranule = readPackets(ogg, packets);
         if (packets.size() < 2 || !startsWith(packets.get(0), "OpusHead")) {

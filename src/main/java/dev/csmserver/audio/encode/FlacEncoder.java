@@ -17,6 +17,7 @@ public final class FlacEncoder implements AudioEncoder {
 
     private final FLACEncoder flac = new FLACEncoder();
     private final Sink sink = new Sink();
+    private long samplesAdded;
 
     public FlacEncoder(int sampleRateHz) {
         StreamConfiguration config =
@@ -45,6 +46,7 @@ public final class FlacEncoder implements AudioEncoder {
             ints[i] = s[i];
         }
         flac.addSamples(ints, ints.length);
+        samplesAdded += ints.length;
         encodeAvailable(false);
         return sink.drain();
     }
@@ -56,6 +58,9 @@ public final class FlacEncoder implements AudioEncoder {
     }
 
     private void encodeAvailable(boolean end) {
+        if (samplesAdded == 0) {
+            return; // javaflacencoder cannot flush an empty stream; the header alone is valid
+        }
         int available = end ? flac.samplesAvailableToEncode() : flac.fullBlockSamplesAvailableToEncode();
         try {
             if (available > 0 || end) {

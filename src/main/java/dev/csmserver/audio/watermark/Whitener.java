@@ -28,77 +28,82 @@ final class Whitener {
         }
     }
 
-    /** Whitened, band-limited copy of 24 kHz {@code x}, same length and alignment. */
+    /**
+     * Whitened, band-limited copy of 24 kHz {@code x}, same length and alignment. Frames are
+     * analysed one ahead of the frame being weighted (its 3 x 3 neighbourhood needs the next one),
+     * so memory stays three frames besides the output, whatever the length.
+     */
     double[] whiten(float[] x) {
         int frames = (x.length + HOP - 1) / HOP + 1;
-        int bins = FRAME / 2 + 1;
-        double[][] re = new double[frames][];
-        double[][] im = new double[frames][];
-        double[][] power = new double[frames][bins];
-        double[] frameAmplitude = new double[frames];
-        double total = 0;
-        for (int t = 0; t < frames; t++) {
-            double[] r = new double[FRAME];
-            double[] m = new double[FRAME];
-            int start = t * HOP - HOP;
-            for (int i = 0; i < FRAME; i++) {
-                int n = start + i;
-                r[i] = n >= 0 && n < x.length ? x[n] * window[i] : 0;
-            }
-            fft.forward(r, m);
-            re[t] = r;
-            im[t] = m;
-            double sum = 0;
-            for (int f = 0; f < bins; f++) {
-                power[t][f] = r[f] * r[f] + m[f] * m[f];
-                sum += power[t][f];
-            }
-            frameAmplitude[t] = Math.sqrt(sum);
-            total += sum;
+        double meanPower = 0;
+        for (float v : x) {
+            meanPower += v * (double) v;
         }
-        double floor = 1e-9 * total / Math.max(1, frames * bins) + 1e-30;
+        // Per-cell power of a frame is about sum(x^2 over the frame) / bins; the floor only guards
+        // cells of digital silence.
+        double floor = 1e-9 * meanPower / Math.max(1, x.length) * FRAME / 2 + 1e-30;
         double[] out = new double[x.length];
+        Frame previous = null;
+        Frame current = analyse(x, 0);
         for (int t = 0; t < frames; t++) {
-            double[] r = re[t];
-            double[] m = im[t];
-            for (int f = 0; f < bins; f++) {
-                double w = band[f] == 0 ? 0 : band[f] * frameAmplitude[t] / (local(power, t, f) + floor);
-                r[f] *= w;
-                m[f] *= w;
-                if (f > 0 && f < FRAME / 2) {
-                    r[FRAME - f] = r[f];
-                    m[FRAME - f] = -m[f];
-                }
-            }
-            fft.inverse(r, m);
-            int start = t * HOP - HOP;
-            for (int i = 0; i < FRAME; i++) {
-                int n = start + i;
-                if (n >= 0 && n < out.length) {
-                    out[n] += r[i] * window[i];
-                }
-            }
+            Frame next = t + 1 < frames ? analyse(x, t + 1) : null;
+            synthesise(current, previous, next, floor, out, t);
+            previous = current;
+            current = next;
         }
         return out;
     }
 
-    /** Mean power of the 3 x 3 neighbourhood of cell (t, f). */
-    private static double local(double[][] power, int t, int f) {
+    /** One analysed frame: spectrum, per-bin power and the frame's amplitude. */
+    private record Frame(double[] re, double[] im, double[] power, double amplitude) {}
+
+    private Frame analyse(float[] x, int t) {
+        double[] r = new double[FRAME];
+        double[] m = new double[FRAME];
+        int start = t * HOP - HOP;
+        for (int i = 0; i < FRAME; i++) {
+            int n = start + i;
+            r[i] = n >= 0 && n < x.length ? x[n] * window[i] : 0;
+        }
+        fft.forward(r, m);
+        double[] power = new double[FRAME / 2 + 1];
         double sum = 0;
-        int count = 0;
-        for (int dt = -1; dt <= 1; dt++) {
-            int tt = t + dt;
-            if (tt < 0 || tt >= power.length) {
-                continue;
-            }
-            for (int df = -1; df <= 1; df++) {
-                int ff = f + df;
-                if (ff >= 0 && ff < power[tt].length) {
-                    sum += power[tt][ff];
-                    count++;
-                }
+        for (int f = 0; f < power.length; f++) {
+            power[f] = r[f] * r[f] + m[f] * m[f];
+            sum += power[f];
+        }
+        return new Frame(r, m, power, Math.sqrt(sum));
+    }
+
+    private void synthesise(Frame c, Frame prev, Frame next, double floor, double[] out, int t) {
+        double[] r = c.re;
+        double[] m = c.im;
+        for (int f = 0; f <= FRAME / 2; f++) {
+            double local = local(c.power, f) + (prev == null ? 0 : local(prev.power, f))
+                    + (next == null ? 0 : local(next.power, f));
+            int cells = 3 * (prev == null ? 0 : 1) + 3 * (next == null ? 0 : 1) + 3;
+            double w = band[f] == 0 ? 0 : band[f] * c.amplitude / (local / cells + floor);
+            r[f] *= w;
+            m[f] *= w;
+            if (f > 0 && f < FRAME / 2) {
+                r[FRAME - f] = r[f];
+                m[FRAME - f] = -m[f];
             }
         }
-        return sum / count;
+        fft.inverse(r, m);
+        int start = t * HOP - HOP;
+        for (int i = 0; i < FRAME; i++) {
+            int n = start + i;
+            if (n >= 0 && n < out.length) {
+                out[n] += r[i] * window[i];
+            }
+        }
+    }
+
+    /** Sum of the power of bins f-1, f, f+1 of one frame (edges repeat the end bin). */
+    private static double local(double[] power, int f) {
+        int lo = Math.max(0, f - 1);
+        int hi = Math.min(power.length - 1, f + 1);
+        return power[lo] + power[f] + power[hi];
     }
 }

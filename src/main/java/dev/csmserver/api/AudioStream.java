@@ -1,0 +1,122 @@
+package dev.csmserver.api;
+
+import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.WavWriter;
+import dev.csmserver.audio.encode.AudioEncoder;
+import dev.csmserver.audio.encode.AudioEncoders;
+import dev.csmserver.audio.encode.AudioFormat;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.queue.Job;
+import dev.csmserver.queue.JobListener;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.BiConsumer;
+
+/**
+ * Adapts one job's audio to an HTTP body: each chunk the worker produces becomes one flushed
+ * {@code byte[]} of the response (a WAV stream starts with ONE header whose sizes are unknown).
+ * With {@code stream=false} the audio is gathered and sent as one complete file. In SSE mode each
+ * chunk is an OpenAI {@code speech.audio.delta} event. If the client goes away the job is
+ * cancelled, and the worker drops it at the next frame.
+ */
+public final class AudioStream implements JobListener {
+    private final UnicastProcessor<byte[]> out = UnicastProcessor.create();
+    private final AudioFormat format;
+    private final int sampleRateHz;
+    private final boolean stream;
+    private final boolean sse;
+    private final AudioEncoder encoder;
+    private final BiConsumer<FinishReason, int[][]> onFinish;
+    private final ByteArrayOutputStream whole;
+    private int samples;
+
+    public AudioStream(AudioFormat format, int sampleRateHz, boolean stream, boolean sse,
+            BiConsumer<FinishReason, int[][]> onFinish) {
+        this.format = format;
+        this.sampleRateHz = sampleRateHz;
+        this.stream = stream || sse;
+        this.sse = sse;
+        this.encoder = AudioEncoders.create(format, sampleRateHz);
+        this.onFinish = onFinish;
+        this.whole = this.stream ? null : new ByteArrayOutputStream();
+        if (this.stream && !sse) {
+            emit(encoder.start());
+        }
+    }
+
+    /** The response body; cancelling it (client disconnect) cancels {@code job}. */
+    public Multi<byte[]> body(Job job) {
+        return out.onCancellation().invoke(() -> job.cancel("client disconnected"));
+    }
+
+    @Override
+    public void accept(AudioChunk chunk) {
+        samples += chunk.samples().length;
+        if (!stream) {
+            byte[] pcm = WavWriter.encode(chunk.samples());
+            whole.write(pcm, 0, pcm.length);
+            return;
+        }
+        byte[] bytes = encoder.encode(chunk.samples());
+        if (sse) {
+            sseEvent("{\"type\":\"speech.audio.delta\",\"audio\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"}");
+        } else {
+            emit(bytes);
+        }
+    }
+
+    @Override
+    public void finish(FinishReason reason, int[][] codes) {
+        try {
+            onFinish.accept(reason, codes);
+        } finally {
+            if (!stream) {
+                emit(complete());
+            } else if (sse) {
+                sseEvent("{\"type\":\"speech.audio.done\",\"usage\":{\"output_audio_seconds\":"
+                        + samples / (double) sampleRateHz + "}}");
+            } else {
+                emit(encoder.finish());
+            }
+            out.onComplete();
+        }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        out.onError(error);
+    }
+
+    private byte[] complete() {
+        byte[] pcm16 = whole.toByteArray();
+        if (format == AudioFormat.PCM) {
+            return pcm16;
+        }
+        float[] all = new float[pcm16.length / 2];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (short) ((pcm16[2 * i] & 0xff) | (pcm16[2 * i + 1] << 8)) / 32768f;
+        }
+        if (format == AudioFormat.WAV) {
+            return WavWriter.write(new Pcm(all, sampleRateHz));
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(encoder.start());
+        b.writeBytes(encoder.encode(all));
+        b.writeBytes(encoder.finish());
+        return b.toByteArray();
+    }
+
+    private void sseEvent(String json) {
+        emit(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void emit(byte[] bytes) {
+        if (bytes.length > 0) {
+            out.onNext(bytes);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.csmserver.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.csmserver.api.dto.Problem;
+import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.pipeline.PromptTooLongException;
+import dev.csmserver.queue.QueueFullException;
+import dev.csmserver.queue.ServiceUnavailableException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every error into an RFC 9457 {@code application/problem+json} body with a stable {@code
+ * type}: client errors from the validator, queue-full (429 with {@code Retry-After}), framework
+ * errors (unreadable JSON, unknown path, wrong method or media type) and, last, anything
+ * unexpected as a 500 that hides internals. Each problem is counted by type.
+ */
+public class ProblemMapper {
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
+
+    @Inject InferenceMetrics metrics;
+
+    /** Builds the response for {@code type}; public so the auth filter can answer the same way. */
+    public Response problem(ProblemType type, String detail, ContainerRequestContext ctx) {
+        metrics.error(type.slug());
+        String path = ctx == null ? null : ctx.getUriInfo().getPath();
+        String id = ctx == null ? null : RequestIds.of(ctx);
+        Problem body = new Problem(type.uri(), type.title(), type.status(), detail, path, id);
+        Response.ResponseBuilder b = Response.status(type.status()).type(PROBLEM_JSON).entity(body);
+        if (id != null) {
+            b.header(RequestIds.HEADER, id);
+        }
+        return b.build();
+    }
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, ContainerRequestContext ctx) {
+        return problem(e.type(), e.getMessage(), ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(QueueFullException e, ContainerRequestContext ctx) {
+        return Response.fromResponse(problem(ProblemType.QUEUE_FULL, e.getMessage(), ctx))
+                .header("Retry-After", Long.toString(e.retryAfterSeconds()))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(ServiceUnavailableException e, ContainerRequestContext ctx) {
+        return Response.fromResponse(problem(ProblemType.UNAVAILABLE, e.getMessage(), ctx))
+                .header("Retry-After", "5")
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response storeDown(ContextStoreUnavailableException e, ContainerRequestContext ctx) {
+        LOG.warn("context store unavailable: {}", e.getMessage());
+        return problem(ProblemType.UNAVAILABLE, "the context store is unavailable", ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response promptTooLong(PromptTooLongException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.PROMPT_TOO_LONG, e.getMessage(), ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.MALFORMED_REQUEST, "invalid JSON: " + e.getOriginalMessage(), ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, ContainerRequestContext ctx) {
+        if (e.getCause() instanceof JsonProcessingException) {
+            return json((JsonProcessingException) e.getCause(), ctx);
+        }
+        int status = e.getResponse().getStatus();
+        ProblemType type;
+        switch (status) {
+            case 401: type = ProblemType.UNAUTHORIZED; break;
+            case 404: type = ProblemType.NOT_FOUND; break;
+            case 405: type = ProblemType.METHOD_NOT_ALLOWED; break;
+            case 406: type = ProblemType.NOT_ACCEPTABLE; break;
+            case 413: type = ProblemType.BODY_TOO_LARGE; break;
+            case 415: type = ProblemType.UNSUPPORTED_MEDIA_TYPE; break;
+            case 503: type = ProblemType.UNAVAILABLE; break;
+            default: type = status >= 500 ? ProblemType.INTERNAL : ProblemType.MALFORMED_REQUEST;
+        }
+        String detail = type == ProblemType.MALFORMED_REQUEST || type == ProblemType.INTERNAL
+                ? type.title() : e.getMessage();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+        }
+        return problem(type, detail, ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, ContainerRequestContext ctx) {
+        LOG.error("request {} failed", ctx == null ? "?" : RequestIds.of(ctx), e);
+        metrics.error(e.getClass().getSimpleName());
+        return problem(ProblemType.INTERNAL, "internal error; see the server log for request id", ctx);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.csmserver.api;
+
+import dev.csmserver.audio.Pcm;
+import dev.csmserver.contexts.ContextStore;
+import dev.csmserver.contexts.StoredContext;
+import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.ModelInfo;
+import dev.csmserver.queue.InferenceQueue;
+import dev.csmserver.queue.InferenceWorker;
+import dev.csmserver.queue.Job;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.resteasy.reactive.RestMulti;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the speech endpoints share: encode context audio on the inference thread, check the
+ * prompt fits, reserve a queue slot and only then hand back the streaming body, so every client
+ * error is a clean problem+json before the first audio byte.
+ */
+@ApplicationScoped
+public class SpeechService {
+    public static final String X_SEED = "X-Seed";
+    public static final String X_MODEL = "X-Model";
+    private static final Logger LOG = LoggerFactory.getLogger(SpeechService.class);
+    private static final long ENCODE_TIMEOUT_S = 120;
+
+    @Inject CsmPipeline pipeline;
+    @Inject InferenceQueue queue;
+    @Inject InferenceWorker worker;
+    @Inject ContextStore store;
+
+    public ModelInfo model() {
+        return pipeline.info();
+    }
+
+    /** Mimi codes {@code [K][T]} of {@code pcm}, computed on the inference thread. */
+    public int[][] encode(Pcm pcm) {
+        try {
+            return worker.call(p -> p.encode(pcm)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while encoding", e);
+        } catch (TimeoutException e) {
+            throw new ApiException(ProblemType.UNAVAILABLE, "encoding the context audio timed out");
+        }
+    }
+
+    /** Checks the prompt, reserves the job and returns the streaming body with its headers. */
+    public RestMulti<byte[]> start(ValidSpeech v, String requestId, boolean sse) {
+        pipeline.promptRows(v.request());
+        AudioStream stream = new AudioStream(v.format(), pipeline.info().sampleRateHz(), v.stream(), sse,
+                (reason, codes) -> save(v, reason, codes));
+        Job job = new Job(requestId, v.request(), stream);
+        queue.submit(job);
+        String type = sse ? "text/event-stream" : v.format().contentType();
+        return RestMulti.fromMultiData(stream.body(job))
+                .header("Content-Type", type)
+                .header(RequestIds.HEADER, requestId)
+                .header(X_SEED, Long.toString(v.seed()))
+                .header(X_MODEL, pipeline.info().label())
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    /** Stores the generated turn as a context when the request asked for it ({@code save_as}). */
+    private void save(ValidSpeech v, FinishReason reason, int[][] frameCodes) {
+        if (v.saveAs() == null || frameCodes.length == 0
+                || (reason != FinishReason.END_OF_SPEECH && reason != FinishReason.MAX_LENGTH)) {
+            return;
+        }
+        int frames = frameCodes.length;
+        int k = frameCodes[0].length;
+        int[][] codes = new int[k][frames];
+        for (int f = 0; f < frames; f++) {
+            for (int i = 0; i < k; i++) {
+                codes[i][f] = frameCodes[f][i];
+            }
+        }
+        double seconds = frames * pipeline.info().frameMs() / 1000.0;
+        try {
+            store.put(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
+                    Instant.now()));
+        } catch (RuntimeException e) {
+            LOG.error("could not store generated turn as context {}", v.saveAs(), e);
+        }
+    }
+}

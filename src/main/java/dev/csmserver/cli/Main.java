@@ -1,0 +1,172 @@
+package dev.csmserver.cli;
+
+import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.WavReader;
+import dev.csmserver.audio.WavWriter;
+import dev.csmserver.audio.watermark.WatermarkDetection;
+import dev.csmserver.audio.watermark.WatermarkDetector;
+import dev.csmserver.audio.watermark.WatermarkKey;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.ChunkSink;
+import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.DjlRuntime;
+import dev.csmserver.pipeline.GenerationRequest;
+import dev.csmserver.pipeline.ModelSource;
+import dev.csmserver.pipeline.PipelineOptions;
+import dev.csmserver.pipeline.SamplingParams;
+import dev.csmserver.pipeline.Segment;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command line: {@code generate} speaks one text into a WAV, {@code conversation} runs the
+ * reference's four-turn, two-speaker conversation ({@code run_csm.py}) into {@code
+ * full_conversation.wav}, {@code detect} checks a WAV for this service's watermark. With no
+ * {@code --model-dir} it runs the built-in demo model (random weights: noise, not speech).
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: csm <command> [options]",
+            "  generate      --text TEXT [--speaker 0] [--max-audio-ms 10000] [--temperature 0.9] [--top-k 50]",
+            "                [--seed N] [--out out.wav]",
+            "  conversation  [--prompt-a conversational_a.wav] [--prompt-b conversational_b.wav] [--seed N]",
+            "                [--max-audio-ms 10000] [--out full_conversation.wav]",
+            "  detect        --in FILE.wav",
+            "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
+            "        --dtype auto|float32|float16 --watermark-key SECRET");
+
+    private Main() {}
+
+    public static void main(String[] argv) {
+        DjlRuntime.init();
+        try {
+            System.exit(run(CliArgs.parse(argv), System.out));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+        }
+    }
+
+    /** Runs one parsed command; returns the exit code. */
+    static int run(CliArgs args, PrintStream out) {
+        switch (args.command()) {
+            case "generate":
+                return generate(args, out);
+            case "conversation":
+                return conversation(args, out);
+            default:
+                return detect(args, out);
+        }
+    }
+
+    static PipelineOptions options(CliArgs args) {
+        ModelSource source = args.path("model-dir").map(ModelSource::local).orElse(ModelSource.demo());
+        return new PipelineOptions(source, args.get("device", "auto"), args.get("dtype", "auto"),
+                args.get("watermark-key", WatermarkKey.DEFAULT_SECRET), WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+    }
+
+    private static int generate(CliArgs args, PrintStream out) {
+        String text = args.get("text", null);
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("--text is required");
+        }
+        SamplingParams sampling = new SamplingParams(args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE),
+                args.integer("top-k", SamplingParams.DEFAULT_TOP_K), args.longValue("seed", System.nanoTime()));
+        GenerationRequest request = new GenerationRequest(text, args.integer("speaker", 0), List.of(),
+                args.integer("max-audio-ms", 10_000), sampling);
+        Path target = Path.of(args.get("out", "out.wav"));
+        try (CsmPipeline pipeline = CsmPipeline.load(options(args))) {
+            label(pipeline, out);
+            Pcm audio = speak(pipeline, request);
+            write(target, audio);
+            out.printf("wrote %s (%.2f s, seed %d)%n", target, audio.durationSeconds(), sampling.seed());
+        }
+        return 0;
+    }
+
+    private static int conversation(CliArgs args, PrintStream out) {
+        long seed = args.longValue("seed", 42);
+        int maxMs = args.integer("max-audio-ms", 10_000);
+        try (CsmPipeline pipeline = CsmPipeline.load(options(args))) {
+            label(pipeline, out);
+            List<Segment> context = new ArrayList<>();
+            args.path("prompt-a").ifPresent(p -> context.add(prompt(pipeline, p, 0, ReferenceConversation.PROMPT_A)));
+            args.path("prompt-b").ifPresent(p -> context.add(prompt(pipeline, p, 1, ReferenceConversation.PROMPT_B)));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            int sampleRate = pipeline.info().sampleRateHz();
+            for (int i = 0; i < ReferenceConversation.TURNS.size(); i++) {
+                ReferenceConversation.Turn turn = ReferenceConversation.TURNS.get(i);
+                GenerationRequest request = new GenerationRequest(turn.text(), turn.speaker(), context, maxMs,
+                        new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, seed + i));
+                Pcm audio = speak(pipeline, request);
+                out.printf("turn %d, speaker %d: %.2f s  %s%n", i + 1, turn.speaker(), audio.durationSeconds(), turn.text());
+                // run_csm.py feeds each generated (watermarked) turn back as context, re-encoded by Mimi.
+                context.add(new Segment(turn.speaker(), turn.text(), pipeline.encode(audio)));
+                all.writeBytes(floats(audio.samples()));
+            }
+            Path target = Path.of(args.get("out", "full_conversation.wav"));
+            write(target, new Pcm(toFloats(all.toByteArray()), sampleRate));
+            out.printf("wrote %s%n", target);
+        }
+        return 0;
+    }
+
+    private static int detect(CliArgs args, PrintStream out) {
+        Path in = args.path("in").orElseThrow(() -> new IllegalArgumentException("--in is required"));
+        Pcm pcm = WavReader.read(in);
+        WatermarkKey key = WatermarkKey.fromSecret(args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
+                WatermarkKey.DEFAULT_PAYLOAD);
+        WatermarkDetection d = new WatermarkDetector(key).detect(pcm.samples(), pcm.sampleRateHz());
+        out.println(d);
+        return d.detected() ? 0 : 1;
+    }
+
+    private static void label(CsmPipeline pipeline, PrintStream out) {
+        out.println("model: " + pipeline.info().label() + (pipeline.info().demo()
+                ? " (built-in DEMO model: random weights, the audio is noise, not speech)" : ""));
+    }
+
+    private static Segment prompt(CsmPipeline pipeline, Path wav, int speaker, String text) {
+        return new Segment(speaker, text, pipeline.encode(WavReader.read(wav)));
+    }
+
+    static Pcm speak(CsmPipeline pipeline, GenerationRequest request) {
+        ByteArrayOutputStream samples = new ByteArrayOutputStream();
+        pipeline.generate(request, new ChunkSink() {
+            @Override
+            public void accept(AudioChunk chunk) {
+                samples.writeBytes(floats(chunk.samples()));
+            }
+        });
+        return new Pcm(toFloats(samples.toByteArray()), pipeline.info().sampleRateHz());
+    }
+
+    private static byte[] floats(float[] f) {
+        ByteBuffer b = ByteBuffer.allocate(f.length * 4);
+        b.asFloatBuffer().put(f);
+        return b.array();
+    }
+
+    private static float[] toFloats(byte[] b) {
+        float[] f = new float[b.length / 4];
+        ByteBuffer.wrap(b).asFloatBuffer().get(f);
+        return f;
+    }
+
+    private static void write(Path target, Pcm audio) {
+        try {
+            Path parent = target.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.write(target, WavWriter.write(audio));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+}

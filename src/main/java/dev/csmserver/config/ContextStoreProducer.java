@@ -1,0 +1,32 @@
+package dev.csmserver.config;
+
+import dev.csmserver.contexts.ContextStore;
+import dev.csmserver.contexts.FileContextStore;
+import io.quarkus.redis.datasource.RedisDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Locale;
+
+/**
+ * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory,
+ * the default) or {@code redis} (shared between replicas; the server is {@code quarkus.redis.hosts}).
+ * The Redis client is only looked up when it is chosen.
+ */
+@ApplicationScoped
+public class ContextStoreProducer {
+    @Produces
+    @Singleton
+    ContextStore store(ServerConfig config, Instance<RedisDataSource> redis) {
+        String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "file":
+                return new FileContextStore(config.contexts().dir());
+            case "redis":
+                return new RedisContextStore(redis.get(), config.contexts().redisPrefix());
+            default:
+                throw new IllegalArgumentException("csm.contexts.store must be file or redis, not '" + kind + "'");
+        }
+    }
+}

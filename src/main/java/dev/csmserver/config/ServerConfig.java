@@ -1,0 +1,156 @@
+package dev.csmserver.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every service setting, under {@code csm.*} (environment: {@code CSM_*}, e.g. {@code
+ * CSM_MODEL_DIR}). Converted once to plain records by the producers in this package.
+ */
+@ConfigMapping(prefix = "csm")
+public interface ServerConfig {
+    Model model();
+
+    Queue queue();
+
+    Limits limits();
+
+    Contexts contexts();
+
+    Watermark watermark();
+
+    Auth auth();
+
+    /** Where the weights come from and how they run. */
+    interface Model {
+        /** Local directory with CSM weights (either layout), Mimi checkpoint and tokenizer.json. */
+        Optional<Path> dir();
+
+        /** Hugging Face repo id (e.g. sesame/csm-1b), downloaded once into {@link #cacheDir()}. */
+        Optional<String> hfId();
+
+        /** Repo revision (branch, tag or commit). */
+        @WithDefault("main")
+        String revision();
+
+        /** Download cache for hub models. */
+        @WithDefault("${user.home}/.cache/csm-server")
+        Path cacheDir();
+
+        /** Hub base URL (a mirror, or a local server in tests). */
+        @WithDefault("https://huggingface.co")
+        String hfEndpoint();
+
+        /** Hub token for gated repos (the HF_TOKEN environment variable). */
+        Optional<String> hfToken();
+
+        /** auto (CUDA if present), cpu or cuda. */
+        @WithDefault("auto")
+        String device();
+
+        /** Weight dtype: auto (fp16 on CUDA, fp32 on CPU), float32 or float16. */
+        @WithDefault("auto")
+        String dtype();
+
+        /** Run one short generation at startup so the first request does not pay for warm-up. */
+        @WithDefault("true")
+        boolean warmup();
+    }
+
+    /** The bounded queue and the batch. */
+    interface Queue {
+        /** Jobs that may wait for a batch slot before requests get 429. */
+        @WithDefault("16")
+        int capacity();
+
+        /** Requests generated together, one frame each per step. */
+        @WithDefault("4")
+        int maxBatch();
+
+        /** Per-request deadline from submission; a request past it is ended. */
+        @WithDefault("10m")
+        Duration deadline();
+
+        /** Liveness reports the worker stalled when one loop takes longer than this. */
+        @WithDefault("2m")
+        Duration stallAfter();
+
+        /** Graceful shutdown: how long running requests may finish. */
+        @WithDefault("10s")
+        Duration shutdownGrace();
+    }
+
+    /** Request limits (enforced by api.RequestValidator only). */
+    interface Limits {
+        /** Longest target or context text, in characters. */
+        @WithDefault("2000")
+        int maxTextChars();
+
+        /** Largest audio upload (context audio, base64-decoded), in bytes. */
+        @WithDefault("10485760")
+        int maxUploadBytes();
+
+        /** Largest request body (JSON with inline base64 audio, or multipart), in bytes. */
+        @WithDefault("16777216")
+        long maxBodyBytes();
+
+        /** Largest max_audio_length_ms a request may ask for. */
+        @WithDefault("90000")
+        int maxAudioMs();
+
+        /** max_audio_length_ms when a request gives none (the reference's default). */
+        @WithDefault("10000")
+        int defaultAudioMs();
+
+        /** Most context segments in one request. */
+        @WithDefault("16")
+        int maxContextSegments();
+
+        /** Longest context audio, in milliseconds. */
+        @WithDefault("60000")
+        int maxContextAudioMs();
+
+        /** Highest speaker id. */
+        @WithDefault("31")
+        int maxSpeaker();
+    }
+
+    /** Stored contexts. */
+    interface Contexts {
+        /** file (a local directory, default) or redis (shared by replicas). */
+        @WithDefault("file")
+        String store();
+
+        /** Directory of the file store. */
+        @WithDefault("${user.home}/.local/share/csm-server/contexts")
+        Path dir();
+
+        /** Key prefix of the Redis store (several deployments can share one Redis). */
+        @WithDefault("csm:contexts:")
+        String redisPrefix();
+    }
+
+    /** The audio watermark (keyed; see audio.watermark). */
+    interface Watermark {
+        /** Secret key of the mark. The default is the documented public key: anyone can verify (and forge) it. */
+        @WithDefault("csm-server public watermark key v1")
+        String key();
+
+        /** Public key id carried in the mark's payload (0..65535; default 0xD4D3). */
+        @WithDefault("54483")
+        int keyId();
+
+        /** Service id carried in the mark's payload (0..65535; default 0x9238). */
+        @WithDefault("37432")
+        int serviceId();
+    }
+
+    /** Optional API-key authentication. */
+    interface Auth {
+        /** When set, every endpoint but /q/health requires Authorization: Bearer this key. */
+        Optional<String> apiKey();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.csmserver.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Records the service's decisions (enqueue, reject, admit, first audio, finish, cancel, error) as
+ * Micrometer meters named in {@link Meters}. Thread-safe; its API uses plain Java types so the
+ * worker does not depend on Micrometer.
+ */
+public final class InferenceMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger activeBatch = new AtomicInteger();
+    private final AtomicLong framesPerSecondMilli = new AtomicLong();
+    private final Timer timeToFirstAudio;
+    private final DistributionSummary rtf;
+    private final Counter frames;
+    private final Counter audioSeconds;
+    private final Counter rejections;
+    private final Counter cancellations;
+
+    public InferenceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder(Meters.ACTIVE_BATCH, activeBatch, AtomicInteger::get)
+                .description("requests in the running batch")
+                .register(registry);
+        Gauge.builder(Meters.FRAMES_PER_SECOND, framesPerSecondMilli, v -> v.get() / 1000.0)
+                .description("frames per second over the last batch step")
+                .register(registry);
+        timeToFirstAudio = Timer.builder(Meters.TIME_TO_FIRST_AUDIO)
+                .description("submit to first audio chunk")
+                .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        rtf = DistributionSummary.builder(Meters.RTF)
+                .description("generation wall time / audio duration")
+                .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        frames = Counter.builder(Meters.FRAMES).description("frames generated").register(registry);
+        audioSeconds = Counter.builder(Meters.AUDIO_SECONDS)
+                .description("seconds of audio generated")
+                .register(registry);
+        rejections = Counter.builder(Meters.REJECTIONS)
+                .description("submissions refused: queue full")
+                .register(registry);
+        cancellations = Counter.builder(Meters.CANCELLATIONS)
+                .description("requests cancelled")
+                .register(registry);
+    }
+
+    /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
+    public void bindQueueDepth(Supplier<Number> depth) {
+        Gauge.builder(Meters.QUEUE_DEPTH, depth).description("jobs waiting").register(registry);
+    }
+
+    public void activeBatch(int size) {
+        activeBatch.set(size);
+    }
+
+    public void rejected() {
+        rejections.increment();
+    }
+
+    public void cancelled() {
+        cancellations.increment();
+    }
+
+    public void firstAudio(Duration sinceSubmit) {
+        timeToFirstAudio.record(sinceSubmit);
+    }
+
+    /** One batch step produced {@code frameCount} frames in {@code nanos}. */
+    public void step(int frameCount, long nanos) {
+        frames.increment(frameCount);
+        if (nanos > 0) {
+            framesPerSecondMilli.set(Math.round(frameCount * 1e12 / nanos));
+        }
+    }
+
+    /** A request ended with {@code outcome}, having produced {@code audioSec} in {@code wallSec}. */
+    public void finished(String outcome, double audioSec, double wallSec) {
+        Counter.builder(Meters.REQUESTS)
+                .tag(Meters.OUTCOME, outcome.toLowerCase(Locale.ROOT))
+                .register(registry)
+                .increment();
+        if (audioSec > 0) {
+            audioSeconds.increment(audioSec);
+            rtf.record(wallSec / audioSec);
+        }
+    }
+
+    /** An error of kind {@code type} (a problem slug or an exception's simple name). */
+    public void error(String type) {
+        Counter.builder(Meters.ERRORS).tag(Meters.ERROR_TYPE, type).register(registry).increment();
+    }
+
+    /** Total cancellations so far (for tests and health details). */
+    public double cancellationCount() {
+        return cancellations.count();
+    }
+}

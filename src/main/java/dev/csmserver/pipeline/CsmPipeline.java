@@ -1,0 +1,141 @@
+package dev.csmserver.pipeline;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.SincResampler;
+import dev.csmserver.audio.watermark.StreamingWatermarker;
+import dev.csmserver.codec.Mimi;
+import dev.csmserver.model.CsmModel;
+import dev.csmserver.tokenizer.TextTokenizer;
+import dev.csmserver.tokenizer.TokenizerException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Joins tokenizer, CSM model, Mimi and the watermark. {@link #start} prefills one request,
+ * {@link #step} advances a batch of requests by one frame each (one batched model step), then
+ * decodes each request's new frame with its own streaming Mimi decoder, watermarks it and hands
+ * the PCM to its sink. Everything but {@link #promptRows} and {@link #info} must run on one
+ * thread (the inference worker, or the CLI's main thread).
+ */
+public final class CsmPipeline implements AutoCloseable {
+    private final NDManager weightsManager;
+    private final TextTokenizer tokenizer;
+    private final PromptBuilder prompts;
+    private final CsmGenerator generator;
+    private final Mimi mimi;
+    private final StreamingWatermarker watermark;
+    private final ModelInfo info;
+
+    CsmPipeline(NDManager weightsManager, TextTokenizer tokenizer, CsmModel model, Mimi mimi,
+            StreamingWatermarker watermark, String label, boolean demo) {
+        if (model.config().numCodebooks() != mimi.config().numCodebooks()) {
+            throw new IllegalArgumentException("CSM uses " + model.config().numCodebooks() + " codebooks but Mimi "
+                    + mimi.config().numCodebooks());
+        }
+        this.weightsManager = weightsManager;
+        this.tokenizer = tokenizer;
+        this.prompts = new PromptBuilder(tokenizer, model.config().numCodebooks());
+        this.generator = new CsmGenerator(model, tokenizer);
+        this.mimi = mimi;
+        this.watermark = watermark;
+        Device device = weightsManager.getDevice();
+        this.info = new ModelInfo(label, demo, device.toString(), mimi.config().sampleRateHz(),
+                mimi.config().frameSize(), model.config().numCodebooks(), mimi.config().codebookSize(),
+                model.config().maxContext());
+    }
+
+    /** Loads weights, tokenizer and codec as {@code options} say (see {@link PipelineLoader}). */
+    public static CsmPipeline load(PipelineOptions options) {
+        return PipelineLoader.load(options);
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /**
+     * Prompt rows the request needs (tokenized text of every segment plus context frames);
+     * thread-safe. Throws {@link PromptTooLongException} when rows plus the requested frames do
+     * not fit the backbone's context (the same rule {@link CsmGenerator#start} applies).
+     */
+    public int promptRows(GenerationRequest request) {
+        int limit = info.contextLimit();
+        int rows;
+        try {
+            rows = prompts.build(request.context(), request.speaker(), request.text()).rows();
+        } catch (TokenizerException e) {
+            throw new PromptTooLongException(tokenizer.maxTokens() + 1, request.maxFrames(), limit);
+        }
+        if (rows >= limit - request.maxFrames()) {
+            throw new PromptTooLongException(rows, request.maxFrames(), limit);
+        }
+        return rows;
+    }
+
+    /** Prefills {@code request} (its first frame is decoded and sent at once); it joins the next {@link #step}. */
+    public ActiveGeneration start(GenerationRequest request, ChunkSink sink) {
+        Generation g = generator.start(request);
+        ActiveGeneration a;
+        try {
+            a = new ActiveGeneration(g, mimi.newStreamDecoder(weightsManager), watermark.newStream(), sink,
+                    info.codebookSize(), info.sampleRateHz());
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        try {
+            a.emitNewFrames();
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /** Generates one frame for every not-done generation in {@code batch} and sends its audio. */
+    public void step(List<ActiveGeneration> batch) {
+        List<Generation> gens = new ArrayList<>(batch.size());
+        for (ActiveGeneration a : batch) {
+            gens.add(a.generation());
+        }
+        generator.step(gens);
+        for (ActiveGeneration a : batch) {
+            a.emitNewFrames();
+        }
+    }
+
+    /** Resamples {@code audio} to the codec's rate and encodes it with Mimi: codes {@code [K][T]}. */
+    public int[][] encode(Pcm audio) {
+        Pcm pcm = audio.sampleRateHz() == info.sampleRateHz() ? audio
+                : SincResampler.resample(audio, info.sampleRateHz());
+        return mimi.encode(pcm.samples());
+    }
+
+    /** Runs one request to the end on the calling thread (CLI, warm-up, tests). */
+    public FinishReason generate(GenerationRequest request, ChunkSink sink) {
+        try (ActiveGeneration g = start(request, sink)) {
+            while (!g.isDone()) {
+                step(List.of(g));
+            }
+            g.finish(g.doneReason());
+            return g.doneReason();
+        }
+    }
+
+    /** Native arrays alive under the model's manager (weights plus live requests); tests check it returns to baseline. */
+    public int liveArrayCount() {
+        return weightsManager.getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            mimi.close();
+            tokenizer.close();
+        } finally {
+            weightsManager.close();
+        }
+    }
+}

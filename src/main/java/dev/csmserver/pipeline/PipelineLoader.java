@@ -1,0 +1,132 @@
+package dev.csmserver.pipeline;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.csmserver.audio.watermark.StreamingWatermarker;
+import dev.csmserver.audio.watermark.WatermarkKey;
+import dev.csmserver.audio.watermark.WatermarkPayload;
+import dev.csmserver.codec.Mimi;
+import dev.csmserver.codec.MimiConfig;
+import dev.csmserver.codec.RandomMimiWeights;
+import dev.csmserver.model.CsmConfig;
+import dev.csmserver.model.CsmModel;
+import dev.csmserver.model.RandomCsmWeights;
+import dev.csmserver.tokenizer.TextTokenizer;
+import dev.csmserver.weights.CsmCheckpoint;
+import dev.csmserver.weights.CsmLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a {@link CsmPipeline} from {@link PipelineOptions}: the demo model, or a local directory
+ * in either CSM layout. A transformers-layout directory carries Mimi inside ({@code
+ * codec_model.*}, {@code codec_config}); an original-layout one needs a Mimi checkpoint beside it
+ * ({@code mimi.safetensors}, the moshi file {@code tokenizer-e351c8d8-checkpoint125.safetensors},
+ * or a {@code mimi/} folder with its own {@code config.json}). Both need {@code tokenizer.json}.
+ */
+final class PipelineLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineLoader.class);
+    private static final List<String> MIMI_FILES =
+            List.of("mimi.safetensors", "tokenizer-e351c8d8-checkpoint125.safetensors", "mimi/model.safetensors");
+
+    private PipelineLoader() {}
+
+    static CsmPipeline load(PipelineOptions o) {
+        DjlRuntime.init();
+        Device device = DjlRuntime.device(o.device());
+        DataType dtype = dtype(o.dtype(), device);
+        StreamingWatermarker watermark = new StreamingWatermarker(WatermarkKey.fromSecret(o.watermarkSecret(),
+                new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
+        NDManager weights = NDManager.newBaseManager(device);
+        try {
+            switch (o.source().kind()) {
+                case DEMO:
+                    return demo(weights, watermark);
+                case RANDOM_REAL_SHAPE:
+                    return realShape(weights, dtype, watermark);
+                default:
+                    if (o.source().localDir() == null) {
+                        throw new IllegalArgumentException(o.source().label() + " is not downloaded yet");
+                    }
+                    return local(o.source().localDir(), o.source().label(), weights, dtype, watermark);
+            }
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    static DataType dtype(String setting, Device device) {
+        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
+        switch (s) {
+            case "auto":
+                return device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            case "float32":
+            case "fp32":
+                return DataType.FLOAT32;
+            case "float16":
+            case "fp16":
+                return DataType.FLOAT16;
+            default:
+                throw new IllegalArgumentException("csm.model.dtype must be auto, float32 or float16, not '" + setting + "'");
+        }
+    }
+
+    private static CsmPipeline demo(NDManager weights, StreamingWatermarker watermark) {
+        Path tokenizerFile = DemoModel.tokenizerFile();
+        TextTokenizer tokenizer = TextTokenizer.open(tokenizerFile);
+        CsmConfig config = DemoModel.csmConfig(DemoModel.vocabSize(tokenizerFile));
+        CsmModel model = CsmModel.load(config, DemoModel.csmWeights(config), weights, DataType.FLOAT32);
+        MimiConfig mc = DemoModel.mimiConfig();
+        Mimi mimi = Mimi.create(mc, DemoModel.mimiWeights(mc), weights);
+        return new CsmPipeline(weights, tokenizer, model, mimi, watermark, DemoModel.LABEL, true);
+    }
+
+    /** CSM-1B and Mimi shapes with random weights and the demo tokenizer (benchmarks: noise). */
+    private static CsmPipeline realShape(NDManager weights, DataType dtype, StreamingWatermarker watermark) {
+        TextTokenizer tokenizer = TextTokenizer.open(DemoModel.tokenizerFile());
+        CsmConfig config = CsmConfig.csm1b();
+        CsmModel model = CsmModel.load(config, RandomCsmWeights.weights(config, DemoModel.SEED), weights, dtype);
+        MimiConfig mc = MimiConfig.v0_1(config.numCodebooks());
+        Mimi mimi = Mimi.create(mc, RandomMimiWeights.create(mc, DemoModel.SEED + 1), weights);
+        return new CsmPipeline(weights, tokenizer, model, mimi, watermark, ModelSource.randomRealShape().label(), true);
+    }
+
+    private static CsmPipeline local(Path dir, String label, NDManager weights, DataType dtype,
+            StreamingWatermarker watermark) {
+        Path tokenizerFile = dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokenizerFile)) {
+            throw new IllegalArgumentException(dir + ": tokenizer.json is missing");
+        }
+        CsmCheckpoint ckpt = CsmCheckpoint.load(dir);
+        CsmConfig config = CsmConfig.fromJson(ckpt.config());
+        LOG.info("CSM checkpoint {} ({} layout), {} codebooks, weights as {}", ckpt.source(), ckpt.layout(),
+                config.numCodebooks(), dtype);
+        TextTokenizer tokenizer = TextTokenizer.open(tokenizerFile);
+        CsmModel model = CsmModel.load(config, ckpt.weights(), weights, dtype);
+        Mimi mimi = mimi(dir, ckpt, config, weights);
+        return new CsmPipeline(weights, tokenizer, model, mimi, watermark, label, false);
+    }
+
+    private static Mimi mimi(Path dir, CsmCheckpoint ckpt, CsmConfig config, NDManager weights) {
+        if (ckpt.layout() != CsmLayout.ORIGINAL && ckpt.config().has("codec_config")) {
+            return Mimi.load(ckpt.source(), MimiConfig.fromJson(ckpt.config()), weights);
+        }
+        for (String name : MIMI_FILES) {
+            Path f = dir.resolve(name);
+            if (Files.isRegularFile(f)) {
+                Path cfg = f.resolveSibling(name.startsWith("mimi/") ? "config.json" : "mimi_config.json");
+                MimiConfig mc = Files.isRegularFile(cfg) ? MimiConfig.fromJson(cfg) : MimiConfig.v0_1(config.numCodebooks());
+                LOG.info("Mimi checkpoint {}", f);
+                return Mimi.load(f, mc, weights);
+            }
+        }
+        throw new IllegalArgumentException(dir + ": no Mimi checkpoint (expected one of " + MIMI_FILES
+                + ", or a transformers checkpoint with codec_model.* weights)");
+    }
+}

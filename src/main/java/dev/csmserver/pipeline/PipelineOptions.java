@@ -1,0 +1,29 @@
+package dev.csmserver.pipeline;
+
+import dev.csmserver.audio.watermark.WatermarkKey;
+
+/**
+ * How to build a {@link CsmPipeline}: where the weights come from, the device ({@code
+ * auto|cpu|cuda}), the weight dtype ({@code auto|float32|float16}) and the watermark: a secret
+ * (never logged) and the public key id and service id carried in the mark's payload.
+ */
+public record PipelineOptions(
+        ModelSource source,
+        String device,
+        String dtype,
+        String watermarkSecret,
+        int watermarkKeyId,
+        int watermarkServiceId) {
+
+    /** The built-in demo model on the CPU, marked with the public default watermark key. */
+    public static PipelineOptions demo() {
+        return new PipelineOptions(ModelSource.demo(), "cpu", "float32", WatermarkKey.DEFAULT_SECRET,
+                WatermarkKey.DEFAULT_PAYLOAD.keyId(), WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineOptions[source=" + source.label() + ", device=" + device + ", dtype=" + dtype
+                + ", watermarkKeyId=" + watermarkKeyId + "]";
+    }
+}

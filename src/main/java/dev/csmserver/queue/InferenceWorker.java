@@ -1,0 +1,279 @@
+package dev.csmserver.queue;
+
+import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.pipeline.ActiveGeneration;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.ChunkSink;
+import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.FinishReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the pipeline and every inference tensor. Each loop it runs pending
+ * pipeline tasks (context encoding), admits waiting jobs into free batch slots, advances the whole
+ * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing
+ * each dropped request's native state. Requests join and leave between frames (continuous
+ * batching); each request's sampling is seeded on its own, so neighbours never change its output.
+ */
+public final class InferenceWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
+
+    private final CsmPipeline pipeline;
+    private final InferenceQueue queue;
+    private final InferenceMetrics metrics;
+    private final int maxBatch;
+    private final long stallNanos;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Running> active = new ArrayList<>();
+    private final Thread thread;
+    private volatile long heartbeatNanos = System.nanoTime();
+    private volatile int activeCount;
+    private volatile boolean stopping;
+    private volatile long stopByNanos = Long.MAX_VALUE;
+
+    /** A job together with its generation state; worker-thread only. */
+    private record Running(Job job, ActiveGeneration generation) {}
+
+    public InferenceWorker(CsmPipeline pipeline, InferenceQueue queue, InferenceMetrics metrics) {
+        this.pipeline = pipeline;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.maxBatch = queue.options().maxBatch();
+        this.stallNanos = queue.options().stallAfter().toNanos();
+        this.thread = new Thread(this::loop, "csm-inference");
+        this.thread.setDaemon(true);
+    }
+
+    public InferenceWorker start() {
+        thread.start();
+        return this;
+    }
+
+    /** Runs {@code task} on the inference thread between frames (Mimi encoding of context audio). */
+    public <T> CompletableFuture<T> call(Function<CsmPipeline, T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (stopping) {
+            result.completeExceptionally(new ServiceUnavailableException("the service is shutting down"));
+            return result;
+        }
+        tasks.add(() -> {
+            try {
+                result.complete(task.apply(pipeline));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Requests in the running batch now. */
+    public int activeCount() {
+        return activeCount;
+    }
+
+    /** Alive and has finished a loop within the stall limit. */
+    public boolean isHealthy() {
+        return thread.isAlive() && System.nanoTime() - heartbeatNanos < stallNanos;
+    }
+
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    public Duration sinceHeartbeat() {
+        return Duration.ofNanos(System.nanoTime() - heartbeatNanos);
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                heartbeatNanos = System.nanoTime();
+                runTasks();
+                if (stopping && System.nanoTime() - stopByNanos > 0) {
+                    active.forEach(r -> r.job().cancel("shutdown"));
+                }
+                admit();
+                if (active.isEmpty()) {
+                    if (stopping) {
+                        break;
+                    }
+                    Job next = queue.poll(50);
+                    if (next != null) {
+                        admitOne(next);
+                    }
+                    continue;
+                }
+                stepBatch();
+                retire();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            active.forEach(r -> end(r, FinishReason.CANCELLED));
+            active.clear();
+            activeCount = 0;
+            runTasks();
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable t; (t = tasks.poll()) != null; ) {
+            t.run();
+        }
+    }
+
+    private void admit() {
+        while (active.size() < maxBatch && !stopping) {
+            Job job = queue.poll();
+            if (job == null) {
+                return;
+            }
+            admitOne(job);
+        }
+    }
+
+    private void admitOne(Job job) {
+        long now = System.nanoTime();
+        if (job.cancellation().isCancelled() || job.pastDeadline(now)) {
+            FinishReason why = job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE;
+            complete(job, why);
+            job.listener().finish(why, new int[0][]);
+            return;
+        }
+        try {
+            ActiveGeneration g = pipeline.start(job.request(), sinkFor(job));
+            job.admitted(System.nanoTime());
+            active.add(new Running(job, g));
+            activeCount = active.size();
+            metrics.activeBatch(activeCount);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: prefill failed", job.id(), e);
+            metrics.error(e.getClass().getSimpleName());
+            complete(job, FinishReason.ERROR);
+            job.listener().failed(e);
+        }
+    }
+
+    private ChunkSink sinkFor(Job job) {
+        return new ChunkSink() {
+            @Override
+            public void accept(AudioChunk chunk) {
+                job.addFrames(chunk.frames());
+                if (job.firstAudio(System.nanoTime())) {
+                    metrics.firstAudio(job.timeToFirstAudio());
+                }
+                job.listener().accept(chunk);
+            }
+
+            @Override
+            public void finish(FinishReason reason, int[][] codes) {
+                job.listener().finish(reason, codes);
+            }
+        };
+    }
+
+    private void stepBatch() {
+        List<ActiveGeneration> batch = new ArrayList<>(active.size());
+        for (Running r : active) {
+            if (!r.generation().isDone()) {
+                batch.add(r.generation());
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            pipeline.step(batch);
+            metrics.step(batch.size(), System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            LOG.error("batch step failed; failing {} request(s)", active.size(), e);
+            metrics.error(e.getClass().getSimpleName());
+            for (Running r : active) {
+                r.generation().close();
+                complete(r.job(), FinishReason.ERROR);
+                r.job().listener().failed(e);
+            }
+            active.clear();
+            activeCount = 0;
+            metrics.activeBatch(0);
+        }
+    }
+
+    private void retire() {
+        long now = System.nanoTime();
+        for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
+            Running r = it.next();
+            FinishReason why = r.generation().isDone() ? r.generation().doneReason()
+                    : r.job().cancellation().isCancelled() ? FinishReason.CANCELLED
+                    : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
+            if (why != null) {
+                end(r, why);
+                it.remove();
+            }
+        }
+        activeCount = active.size();
+        metrics.activeBatch(activeCount);
+    }
+
+    /** Tells the listener, frees the request's native memory, records the outcome. */
+    private void end(Running r, FinishReason why) {
+        try {
+            r.generation().finish(why);
+        } catch (RuntimeException e) {
+            LOG.warn("request {}: listener failed on finish", r.job().id(), e);
+        } finally {
+            r.generation().close();
+        }
+        complete(r.job(), why);
+    }
+
+    private void complete(Job job, FinishReason why) {
+        job.finished(System.nanoTime());
+        double wall = job.elapsed().toNanos() / 1e9;
+        double audio = job.frames() * pipeline.info().frameMs() / 1000.0;
+        if (why == FinishReason.CANCELLED) {
+            metrics.cancelled();
+        }
+        metrics.finished(why.name(), audio, wall);
+        queue.recordCompletion(wall);
+        Duration ttfa = job.timeToFirstAudio();
+        LOG.info("request id={} frames={} audio_s={} ttfa_ms={} rtf={} outcome={}{}", job.id(), job.frames(),
+                String.format(Locale.ROOT, "%.2f", audio), ttfa == null ? "-" : ttfa.toMillis(),
+                audio > 0 ? String.format(Locale.ROOT, "%.2f", wall / audio) : "-",
+                why.name().toLowerCase(Locale.ROOT),
+                job.cancellation().isCancelled() ? " (" + job.cancellation().reason() + ")" : "");
+    }
+
+    /**
+     * Graceful shutdown: refuses new work, cancels waiting jobs, lets running ones finish for up
+     * to {@code grace}, then cancels them and waits for the thread.
+     */
+    public void shutdown(Duration grace) {
+        stopping = true;
+        for (Job j : queue.close()) {
+            complete(j, FinishReason.CANCELLED);
+            j.listener().finish(FinishReason.CANCELLED, new int[0][]);
+        }
+        stopByNanos = System.nanoTime() + grace.toNanos();
+        try {
+            thread.join(grace.toMillis() + 5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+}

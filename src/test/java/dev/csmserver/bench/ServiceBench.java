@@ -1,0 +1,122 @@
+package dev.csmserver.bench;
+
+import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.GenerationRequest;
+import dev.csmserver.pipeline.ModelSource;
+import dev.csmserver.pipeline.PipelineOptions;
+import dev.csmserver.pipeline.SamplingParams;
+import dev.csmserver.queue.InferenceQueue;
+import dev.csmserver.queue.InferenceWorker;
+import dev.csmserver.queue.Job;
+import dev.csmserver.queue.JobListener;
+import dev.csmserver.queue.QueueOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints the service's numbers through the real queue and worker: single-stream time to first
+ * audio and real-time factor, then aggregate frames/s for 1, 2 and 4 concurrent streams
+ * (continuous batching), on the demo model and on random weights of the real CSM-1B + Mimi
+ * shapes. Arguments: {@code [demo|real|both] [framesPerStream] [dtype]}. Never asserts.
+ */
+public final class ServiceBench {
+    private ServiceBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 ? args[0] : "both";
+        int frames = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        String dtype = args.length > 2 ? args[2] : "float32";
+        if (!which.equals("real")) {
+            run("demo", ModelSource.demo(), "float32", frames > 0 ? frames : 100);
+        }
+        if (!which.equals("demo")) {
+            run("real-shape random (CSM-1B + Mimi)", ModelSource.randomRealShape(), dtype, frames > 0 ? frames : 8);
+        }
+    }
+
+    private static void run(String name, ModelSource source, String dtype, int framesPerStream) throws Exception {
+        PipelineOptions o = PipelineOptions.demo();
+        o = new PipelineOptions(source, "cpu", dtype, o.watermarkSecret(), o.watermarkKeyId(), o.watermarkServiceId());
+        long t0 = System.nanoTime();
+        try (CsmPipeline pipeline = CsmPipeline.load(o)) {
+            System.out.printf(Locale.ROOT, "== %s (%s), loaded in %.1f s, %d threads%n", name, dtype,
+                    (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors());
+            int ms = framesPerStream * 80;
+            pipeline.generate(request(ms, 0), chunk -> { }); // warm-up
+            InferenceQueue queue = new InferenceQueue(new QueueOptions(16, 4, Duration.ofHours(1), Duration.ofHours(1)),
+                    new InferenceMetrics(new SimpleMeterRegistry()));
+            InferenceWorker worker = new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))
+                    .start();
+            try {
+                Result single = streams(queue, 1, ms);
+                System.out.printf(Locale.ROOT, "single stream: time to first audio %.0f ms, RTF %.2f (%d frames)%n",
+                        single.ttfaMs, single.wallS / (single.frames * 0.08), single.frames);
+                double base = 0;
+                for (int n : new int[] {1, 2, 4}) {
+                    Result r = streams(queue, n, ms);
+                    double fps = r.frames / r.wallS;
+                    base = n == 1 ? fps : base;
+                    System.out.printf(Locale.ROOT, "%d stream(s): %d frames in %.2f s = %.1f frames/s aggregate "
+                            + "(%.2fx one stream), mean first audio %.0f ms%n", n, r.frames, r.wallS, fps, fps / base,
+                            r.ttfaMs);
+                }
+            } finally {
+                worker.shutdown(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private static GenerationRequest request(int ms, long seed) {
+        return new GenerationRequest("The quick brown fox jumps over the lazy dog.", (int) (seed % 2), List.of(), ms,
+                new SamplingParams(0.9f, 50, seed));
+    }
+
+    /** Frames, wall seconds, mean time to first audio. */
+    private record Result(int frames, double wallS, double ttfaMs) {}
+
+    private static Result streams(InferenceQueue queue, int n, int ms) throws Exception {
+        List<CompletableFuture<long[]>> done = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<long[]> f = new CompletableFuture<>();
+            long start = System.nanoTime();
+            long[] state = {0, 0}; // frames, first-audio nanos
+            queue.submit(new Job("bench-" + i, request(ms, 1000 + i), new JobListener() {
+                @Override
+                public void accept(AudioChunk chunk) {
+                    if (state[1] == 0) {
+                        state[1] = System.nanoTime() - start;
+                    }
+                    state[0] += chunk.frames();
+                }
+
+                @Override
+                public void finish(FinishReason reason, int[][] codes) {
+                    f.complete(state);
+                }
+
+                @Override
+                public void failed(Throwable error) {
+                    f.completeExceptionally(error);
+                }
+            }));
+            done.add(f);
+        }
+        int frames = 0;
+        double ttfa = 0;
+        for (CompletableFuture<long[]> f : done) {
+            long[] s = f.get(1, TimeUnit.HOURS);
+            frames += (int) s[0];
+            ttfa += s[1] / 1e6 / n;
+        }
+        return new Result(frames, (System.nanoTime() - t0) / 1e9, ttfa);
+    }
+}

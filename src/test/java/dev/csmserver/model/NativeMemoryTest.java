@@ -1,0 +1,43 @@
+package dev.csmserver.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Native memory: the weights manager holds the same arrays before and after requests run, and a
+ * batch of requests does not grow over 200 frames (per-step temporaries die with their scope).
+ */
+class NativeMemoryTest {
+    private static int arrays(NDManager m) {
+        return ((BaseNDManager) m).getManagedArrays().size();
+    }
+
+    @Test
+    void countsReturnToBaselineAndStayFlatOver200Frames() {
+        CsmConfig config = CsmConfig.tiny(8, 35, 100);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CsmModel model = CsmModel.load(config, RandomCsmWeights.weights(config, 3), manager, DataType.FLOAT16);
+            int baseline = arrays(manager);
+            List<GenerationState> states = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                GenerationState s = model.newState(10 + 201, new Sampler(0.9f, 8, b));
+                model.prefill(s, PromptRows.ofFrame(new int[config.numCodebooks()]));
+                states.add(s);
+            }
+            int running = arrays(manager);
+            FrameBatch batch = FrameBatch.of(states);
+            for (int f = 0; f < 200; f++) {
+                model.step(batch);
+                assertEquals(running, arrays(manager), "arrays after frame " + f);
+            }
+            states.forEach(GenerationState::close);
+            assertEquals(baseline, arrays(manager), "arrays after the requests closed");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.csmserver.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The reference top-k / temperature sampler: seeded determinism, support, argmax cases, frequencies. */
+class SamplerTest {
+    private static final float[] LOGITS = {0.5f, 3f, -1f, 2.5f, 3f, 0f, 1f};
+
+    @Test
+    void sameSeedSameDraws() {
+        Sampler a = new Sampler(0.9f, 4, 1234);
+        Sampler b = new Sampler(0.9f, 4, 1234);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(a.sample(LOGITS), b.sample(LOGITS));
+        }
+    }
+
+    @Test
+    void drawsStayInTheTopKWithTiesAtTheThresholdKept() {
+        // top-2 of {3, 3, 2.5, ...}: the threshold is 3, so only indices 1 and 4 are possible.
+        Sampler s = new Sampler(1f, 2, 7);
+        boolean[] seen = new boolean[LOGITS.length];
+        for (int i = 0; i < 2000; i++) {
+            seen[s.sample(LOGITS)] = true;
+        }
+        assertTrue(seen[1] && seen[4]);
+        for (int j : new int[] {0, 2, 3, 5, 6}) {
+            assertTrue(!seen[j], "index " + j + " is outside the top-k");
+        }
+        // Ties AT the threshold are kept even if that is more than k: top-1 of... k=3 keeps 1, 4, 3.
+        float[] tied = {1f, 2f, 2f, 2f, 0f};
+        Sampler t = new Sampler(1f, 2, 3);
+        boolean[] hit = new boolean[tied.length];
+        for (int i = 0; i < 3000; i++) {
+            hit[t.sample(tied)] = true;
+        }
+        assertTrue(hit[1] && hit[2] && hit[3] && !hit[0] && !hit[4]);
+    }
+
+    @Test
+    void frequenciesFollowTheSoftmaxOfTheKeptLogits() {
+        float[] logits = {0f, (float) Math.log(3), -5f};
+        Sampler s = new Sampler(1f, 2, 99);
+        int n = 40_000;
+        int ones = 0;
+        for (int i = 0; i < n; i++) {
+            ones += s.sample(logits) == 1 ? 1 : 0;
+        }
+        assertEquals(0.75, ones / (double) n, 0.01); // p = 3 / (1 + 3)
+    }
+
+    @Test
+    void temperatureZeroAndTopOneAreArgmax() {
+        assertEquals(1, new Sampler(0f, 50, 5).sample(LOGITS)); // first of the tied maxima
+        assertEquals(1, new Sampler(0.9f, 1, 5).sample(LOGITS));
+        assertTrue(Sampler.greedy().isGreedy());
+    }
+
+    @Test
+    void invalidParametersAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Sampler(-1f, 5, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sampler(1f, 0, 0));
+    }
+}

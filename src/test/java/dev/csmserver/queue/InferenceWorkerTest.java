@@ -1,0 +1,150 @@
+package dev.csmserver.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.GenerationRequest;
+import dev.csmserver.pipeline.PipelineOptions;
+import dev.csmserver.pipeline.SamplingParams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The worker on the real demo pipeline: batching, admission, cancellation, queue-full, memory. */
+class InferenceWorkerTest {
+    private static CsmPipeline pipeline;
+
+    @BeforeAll
+    static void load() {
+        pipeline = CsmPipeline.load(PipelineOptions.demo());
+    }
+
+    @AfterAll
+    static void close() {
+        pipeline.close();
+    }
+
+    private static GenerationRequest request(String text, int ms, long seed) {
+        return new GenerationRequest(text, 0, List.of(), ms, new SamplingParams(0.9f, 50, seed));
+    }
+
+    /** Collects a job's audio and its end. */
+    static final class Collector implements JobListener {
+        final ByteArrayOutputStream audio = new ByteArrayOutputStream();
+        final CompletableFuture<FinishReason> done = new CompletableFuture<>();
+        final AtomicInteger chunks = new AtomicInteger();
+        final CountDownLatch firstChunk = new CountDownLatch(1);
+        volatile int chunksAtCancel = -1;
+
+        @Override
+        public synchronized void accept(AudioChunk chunk) {
+            ByteBuffer b = ByteBuffer.allocate(chunk.samples().length * 4);
+            b.asFloatBuffer().put(chunk.samples());
+            audio.writeBytes(b.array());
+            chunks.incrementAndGet();
+            firstChunk.countDown();
+        }
+
+        @Override
+        public void finish(FinishReason reason, int[][] codes) {
+            done.complete(reason);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    private static InferenceWorker worker(InferenceQueue queue) {
+        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry())).start();
+    }
+
+    private static InferenceQueue queue(int capacity, int maxBatch) {
+        return new InferenceQueue(new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
+                new InferenceMetrics(new SimpleMeterRegistry()));
+    }
+
+    @Test
+    void batchedJobsEqualTheirSoloRunsAndMemoryReturnsToBaseline() throws Exception {
+        List<GenerationRequest> requests = List.of(
+                request("One.", 400, 1), request("Two, a bit longer.", 880, 2), request("Three.", 640, 3));
+        List<byte[]> solo = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            Collector c = new Collector();
+            pipeline.generate(r, c);
+            solo.add(c.audio.toByteArray());
+        }
+        int baseline = pipeline.liveArrayCount();
+        InferenceQueue queue = queue(8, 2);
+        InferenceWorker worker = worker(queue);
+        try {
+            List<Collector> collectors = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                Collector c = new Collector();
+                collectors.add(c);
+                queue.submit(new Job("job-" + i, requests.get(i), c));
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                collectors.get(i).done.get(60, TimeUnit.SECONDS);
+                assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
+            }
+            // the worker thread owns the arrays; read the count from it, between frames
+            int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
+            assertEquals(baseline, after, "per-request native memory is released");
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void cancellingFreesTheSlotWithinAFrame() throws Exception {
+        InferenceQueue queue = queue(4, 1);
+        InferenceWorker worker = worker(queue);
+        try {
+            Collector c = new Collector();
+            Job job = new Job("long", request("A long one.", 90_000, 7), c);
+            queue.submit(job);
+            assertTrue(c.firstChunk.await(30, TimeUnit.SECONDS));
+            int atCancel = c.chunks.get();
+            job.cancel("test");
+            assertEquals(FinishReason.CANCELLED, c.done.get(10, TimeUnit.SECONDS));
+            assertTrue(c.chunks.get() <= atCancel + 1, "at most the frame in flight: " + atCancel + " -> " + c.chunks.get());
+            Collector next = new Collector();
+            queue.submit(new Job("next", request("Next.", 160, 8), next));
+            assertTrue(next.done.get(30, TimeUnit.SECONDS) != FinishReason.ERROR, "the one slot is free again");
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesWithARetryAfterEstimate() throws Exception {
+        InferenceQueue queue = queue(1, 1);
+        // no worker yet: nothing leaves the queue
+        queue.submit(new Job("a", request("A.", 160, 1), new Collector()));
+        QueueFullException e = assertThrows(QueueFullException.class,
+                () -> queue.submit(new Job("b", request("B.", 160, 2), new Collector())));
+        assertTrue(e.retryAfterSeconds() >= 1);
+        InferenceWorker worker = worker(queue);
+        worker.shutdown(Duration.ofSeconds(5));
+        assertThrows(ServiceUnavailableException.class,
+                () -> queue.submit(new Job("c", request("C.", 160, 3), new Collector())));
+    }
+}
