@@ -46,15 +46,25 @@ final class SeanetEncoder {
                 w.conv(name + ".block.3", dim, hidden, 1, 1, 1, true, false));
     }
 
-    /** {@code x [B, 1, L]} → {@code [B, dimension, ceil(L / hop)]}. */
+    /**
+     * {@code x [B, 1, L]} → {@code [B, dimension, ceil(L / hop)]}. Each intermediate is closed once
+     * the next exists, so a long clip holds only a few full-rate arrays at a time.
+     */
     NDArray forward(NDArray x) {
         NDArray h = first.forward(x);
         for (int s = 0; s < stageBlocks.size(); s++) {
             for (SeanetResBlock block : stageBlocks.get(s)) {
-                h = block.forward(h);
+                h = replace(h, block.forward(h));
             }
-            h = stageDownsample.get(s).forward(Activation.elu(h, 1f));
+            NDArray a = replace(h, Activation.elu(h, 1f));
+            h = replace(a, stageDownsample.get(s).forward(a));
         }
-        return last.forward(Activation.elu(h, 1f));
+        NDArray a = replace(h, Activation.elu(h, 1f));
+        return replace(a, last.forward(a));
+    }
+
+    private static NDArray replace(NDArray consumed, NDArray next) {
+        consumed.close();
+        return next;
     }
 }

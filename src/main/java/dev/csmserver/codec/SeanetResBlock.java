@@ -17,10 +17,21 @@ final class SeanetResBlock {
         this.conv2 = conv2;
     }
 
-    /** Offline, {@code x [B, dim, T]}. */
+    /**
+     * Offline, {@code x [B, dim, T]}. Temporaries are freed as soon as they are consumed: at 24 kHz
+     * they are the largest arrays of an encode and would otherwise pile up until the call's scope.
+     */
     NDArray forward(NDArray x) {
-        NDArray h = conv1.forward(Activation.elu(x, 1f));
-        return x.add(conv2.forward(Activation.elu(h, 1f)));
+        NDArray a = Activation.elu(x, 1f);
+        NDArray h = conv1.forward(a);
+        a.close();
+        NDArray b = Activation.elu(h, 1f);
+        h.close();
+        NDArray y = conv2.forward(b);
+        b.close();
+        NDArray out = x.add(y);
+        y.close();
+        return out;
     }
 
     /** Streaming, with this block's conv tails taken from {@code state}. */

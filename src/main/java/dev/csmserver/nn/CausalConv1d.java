@@ -47,7 +47,16 @@ public final class CausalConv1d {
         double frames = (length - effectiveKernel + padTotal) / (double) stride + 1;
         long ideal = ((long) Math.ceil(frames) - 1) * stride + (effectiveKernel - padTotal);
         long extra = ideal - length;
-        return conv(pad(pad(x, padTotal, true), extra, false));
+        NDArray left = pad(x, padTotal, true);
+        NDArray both = pad(left, extra, false);
+        NDArray y = conv(both);
+        if (left != x) {
+            left.close();
+        }
+        if (both != left) {
+            both.close();
+        }
+        return y;
     }
 
     /**

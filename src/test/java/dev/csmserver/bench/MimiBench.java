@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
  * to decode one frame streaming, offline decode and encode time per second of audio, and peak RSS
  * (VmHWM). Prints, never asserts. Args: {@code [seconds=10] [streamFrames=100] [config=real|tiny]}.
  * Run with {@code DJL_OFFLINE=true}; thread count via {@code -Dai.djl.pytorch.num_threads=N}.
+ * On this sandboxed VM every fresh page costs a slow fault and libtorch allocates a new output per
+ * op, so numbers depend heavily on the allocator: compare with
+ * {@code LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2} (reuses freed pages) and with one
+ * intra-op thread (OpenMP workers on an oversubscribed host add scheduler waits to every conv).
  */
 public final class MimiBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
