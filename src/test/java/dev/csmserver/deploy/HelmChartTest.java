@@ -153,6 +153,11 @@ class HelmChartTest {
         var noRedis = assertThrows(RuntimeException.class,
                 () -> render(t -> t.set("config.CSM_CONTEXTS_STORE", "redis")));
         assertTrue(noRedis.getMessage().contains("QUARKUS_REDIS_HOSTS"), noRedis.getMessage());
+        // values.schema.json: a misspelled setting is an error, not a silently ignored value.
+        var typo = assertThrows(RuntimeException.class, () -> render(t -> t.set("config.CSM_MODEL_DEVIC", "cuda")));
+        assertTrue(typo.getMessage().contains("CSM_MODEL_DEVIC"), typo.getMessage());
+        var badType = assertThrows(RuntimeException.class, () -> render(t -> t.set("service.port", "http")));
+        assertTrue(badType.getMessage().contains("port"), badType.getMessage());
     }
 
     @Test
