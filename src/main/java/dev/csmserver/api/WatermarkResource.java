@@ -2,6 +2,7 @@ package dev.csmserver.api;
 
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.api.dto.WatermarkResult;
+import dev.csmserver.api.dto.WatermarkUpload;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.watermark.WatermarkDetection;
 import dev.csmserver.audio.watermark.WatermarkDetector;
@@ -9,6 +10,9 @@ import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.audio.watermark.WatermarkPayload;
 import dev.csmserver.config.ServerConfig;
 import io.smallrye.common.annotation.Blocking;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -49,7 +53,34 @@ public class WatermarkResource {
         if (audio == null || audio.length == 0) {
             throw new ApiException(ProblemType.INVALID_AUDIO, "the request body must be an audio file");
         }
-        Pcm pcm = validator.decodeAudio(audio, "body");
+        return detect(validator.decodeAudio(audio, "body"));
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
+    @Operation(summary = "Detect the watermark (multipart upload)",
+            description = "The same check with the file sent as the multipart field 'audio' (e.g. from a browser form).")
+    @APIResponse(responseCode = "200", description = "The verdict",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WatermarkResult.class)))
+    @APIResponse(responseCode = "400", description = "Missing or undecodable audio",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Audio too large",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    public WatermarkResult detectUpload(WatermarkUpload form) {
+        if (form == null || form.audio == null || form.audio.size() == 0) {
+            throw new ApiException(ProblemType.INVALID_AUDIO, "multipart field 'audio' (an audio file) is required");
+        }
+        validator.checkUploadSize(form.audio.size(), "audio");
+        try {
+            return detect(validator.decodeAudio(Files.readAllBytes(form.audio.uploadedFile()), "audio"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private WatermarkResult detect(Pcm pcm) {
         ServerConfig.Watermark w = config.watermark();
         WatermarkKey key = WatermarkKey.fromSecret(w.key(), new WatermarkPayload(w.keyId(), w.serviceId()));
         WatermarkDetection d = new WatermarkDetector(key).detect(pcm.samples(), pcm.sampleRateHz());
