@@ -19,10 +19,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -68,7 +65,7 @@ public class ContextResource {
         if (store.get(id).isPresent()) {
             throw new ApiException(ProblemType.CONTEXT_EXISTS, "context '" + id + "' exists; DELETE it first");
         }
-        Pcm pcm = validator.decodeAudio(read(form), "audio");
+        Pcm pcm = validator.decodeAudio(validator.readUpload(form.audio, "audio"), "audio");
         int[][] codes = validator.encode(pcm, service::encode, "audio");
         double seconds = codes[0].length * service.model().frameMs() / 1000.0;
         StoredContext c = new StoredContext(id, speaker, text, codes, seconds, Instant.now());
@@ -123,15 +120,6 @@ public class ContextResource {
             return Integer.valueOf(s.trim());
         } catch (NumberFormatException e) {
             throw new ApiException(ProblemType.INVALID_PARAMETER, "speaker must be an integer");
-        }
-    }
-
-    private byte[] read(ContextUpload form) {
-        validator.checkUploadSize(form.audio.size(), "audio");
-        try {
-            return Files.readAllBytes(form.audio.uploadedFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

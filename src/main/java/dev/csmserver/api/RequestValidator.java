@@ -14,12 +14,16 @@ import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.ModelInfo;
 import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.pipeline.Segment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * The only place that enforces request limits: turns a {@link SpeechRequest} into a {@link
@@ -196,6 +200,16 @@ public final class RequestValidator {
         if (bytes > limits.maxUploadBytes()) {
             throw new ApiException(ProblemType.AUDIO_TOO_LARGE,
                     where + " has " + bytes + " bytes; the limit is " + limits.maxUploadBytes());
+        }
+    }
+
+    /** The bytes of an uploaded multipart file, after checking them against the upload limit. */
+    public byte[] readUpload(FileUpload upload, String where) {
+        checkUploadSize(upload.size(), where);
+        try {
+            return Files.readAllBytes(upload.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -10,9 +10,6 @@ import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.audio.watermark.WatermarkPayload;
 import dev.csmserver.config.ServerConfig;
 import io.smallrye.common.annotation.Blocking;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -72,12 +69,7 @@ public class WatermarkResource {
         if (form == null || form.audio == null || form.audio.size() == 0) {
             throw new ApiException(ProblemType.INVALID_AUDIO, "multipart field 'audio' (an audio file) is required");
         }
-        validator.checkUploadSize(form.audio.size(), "audio");
-        try {
-            return detect(validator.decodeAudio(Files.readAllBytes(form.audio.uploadedFile()), "audio"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return detect(validator.decodeAudio(validator.readUpload(form.audio, "audio"), "audio"));
     }
 
     private WatermarkResult detect(Pcm pcm) {
