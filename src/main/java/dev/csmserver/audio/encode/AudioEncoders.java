@@ -7,8 +7,8 @@ public final class AudioEncoders {
     /** A new encoder for one mono stream at {@code sampleRateHz}. */
     public static AudioEncoder create(AudioFormat format, int sampleRateHz) {
         return switch (format) {
-            case WAV -> new WavEncoder(sampleRateHz);
-            case PCM -> new PcmEncoder();
+            case WAV -> PcmEncoder.wav(sampleRateHz);
+            case PCM -> PcmEncoder.raw();
             case MP3 -> new Mp3Encoder(sampleRateHz);
             case FLAC -> new FlacEncoder(sampleRateHz);
             case OPUS -> new OggOpusEncoder(sampleRateHz);
