@@ -27,11 +27,11 @@ public final class CsmModel {
     private final DataType weightType;
     private final FrameEmbedder embedder;
     private final Backbone backbone;
-    private final NDArray codebook0Head;
+    private final Linear codebook0Head;
     private final DepthDecoder decoder;
 
     private CsmModel(CsmConfig config, NDManager manager, DataType weightType, FrameEmbedder embedder,
-            Backbone backbone, NDArray codebook0Head, DepthDecoder decoder) {
+            Backbone backbone, Linear codebook0Head, DepthDecoder decoder) {
         this.config = config;
         this.manager = manager;
         this.weightType = weightType;
@@ -60,7 +60,7 @@ public final class CsmModel {
                 weights.get(weightsManager, "audio_embeddings.weight", weightType, (long) v * k, d), v, k);
         progress.run();
         Backbone backbone = Backbone.load(weights.sub("backbone"), config.backbone(), weightsManager, weightType, progress);
-        NDArray c0 = weights.get(weightsManager, "codebook0_head.weight", weightType, v, d);
+        Linear c0 = Linear.load(weights.host("codebook0_head.weight", v, d), weightsManager, weightType);
         DepthDecoder decoder = DepthDecoder.load(weights, config, weightsManager, weightType, progress);
         return new CsmModel(config, weightsManager, weightType, embedder, backbone, c0, decoder);
     }
@@ -143,7 +143,7 @@ public final class CsmModel {
     /** c0 from the head, then the depth decoder: {@code lastH [B, D]} → codes {@code [B][K]}. */
     private int[][] frame(NDArray lastH, CodePicker picker) {
         int b = (int) lastH.getShape().get(0);
-        float[] logits = Linear.apply(lastH, codebook0Head).toFloatArray(); // [B, V]
+        float[] logits = codebook0Head.forward(lastH).toFloatArray(); // [B, V]
         int[] column = new int[b];
         pickAll(picker, 0, logits, picker.wantsHidden() ? lastH.toFloatArray() : null, column);
         int[][] codes = new int[b][config.numCodebooks()];

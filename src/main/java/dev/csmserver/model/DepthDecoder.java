@@ -27,15 +27,15 @@ public final class DepthDecoder {
     private static final NDIndex LAST_ROW = new NDIndex(":, -1, :");
 
     private final LlamaConfig config;
-    private final NDArray projection;
+    private final Linear projection;
     private final LlamaLayer[] layers;
     private final RmsNorm norm;
-    private final NDArray[] audioHeads;
+    private final Linear[] audioHeads;
     /** RoPE tables of decoder step i (step 0: positions 0, 1; step i: position i + 1), made at load. */
     private final NDArray[][] stepTables;
 
-    private DepthDecoder(LlamaConfig config, NDArray projection, LlamaLayer[] layers, RmsNorm norm,
-            Llama3Rope rope, NDArray[] audioHeads) {
+    private DepthDecoder(LlamaConfig config, Linear projection, LlamaLayer[] layers, RmsNorm norm,
+            Llama3Rope rope, Linear[] audioHeads) {
         this.config = config;
         this.projection = projection;
         this.layers = layers;
@@ -59,16 +59,16 @@ public final class DepthDecoder {
             progress.run();
         }
         RmsNorm norm = new RmsNorm(w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
-        NDArray projection = root.get(manager, "projection.weight", type, c.embedDim(), cfg.backbone().embedDim());
+        Linear projection = Linear.load(root.host("projection.weight", c.embedDim(), cfg.backbone().embedDim()), manager, type);
         HostTensor heads = root.host("audio_head", k - 1, c.embedDim(), cfg.audioVocabSize());
         return new DepthDecoder(c, projection, layers, norm, rope,
                 sliceHeads(heads, manager, type, c.embedDim(), cfg.audioVocabSize()));
     }
 
     /** {@code audio_head [K-1, Ddec, V]} ({@code h · W[i]}) → K-1 arrays {@code [V, Ddec]} for {@code Linear}. */
-    private static NDArray[] sliceHeads(HostTensor heads, NDManager m, DataType type, int in, int vocab) {
+    private static Linear[] sliceHeads(HostTensor heads, NDManager m, DataType type, int in, int vocab) {
         float[] all = heads.data();
-        NDArray[] out = new NDArray[(int) heads.shape()[0]];
+        Linear[] out = new Linear[(int) heads.shape()[0]];
         for (int i = 0; i < out.length; i++) {
             float[] t = new float[in * vocab];
             int base = i * in * vocab;
@@ -77,7 +77,7 @@ public final class DepthDecoder {
                     t[c * in + r] = all[base + r * vocab + c];
                 }
             }
-            out[i] = HostTensor.of(t, vocab, in).toNd(m, type);
+            out[i] = Linear.load(HostTensor.of(t, vocab, in), m, type);
         }
         return out;
     }
@@ -99,13 +99,13 @@ public final class DepthDecoder {
         }
         NDArray x = NDArrays.concat(new NDList(lastH.reshape(b, 1, -1), embedder.embedCodes(column, 0)), 1);
         for (int i = 1; i < k; i++) {
-            NDArray h = Linear.apply(x, projection); // [B, s, Ddec]
+            NDArray h = projection.forward(x); // [B, s, Ddec]
             NDArray[] cosSin = stepTables[i - 1];
             for (int l = 0; l < layers.length; l++) {
                 h = layers[l].forward(h, cosSin, List.of(caches.get(l)));
             }
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
-            float[] logits = Linear.apply(last, audioHeads[i - 1]).toFloatArray(); // [B, V]
+            float[] logits = audioHeads[i - 1].forward(last).toFloatArray(); // [B, V]
             CsmModel.pickAll(picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
             for (int r = 0; r < b; r++) {
                 codes[r][i] = column[r];

@@ -15,8 +15,8 @@ import java.util.List;
  * rows arrive at once; softmax in float32.
  */
 public final class GqaAttention {
-    private final NDArray wqkv;
-    private final NDArray wo;
+    private final Linear wqkv;
+    private final Linear wo;
     private final Llama3Rope rope;
     private final int heads;
     private final int kvHeads;
@@ -28,7 +28,7 @@ public final class GqaAttention {
     private final NDIndex kHeads;
 
     /** {@code wqkv [(H + 2·KVH)·D, Dm]}, {@code wo [Dm, H·D]}, both float32 or float16. */
-    public GqaAttention(NDArray wqkv, NDArray wo, Llama3Rope rope, LlamaConfig c) {
+    public GqaAttention(Linear wqkv, Linear wo, Llama3Rope rope, LlamaConfig c) {
         this.wqkv = wqkv;
         this.wo = wo;
         this.rope = rope;
@@ -52,7 +52,7 @@ public final class GqaAttention {
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
         long b = x.getShape().get(0);
         long s = x.getShape().get(1);
-        NDArray qkv = Linear.apply(x, wqkv); // [B, S, (H + 2·KVH)·D]
+        NDArray qkv = wqkv.forward(x); // [B, S, (H + 2·KVH)·D]
         // q and k heads rotated in one go: [B, S, H + KVH, D]
         NDArray qk = rope.apply(qkv.get(qkSlice).reshape(b, s, heads + kvHeads, headDim), cosSin);
         NDArray q = qk.get(qHeads);
@@ -71,7 +71,7 @@ public final class GqaAttention {
         } else {
             throw new IllegalArgumentException(caches.size() + " caches for a batch of " + b);
         }
-        return Linear.apply(o, wo);
+        return wo.forward(o);
     }
 
     /** {@code q [b, S, H, D]}, {@code k, v [b, S, KVH, D]} for rows sharing {@code cache} → {@code [b, S, H·D]}. */

@@ -1,25 +1,87 @@
 package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.csmserver.weights.HostTensor;
 import java.util.Arrays;
 
 /**
  * Bias-free linear map {@code y = x · Wᵀ} with {@code W [out, in]} (PyTorch orientation, what
- * libtorch's GEMV reads fastest). With float16 weights the float32 activation is narrowed right
- * before the product and the result widened right after, so norms and residuals stay float32.
+ * libtorch's GEMV reads fastest). On the CPU, W is kept as one row block per core and the blocks
+ * are multiplied at once ({@link RowParallel}): libtorch runs a GEMV on one core, which leaves half
+ * the memory bandwidth of a 2-core machine unused. Activations stay float32; with float16 weights
+ * a few rows are narrowed right before the product (libtorch's fp16 GEMV is as fast as fp32 and
+ * reads half the bytes), while many rows (a prompt) widen the block instead, because libtorch's
+ * CPU fp16 GEMM is ~10x slower than fp32.
  */
 public final class Linear {
-    private Linear() {}
+    /** Up to this many rows use the float16 kernel with float16 weights. */
+    static final long MAX_F16_ROWS = 8;
+    /** Up to this many rows multiply float32 weights with bmm. */
+    static final long MAX_BMM_ROWS = 8;
 
-    /** {@code x [..., in]} float32, {@code w [out, in]} float32/16 → {@code [..., out]} float32. */
-    public static NDArray apply(NDArray x, NDArray w) {
-        if (w.getDataType() == DataType.FLOAT16) {
-            NDArray h = x.toType(DataType.FLOAT16, false);
-            return ai.djl.nn.core.Linear.linear(h, w).head().toType(DataType.FLOAT32, false);
+    private final NDArray[] blocks; // each [out_b, in], Σ out_b = out
+    private final long in;
+    private final RowParallel pool;
+
+    private Linear(NDArray[] blocks, RowParallel pool) {
+        this.blocks = blocks;
+        this.in = blocks[0].getShape().get(1);
+        this.pool = pool;
+    }
+
+    /** Uploads {@code w [out, in]} as {@code type} into {@code manager}, cut per core on the CPU. */
+    public static Linear load(HostTensor w, NDManager manager, DataType type) {
+        return load(w, manager, type, RowParallel.common());
+    }
+
+    static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool) {
+        int blocks = manager.getDevice().isGpu() ? 1 : (int) Math.min(pool.parallelism(), w.shape()[0]);
+        return new Linear(w.toNdRowBlocks(manager, type, blocks), pool);
+    }
+
+    /** {@code x [..., in]} float32 → {@code [..., out]} float32. */
+    public NDArray forward(NDArray x) {
+        Shape shape = x.getShape();
+        long rows = shape.size() / in;
+        boolean half = blocks[0].getDataType() == DataType.FLOAT16;
+        NDArray flat = x.reshape(rows, in); // [M, in]
+        NDArray input = half && rows <= MAX_F16_ROWS ? flat.toType(DataType.FLOAT16, false) : flat;
+        NDArray[] parts = pool.map(blocks.length, i -> product(input, blocks[i]));
+        NDArray y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M, out]
+        long[] dims = shape.getShape().clone();
+        dims[dims.length - 1] = y.getShape().get(1);
+        return y.reshape(new Shape(dims));
+    }
+
+    /** {@code x [M, in]}, a block {@code w [out_b, in]} → {@code [M, out_b]} float32. */
+    private static NDArray product(NDArray x, NDArray w) {
+        long rows = x.getShape().get(0);
+        if (x.getDataType() != w.getDataType()) {
+            return ai.djl.nn.core.Linear.linear(x, w.toType(DataType.FLOAT32, false)).head(); // many rows, fp16 block
         }
-        return ai.djl.nn.core.Linear.linear(x, w).head();
+        if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_BMM_ROWS) {
+            // libtorch's addmm packs W for a few rows (4 rows cost 3x one); bmm streams it (1.25x)
+            return w.expandDims(0).batchMatMul(x.transpose().expandDims(0)).squeeze(0).transpose();
+        }
+        NDArray y = ai.djl.nn.core.Linear.linear(x, w).head();
+        return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
+    }
+
+    public long outFeatures() {
+        return Arrays.stream(blocks).mapToLong(b -> b.getShape().get(0)).sum();
+    }
+
+    public long inFeatures() {
+        return in;
+    }
+
+    public DataType weightType() {
+        return blocks[0].getDataType();
     }
 
     /** Stacks {@code [out_i, in]} weights into one {@code [Σ out_i, in]} (fused QKV, fused w1|w3). */

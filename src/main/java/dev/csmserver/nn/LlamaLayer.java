@@ -35,16 +35,16 @@ public final class LlamaLayer {
                 w.host("attn.q_proj.weight", c.qDim(), d),
                 w.host("attn.k_proj.weight", c.kvDim(), d),
                 w.host("attn.v_proj.weight", c.kvDim(), d));
-        NDArray wo = w.get(manager, "attn.output_proj.weight", type, d, c.qDim());
+        Linear wo = Linear.load(w.host("attn.output_proj.weight", d, c.qDim()), manager, type);
         HostTensor w13 = Linear.fuseRows(
                 w.host("mlp.w1.weight", c.intermediateDim(), d),
                 w.host("mlp.w3.weight", c.intermediateDim(), d));
-        NDArray w2 = w.get(manager, "mlp.w2.weight", type, d, c.intermediateDim());
+        Linear w2 = Linear.load(w.host("mlp.w2.weight", d, c.intermediateDim()), manager, type);
         return new LlamaLayer(
                 new RmsNorm(w.get(manager, "sa_norm.scale", DataType.FLOAT32, d), c.normEps()),
-                new GqaAttention(qkv.toNd(manager, type), wo, rope, c),
+                new GqaAttention(Linear.load(qkv, manager, type), wo, rope, c),
                 new RmsNorm(w.get(manager, "mlp_norm.scale", DataType.FLOAT32, d), c.normEps()),
-                new SwiGlu(w13.toNd(manager, type), w2, c.intermediateDim()));
+                new SwiGlu(Linear.load(w13, manager, type), w2, c.intermediateDim()));
     }
 
     /** {@code x [B, S, Dm]} float32 → {@code [B, S, Dm]} float32; appends to {@code caches}. */

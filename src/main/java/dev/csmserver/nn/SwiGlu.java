@@ -9,13 +9,13 @@ import ai.djl.nn.Activation;
  * {@code w1} and {@code w3} fused into one {@code [2·I, Dm]} matrix read once per step.
  */
 public final class SwiGlu {
-    private final NDArray w13;
-    private final NDArray w2;
+    private final Linear w13;
+    private final Linear w2;
     private final NDIndex gate;
     private final NDIndex up;
 
     /** {@code w13 [2·I, Dm]} (w1 rows then w3 rows), {@code w2 [Dm, I]}. */
-    public SwiGlu(NDArray w13, NDArray w2, int intermediateDim) {
+    public SwiGlu(Linear w13, Linear w2, int intermediateDim) {
         this.w13 = w13;
         this.w2 = w2;
         this.gate = new NDIndex("..., 0:" + intermediateDim);
@@ -24,9 +24,9 @@ public final class SwiGlu {
 
     /** {@code x [..., Dm]} float32 → {@code [..., Dm]} float32. */
     public NDArray forward(NDArray x) {
-        NDArray h = Linear.apply(x, w13); // [..., 2·I]
+        NDArray h = w13.forward(x); // [..., 2·I]
         NDArray g = h.get(gate);
         NDArray act = g.mul(Activation.sigmoid(g)).mul(h.get(up));
-        return Linear.apply(act, w2);
+        return w2.forward(act);
     }
 }

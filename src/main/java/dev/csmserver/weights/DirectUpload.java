@@ -40,8 +40,13 @@ final class DirectUpload {
 
     /** {@code data} of {@code shape} as a {@code type} (float32 / float16) array owned by libtorch. */
     static NDArray upload(NDManager manager, float[] data, long[] shape, DataType type) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(data.length, 4)).order(ByteOrder.nativeOrder());
-        buf.asFloatBuffer().put(data);
+        return upload(manager, data, 0, data.length, shape, type);
+    }
+
+    /** {@code data[offset, offset + length)} of {@code shape} as a {@code type} array owned by libtorch. */
+    static NDArray upload(NDManager manager, float[] data, int offset, int length, long[] shape, DataType type) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(length, 4)).order(ByteOrder.nativeOrder());
+        buf.asFloatBuffer().put(data, offset, length);
         NDArray wrapped = manager.create(buf, new Shape(shape), DataType.FLOAT32);
         try {
             // duplicate() clones; toType to the same type would share the staging storage.

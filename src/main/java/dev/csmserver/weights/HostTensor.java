@@ -58,4 +58,29 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
         }
         return DirectUpload.upload(manager, data(), shape, type);
     }
+
+    /**
+     * Creates a 2-D tensor {@code [rows, cols]} as {@code blocks} arrays of consecutive rows (sizes
+     * differ by at most one), reading the data once: the row blocks of a weight multiplied on
+     * several cores at once.
+     */
+    public NDArray[] toNdRowBlocks(NDManager manager, DataType type, int blocks) {
+        if (shape.length != 2 || blocks < 1 || blocks > shape[0]) {
+            throw new IllegalArgumentException(Arrays.toString(shape) + " cannot be cut into " + blocks + " row blocks");
+        }
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+            throw new IllegalArgumentException("weights are float32 or float16, not " + type);
+        }
+        float[] data = data();
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        NDArray[] out = new NDArray[blocks];
+        int from = 0;
+        for (int b = 0; b < blocks; b++) {
+            int to = (int) ((long) rows * (b + 1) / blocks);
+            out[b] = DirectUpload.upload(manager, data, Math.multiplyExact(from, cols), Math.multiplyExact(to - from, cols), new long[] {to - from, cols}, type);
+            from = to;
+        }
+        return out;
+    }
 }

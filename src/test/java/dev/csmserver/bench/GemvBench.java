@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.Linear;
+import dev.csmserver.weights.HostTensor;
 import dev.csmserver.pipeline.DjlRuntime;
 
 /** ms per [M, 2048] x [8192, 2048]ᵀ product over 16 distinct weights (DRAM bound), fp32 and fp16. Prints only. */
@@ -16,9 +17,9 @@ public final class GemvBench {
         DjlRuntime.init();
         try (NDManager m = NDManager.newBaseManager()) {
             for (DataType t : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
-                NDArray[] w = new NDArray[16];
+                Linear[] w = new Linear[16];
                 for (int i = 0; i < w.length; i++) {
-                    w[i] = m.randomUniform(-1, 1, new Shape(8192, 2048)).toType(t, false);
+                    w[i] = Linear.load(HostTensor.of(m.randomUniform(-1, 1, new Shape(8192, 2048)).toFloatArray(), 8192, 2048), m, t);
                 }
                 for (int rows : new int[] {1, 2, 4, 8, 200}) {
                     NDArray x = m.randomUniform(-1, 1, new Shape(1, rows, 2048));
@@ -29,16 +30,13 @@ public final class GemvBench {
                             t0 = System.nanoTime();
                         }
                         try (NDScope s = new NDScope()) {
-                            for (NDArray wi : w) {
-                                Linear.apply(x, wi).toFloatArray();
+                            for (Linear wi : w) {
+                                wi.forward(x).toFloatArray();
                             }
                         }
                     }
                     System.out.printf("%s M=%d: %.2f ms per matrix%n", t, rows,
                             (System.nanoTime() - t0) / 1e6 / reps / w.length);
-                }
-                for (NDArray wi : w) {
-                    wi.close();
                 }
             }
         }

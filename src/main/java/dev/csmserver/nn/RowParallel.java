@@ -1,0 +1,180 @@
+package dev.csmserver.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+
+/**
+ * A small fork/join for the products of one inference step. libtorch runs a matrix-vector product
+ * (the whole of a decode step) on ONE core: the row blocks of a weight, multiplied on all cores at
+ * once, read memory about 1.5x faster on a 2-core machine. The calling thread takes part (it runs
+ * blocks too), so the pool can never deadlock and a second caller only shares the helpers.
+ *
+ * <p>Helpers are daemon threads created once per process; between tasks they spin briefly (a
+ * decode step issues a product every few hundred µs, and waking a parked thread costs more) and
+ * then park. Each task runs in its own {@link NDScope}; its result is handed to the caller's scope.
+ */
+public final class RowParallel implements AutoCloseable {
+    /** Spin this long for the next task before parking. */
+    private static final long SPIN_NANOS = 300_000;
+    private static volatile RowParallel common;
+
+    private final int parallelism;
+    private final LinkedBlockingQueue<Batch> tickets = new LinkedBlockingQueue<>();
+    private volatile boolean closed;
+
+    /** A pool of {@code parallelism} threads, the caller included (tests; the model uses {@link #common()}). */
+    RowParallel(int parallelism) {
+        this.parallelism = parallelism;
+        for (int i = 1; i < parallelism; i++) {
+            Thread t = new Thread(this::helperLoop, "csm-rows-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /**
+     * The process-wide pool: {@code csm.cpu.threads} threads (system property), by default the
+     * available processors. One thread means everything runs on the caller.
+     */
+    public static RowParallel common() {
+        RowParallel p = common;
+        if (p == null) {
+            synchronized (RowParallel.class) {
+                if (common == null) {
+                    common = new RowParallel(Math.max(1, Integer.getInteger("csm.cpu.threads",
+                            Runtime.getRuntime().availableProcessors())));
+                }
+                p = common;
+            }
+        }
+        return p;
+    }
+
+    /** Threads that run blocks at once, the caller included. */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /**
+     * Runs {@code task(0..n-1)} on the caller and the helpers and returns the results in order,
+     * registered in the caller's current {@link NDScope}. If a task fails, the other results are
+     * closed and the first failure is rethrown.
+     */
+    public NDArray[] map(int n, IntFunction<NDArray> task) {
+        NDArray[] out = new NDArray[n];
+        if (n == 1 || parallelism == 1) {
+            for (int i = 0; i < n; i++) {
+                out[i] = task.apply(i);
+            }
+            return out;
+        }
+        Batch batch = new Batch(n, task, out);
+        for (int i = 1; i < Math.min(n, parallelism); i++) {
+            tickets.offer(batch);
+        }
+        batch.work();
+        batch.await();
+        Throwable failure = batch.failure.get();
+        for (NDArray a : out) {
+            if (a != null) {
+                if (failure == null) {
+                    NDScope.register(a);
+                } else {
+                    a.close();
+                }
+            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        } else if (failure instanceof Error) {
+            throw (Error) failure;
+        } else if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        return out;
+    }
+
+    /** Lets the helpers end (within a second); the common pool lives as long as the process. */
+    @Override
+    public void close() {
+        if (this != common) {
+            closed = true;
+        }
+    }
+
+    private void helperLoop() {
+        while (!closed) {
+            Batch b = nextTicket();
+            if (b != null) {
+                b.work();
+            }
+        }
+    }
+
+    private Batch nextTicket() {
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (System.nanoTime() < until) {
+            Batch b = tickets.poll();
+            if (b != null) {
+                return b;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            return tickets.poll(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            return null; // daemon helpers are never interrupted on purpose; just go on
+        }
+    }
+
+    /** One {@link #map} call: tasks are claimed by index, by whichever thread comes first. */
+    private static final class Batch {
+        private final int n;
+        private final IntFunction<NDArray> task;
+        private final NDArray[] out;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread caller = Thread.currentThread();
+
+        Batch(int n, IntFunction<NDArray> task, NDArray[] out) {
+            this.n = n;
+            this.task = task;
+            this.out = out;
+        }
+
+        void work() {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                try (NDScope scope = new NDScope()) {
+                    if (failure.get() == null) {
+                        NDArray r = task.apply(i);
+                        NDScope.unregister(r);
+                        out[i] = r;
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+                if (done.incrementAndGet() == n) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        void await() {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (done.get() < n) {
+                if (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 100_000);
+                }
+            }
+        }
+    }
+}

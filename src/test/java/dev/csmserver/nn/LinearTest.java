@@ -1,0 +1,140 @@
+package dev.csmserver.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.csmserver.weights.HostTensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A weight cut into row blocks and multiplied on several threads gives the product of the whole
+ * matrix, for one row, a few rows and a prompt's worth, float32 and float16; the pool hands the
+ * results to the caller's scope, propagates failures and serves concurrent callers.
+ */
+class LinearTest {
+    private static final RowParallel POOL = new RowParallel(3);
+
+    @AfterAll
+    static void stopPool() {
+        POOL.close();
+    }
+
+    @Test
+    void rowBlocksEqualTheWholeProduct() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int out = 11;
+            int in = 24;
+            float[] w = random(out * in, 1);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL);
+            NDArray whole = m.create(w, new Shape(out, in));
+            assertEquals(out, linear.outFeatures());
+            for (int rows : new int[] {1, 3, 40}) {
+                NDArray x = m.create(random(rows * in, rows), new Shape(1, rows, in));
+                NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
+                NDArray actual = linear.forward(x);
+                assertEquals(new Shape(1, rows, out), actual.getShape());
+                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void float16BlocksStayCloseToFloat32ForFewAndManyRows() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int out = 64;
+            int in = 32;
+            float[] w = random(out * in, 2);
+            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL);
+            Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL);
+            assertEquals(DataType.FLOAT16, half.weightType());
+            for (long rows : new long[] {1, Linear.MAX_F16_ROWS, Linear.MAX_F16_ROWS + 1, 50}) {
+                NDArray x = m.create(random((int) rows * in, 7), new Shape(rows, in));
+                NDArray y = half.forward(x);
+                assertEquals(DataType.FLOAT32, y.getDataType());
+                assertArrayEquals(full.forward(x).toFloatArray(), y.toFloatArray(), 5e-3f);
+            }
+        }
+    }
+
+    @Test
+    void resultsBelongToTheCallersScopeAndTemporariesAreFreed() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL);
+            NDArray x = m.create(random(4, 4), new Shape(1, 4));
+            int before = m.getManagedArrays().size();
+            NDArray y;
+            try (NDScope scope = new NDScope()) {
+                y = linear.forward(x);
+                assertFalse(y.isReleased());
+            }
+            assertTrue(y.isReleased());
+            assertEquals(before, m.getManagedArrays().size());
+        }
+    }
+
+    @Test
+    void aFailingBlockFailsTheCallAndClosesTheOtherResults() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray[] made = new NDArray[3];
+            IllegalStateException boom = new IllegalStateException("block 1 failed");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> POOL.map(3, i -> {
+                if (i == 1) {
+                    throw boom;
+                }
+                made[i] = m.zeros(new Shape(2));
+                return made[i];
+            }));
+            assertSame(boom, thrown);
+            for (NDArray a : made) {
+                assertTrue(a == null || a.isReleased());
+            }
+            // the pool still works afterwards
+            assertEquals(3, POOL.map(3, i -> m.zeros(new Shape(1))).length);
+        }
+    }
+
+    @Test
+    void concurrentCallersGetTheirOwnResults() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int in = 16;
+            float[] w = random(9 * in, 4);
+            Linear linear = Linear.load(HostTensor.of(w, 9, in), m, DataType.FLOAT32, POOL);
+            NDArray whole = m.create(w, new Shape(9, in));
+            CompletableFuture<?>[] callers = new CompletableFuture<?>[4];
+            for (int c = 0; c < callers.length; c++) {
+                int seed = c;
+                callers[c] = CompletableFuture.runAsync(() -> {
+                    for (int rep = 0; rep < 50; rep++) {
+                        try (NDScope scope = new NDScope()) {
+                            NDArray x = m.create(random(in, seed * 100 + rep), new Shape(1, in));
+                            assertArrayEquals(ai.djl.nn.core.Linear.linear(x, whole).head().toFloatArray(),
+                                    linear.forward(x).toFloatArray(), 1e-5f);
+                        }
+                    }
+                });
+            }
+            CompletableFuture.allOf(callers).get();
+        }
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return f;
+    }
+}
