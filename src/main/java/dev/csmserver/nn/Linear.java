@@ -13,14 +13,12 @@ import java.util.Arrays;
  * Bias-free linear map {@code y = x · Wᵀ} with {@code W [out, in]} (PyTorch orientation, what
  * libtorch's GEMV reads fastest). On the CPU, W is kept as one row block per core and the blocks
  * are multiplied at once ({@link RowParallel}): libtorch runs a GEMV on one core, which leaves half
- * the memory bandwidth of a 2-core machine unused. Activations stay float32; with float16 weights
- * a few rows are narrowed right before the product (libtorch's fp16 GEMV is as fast as fp32 and
- * reads half the bytes), while many rows (a prompt) widen the block instead, because libtorch's
- * CPU fp16 GEMM is ~10x slower than fp32.
+ * the memory bandwidth of a 2-core machine unused. A few float32 rows go through bmm, which
+ * streams W, where addmm first packs it (4 rows cost 1.25x one instead of 3x). Activations stay
+ * float32; with float16 weights they are narrowed right before the product and the result widened
+ * right after (widening the weights instead is slower: libtorch converts fp16 to fp32 slowly).
  */
 public final class Linear {
-    /** Up to this many rows use the float16 kernel with float16 weights. */
-    static final long MAX_F16_ROWS = 8;
     /** Up to this many rows multiply float32 weights with bmm. */
     static final long MAX_BMM_ROWS = 8;
 
@@ -48,9 +46,8 @@ public final class Linear {
     public NDArray forward(NDArray x) {
         Shape shape = x.getShape();
         long rows = shape.size() / in;
-        boolean half = blocks[0].getDataType() == DataType.FLOAT16;
         NDArray flat = x.reshape(rows, in); // [M, in]
-        NDArray input = half && rows <= MAX_F16_ROWS ? flat.toType(DataType.FLOAT16, false) : flat;
+        NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
         NDArray[] parts = pool.map(blocks.length, i -> product(input, blocks[i]));
         NDArray y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M, out]
         long[] dims = shape.getShape().clone();
@@ -61,9 +58,6 @@ public final class Linear {
     /** {@code x [M, in]}, a block {@code w [out_b, in]} → {@code [M, out_b]} float32. */
     private static NDArray product(NDArray x, NDArray w) {
         long rows = x.getShape().get(0);
-        if (x.getDataType() != w.getDataType()) {
-            return ai.djl.nn.core.Linear.linear(x, w.toType(DataType.FLOAT32, false)).head(); // many rows, fp16 block
-        }
         if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_BMM_ROWS) {
             // libtorch's addmm packs W for a few rows (4 rows cost 3x one); bmm streams it (1.25x)
             return w.expandDims(0).batchMatMul(x.transpose().expandDims(0)).squeeze(0).transpose();

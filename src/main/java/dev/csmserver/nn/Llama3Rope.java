@@ -96,6 +96,8 @@ public final class Llama3Rope {
 
     /** {@code x [B, S, H, D]} float32 rotated with {@code tables(...)} → same shape. */
     public NDArray apply(NDArray x, NDArray[] cosSin) {
-        return x.mul(cosSin[0]).add(x.matMul(swap).mul(cosSin[1]));
+        // one [B·S·H, D] x [D, D] product: a 4-D matmul runs as B·S·H tiny products
+        NDArray swapped = x.reshape(-1, headDim).matMul(swap).reshape(x.getShape());
+        return x.mul(cosSin[0]).add(swapped.mul(cosSin[1]));
     }
 }

@@ -8,17 +8,19 @@ import ai.djl.ndarray.NDArray;
  */
 public final class RmsNorm {
     private final NDArray scale;
-    private final float eps;
+    private final NDArray eps; // scalar tensors made once: a Java scalar costs an upload per call
+    private final NDArray minusHalf;
 
     /** {@code scale [D]} float32. */
     public RmsNorm(NDArray scale, double eps) {
         this.scale = scale;
-        this.eps = (float) eps;
+        this.eps = scale.getManager().create((float) eps);
+        this.minusHalf = scale.getManager().create(-0.5f);
     }
 
     /** {@code x [..., D]} float32 → same shape float32. */
     public NDArray forward(NDArray x) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5f);
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(minusHalf);
         return x.mul(inv).mul(scale);
     }
 }

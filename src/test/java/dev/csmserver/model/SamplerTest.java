@@ -65,4 +65,20 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new Sampler(-1f, 5, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sampler(1f, 0, 0));
     }
+
+    @Test
+    void kthLargestEqualsTheSortedValue() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(300);
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = r.nextInt(4) == 0 ? r.nextInt(5) : (float) r.nextGaussian(); // with ties
+            }
+            int k = 1 + r.nextInt(n);
+            float[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            assertEquals(sorted[n - k], Sampler.kthLargest(values, k), "n=" + n + " k=" + k);
+        }
+    }
 }

@@ -59,7 +59,7 @@ class LinearTest {
             Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL);
             Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL);
             assertEquals(DataType.FLOAT16, half.weightType());
-            for (long rows : new long[] {1, Linear.MAX_F16_ROWS, Linear.MAX_F16_ROWS + 1, 50}) {
+            for (long rows : new long[] {1, Linear.MAX_BMM_ROWS, Linear.MAX_BMM_ROWS + 1, 50}) {
                 NDArray x = m.create(random((int) rows * in, 7), new Shape(rows, in));
                 NDArray y = half.forward(x);
                 assertEquals(DataType.FLOAT32, y.getDataType());
