@@ -82,7 +82,9 @@ public final class Backbone {
             for (KvCache[] c : caches) {
                 layerCaches.add(c[l]);
             }
-            x = layers[l].forward(x, cosSin, layerCaches);
+            LlamaLayer layer = layers[l];
+            NDArray in = x;
+            x = Nd.scoped(() -> layer.forward(in, cosSin, layerCaches));
         }
         return norm.forward(x);
     }

@@ -11,6 +11,7 @@ import dev.csmserver.nn.Linear;
 import dev.csmserver.nn.Llama3Rope;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
+import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
 import dev.csmserver.weights.HostTensor;
 import dev.csmserver.weights.Weights;
@@ -102,7 +103,10 @@ public final class DepthDecoder {
             NDArray h = projection.forward(x); // [B, s, Ddec]
             NDArray[] cosSin = stepTables[i - 1];
             for (int l = 0; l < layers.length; l++) {
-                h = layers[l].forward(h, cosSin, List.of(caches.get(l)));
+                LlamaLayer layer = layers[l];
+                List<KvCache> cache = List.of(caches.get(l));
+                NDArray in = h;
+                h = Nd.scoped(() -> layer.forward(in, cosSin, cache));
             }
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
             float[] logits = audioHeads[i - 1].forward(last).toFloatArray(); // [B, V]

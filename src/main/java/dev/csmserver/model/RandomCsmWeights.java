@@ -1,6 +1,7 @@
 package dev.csmserver.model;
 
 import dev.csmserver.nn.LlamaConfig;
+import dev.csmserver.weights.FloatSlices;
 import dev.csmserver.weights.HostTensor;
 import dev.csmserver.weights.Weights;
 import java.util.Map;
@@ -68,12 +69,24 @@ public final class RandomCsmWeights {
         float half = (float) (std * Math.sqrt(3.0));
         float centre = (float) mean;
         out.put(name, new HostTensor(shape, () -> {
-            SplittableRandom r = new SplittableRandom(tensorSeed);
             float[] data = new float[size];
-            for (int i = 0; i < size; i++) {
-                data[i] = centre + half * (2f * r.nextFloat() - 1f);
-            }
+            fill(tensorSeed, half, centre, size).emit(size, (v, off, count) -> System.arraycopy(v, off, data, 0, count));
             return data;
-        }));
+        }, fill(tensorSeed, half, centre, size)));
+    }
+
+    /** The tensor's values generated in order, a slice at a time (no whole-tensor array). */
+    private static FloatSlices fill(long tensorSeed, float half, float centre, int size) {
+        return (max, sink) -> {
+            SplittableRandom r = new SplittableRandom(tensorSeed);
+            float[] buf = new float[Math.min(size, max)];
+            for (int at = 0; at < size; at += buf.length) {
+                int count = Math.min(buf.length, size - at);
+                for (int i = 0; i < count; i++) {
+                    buf[i] = centre + half * (2f * r.nextFloat() - 1f);
+                }
+                sink.accept(buf, 0, count);
+            }
+        };
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.csmserver.weights.FloatSlices;
 import dev.csmserver.weights.HostTensor;
 import java.util.Arrays;
 
@@ -98,6 +99,6 @@ public final class Linear {
                 at += d.length;
             }
             return out;
-        });
+        }, FloatSlices.concat(parts));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Native-memory helpers shared by every layer. Lifetimes: weights in one long-lived manager;
@@ -21,6 +22,21 @@ public final class Nd {
         NDScope.unregister(array);
         array.attach(owner);
         return array;
+    }
+
+    /**
+     * Runs {@code step} in a nested scope that frees its temporaries at once and hands only the
+     * result to the caller's scope: a 16-layer prompt then holds one layer's activations at a
+     * time (not all of them until the frame ends), and freed memory is reused while still hot.
+     */
+    public static NDArray scoped(Supplier<NDArray> step) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = step.get();
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
     }
 
     /** Fails with the tensor's actual shape when it does not match (-1 matches any size). */

@@ -33,6 +33,27 @@ final class DtypeConversion {
         return out;
     }
 
+    /** Widens {@code count} values of {@code raw} (little-endian {@code dtype}) into {@code out[0, count)}. */
+    static void toFloats(TensorInfo info, ByteBuffer raw, int count, float[] out) {
+        switch (info.dtype()) {
+            case F32 -> raw.asFloatBuffer().get(out, 0, count);
+            case BF16 -> {
+                ShortBuffer s = raw.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    out[i] = Float.intBitsToFloat((s.get(i) & 0xFFFF) << 16);
+                }
+            }
+            case F16 -> {
+                ShortBuffer s = raw.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    out[i] = halfToFloat(s.get(i));
+                }
+            }
+            default -> throw new WeightsException(
+                    "tensor '" + info.name() + "' has dtype " + info.dtype() + ", expected a float type");
+        }
+    }
+
     static long[] toLongs(TensorInfo info, ByteBuffer raw) {
         int n = Math.toIntExact(info.elementCount());
         long[] out = new long[n];

@@ -11,7 +11,12 @@ import java.util.function.Supplier;
  * row-major data on demand (read from a mapped file, or derived from other tensors at load time:
  * a q/k un-permutation, a fused-QKV split, an EMA codebook division).
  */
-public record HostTensor(long[] shape, Supplier<float[]> loader) {
+public record HostTensor(long[] shape, Supplier<float[]> loader, FloatSlices slices) {
+
+    /** A tensor whose slices are cut from the whole array of {@code loader}. */
+    public HostTensor(long[] shape, Supplier<float[]> loader) {
+        this(shape, loader, FloatSlices.whole(loader));
+    }
 
     /** A tensor of known data (tests, demo weights, derived tables). */
     public static HostTensor of(float[] data, long... shape) {
@@ -30,7 +35,7 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
             throw new WeightsException(
                     file.path() + ": tensor '" + name + "' has dtype " + info.dtype() + ", expected F32/F16/BF16");
         }
-        return new HostTensor(info.shape(), () -> file.floats(name));
+        return new HostTensor(info.shape(), () -> file.floats(name), (max, sink) -> file.emitFloats(name, max, sink));
     }
 
     public long size() {
@@ -48,7 +53,7 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
             throw new IllegalArgumentException(
                     Arrays.toString(shape) + " cannot be viewed as " + Arrays.toString(newShape));
         }
-        return new HostTensor(newShape, loader);
+        return new HostTensor(newShape, loader, slices);
     }
 
     /** Creates the tensor in {@code manager} as float32 or float16 (bf16 would abort DJL 0.36). */
@@ -56,7 +61,7 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
         if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights are float32 or float16, not " + type);
         }
-        return DirectUpload.upload(manager, data(), shape, type);
+        return DirectUpload.stream(manager, type, slices, shape)[0];
     }
 
     /**
@@ -71,16 +76,15 @@ public record HostTensor(long[] shape, Supplier<float[]> loader) {
         if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights are float32 or float16, not " + type);
         }
-        float[] data = data();
-        int rows = Math.toIntExact(shape[0]);
-        int cols = Math.toIntExact(shape[1]);
-        NDArray[] out = new NDArray[blocks];
-        int from = 0;
+        long rows = shape[0];
+        long[][] shapes = new long[blocks][];
+        long from = 0;
         for (int b = 0; b < blocks; b++) {
-            int to = (int) ((long) rows * (b + 1) / blocks);
-            out[b] = DirectUpload.upload(manager, data, Math.multiplyExact(from, cols), Math.multiplyExact(to - from, cols), new long[] {to - from, cols}, type);
+            long to = rows * (b + 1) / blocks;
+            shapes[b] = new long[] {to - from, shape[1]};
             from = to;
         }
+        NDArray[] out = DirectUpload.stream(manager, type, slices, shapes);
         return out;
     }
 }

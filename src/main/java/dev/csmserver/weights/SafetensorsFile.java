@@ -142,6 +142,21 @@ public final class SafetensorsFile {
         return DtypeConversion.toFloats(info, raw(name));
     }
 
+    /** The tensor widened to float32 in row-major runs of at most {@code maxFloats} (no whole-tensor array). */
+    public void emitFloats(String name, int maxFloats, FloatSlices.Sink sink) {
+        TensorInfo info = info(name);
+        ByteBuffer raw = raw(name);
+        long n = info.elementCount();
+        int width = Math.toIntExact((info.end() - info.begin()) / Math.max(1, n));
+        float[] buf = new float[(int) Math.min(n, maxFloats)];
+        for (long at = 0; at < n; at += buf.length) {
+            int count = (int) Math.min(buf.length, n - at);
+            ByteBuffer part = raw.slice(Math.toIntExact(at * width), count * width).order(ByteOrder.LITTLE_ENDIAN);
+            DtypeConversion.toFloats(info, part, count, buf);
+            sink.accept(buf, 0, count);
+        }
+    }
+
     /** The tensor as int64 (I64, I32 widened), row-major. */
     public long[] longs(String name) {
         TensorInfo info = info(name);

@@ -67,8 +67,8 @@ public final class FrameBench {
                 long t0 = System.nanoTime();
                 model.backbone().forward(model.embedder().embedRows(prompt.tokens(), prompt.mask()).expandDims(0),
                         Collections.singletonList(CsmModel.caches(probe)), new int[] {0}).toFloatArray();
-                System.out.printf("prefill %d rows (backbone)%s: %.0f ms%n", rows, rep == 0 ? " [cold]" : "",
-                        (System.nanoTime() - t0) / 1e6);
+                System.out.printf("prefill %d rows (backbone)%s: %.0f ms, RSS now %s%n", rows, rep == 0 ? " [cold]" : "",
+                        (System.nanoTime() - t0) / 1e6, proc("VmRSS"));
             }
         }
     }
@@ -94,8 +94,8 @@ public final class FrameBench {
             }
             double total = (System.nanoTime() - t0) / 1e6 / frames;
             System.out.printf("batch %d: %.0f ms per step (backbone+c0 %.0f ms, %d decoder steps %.0f ms),"
-                    + " %.2f frames/s aggregate%n", batch, total, timer.backboneMs / frames,
-                    model.config().numCodebooks() - 1, timer.decoderMs / frames, batch * 1000.0 / total);
+                    + " %.2f frames/s aggregate, RSS now %s%n", batch, total, timer.backboneMs / frames,
+                    model.config().numCodebooks() - 1, timer.decoderMs / frames, batch * 1000.0 / total, proc("VmRSS"));
         } finally {
             states.forEach(GenerationState::close);
         }

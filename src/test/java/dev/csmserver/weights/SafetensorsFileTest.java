@@ -56,6 +56,14 @@ class SafetensorsFileTest {
         assertArrayEquals(new float[] {1.5f, -2f}, f.floats("b"));
         assertArrayEquals(new float[] {1.5f, -2f}, f.floats("c"));
         assertArrayEquals(new long[] {1, 2}, f.info("b").shape());
+        for (String name : new String[] {"a", "b", "c"}) {
+            java.util.List<Float> slices = new java.util.ArrayList<>();
+            f.emitFloats(name, 1, (v, off, count) -> {
+                assertEquals(1, count);
+                slices.add(v[off]);
+            });
+            assertEquals(java.util.List.of(1.5f, -2f), slices, name + " read one value at a time");
+        }
     }
 
     @Test
