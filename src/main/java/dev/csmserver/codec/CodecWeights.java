@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.csmserver.nn.CausalConv1d;
 import dev.csmserver.nn.CausalConvTranspose1d;
+import dev.csmserver.nn.Linear;
 import dev.csmserver.weights.Weights;
 
 /**
@@ -22,6 +23,11 @@ final class CodecWeights {
 
     NDArray array(String name, long... shape) {
         return weights.get(manager, name, DataType.FLOAT32, shape);
+    }
+
+    /** A projection {@code name [out, in]} multiplied by the core's row blocks ({@link Linear}). */
+    Linear linear(String name, long out, long in) {
+        return Linear.load(weights.host(name, out, in), manager, DataType.FLOAT32);
     }
 
     /** A causal conv {@code name.weight [out, in, k]} (+ {@code name.bias [out]} when {@code bias}). */

@@ -3,7 +3,7 @@ package dev.csmserver.codec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
+import dev.csmserver.nn.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
 /**
@@ -13,14 +13,14 @@ import ai.djl.nn.norm.LayerNorm;
  * calls come from a {@link TransformerState}, so a stream sees exactly what the offline mask allows.
  */
 final class MimiTransformerLayer {
-    private final NDArray inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
-    private final NDArray outProj; // [D, D]
+    private final Linear inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
+    private final Linear outProj; // [D, D]
     private final NDArray norm1Weight;
     private final NDArray norm1Bias;
     private final NDArray norm2Weight;
     private final NDArray norm2Bias;
-    private final NDArray linear1; // [F, D]
-    private final NDArray linear2; // [D, F]
+    private final Linear linear1; // [F, D]
+    private final Linear linear2; // [D, F]
     private final NDArray layerScale1; // [D]
     private final NDArray layerScale2; // [D]
     private final int heads;
@@ -32,14 +32,14 @@ final class MimiTransformerLayer {
     MimiTransformerLayer(MimiConfig c, CodecWeights w, String name) {
         long d = c.dimension();
         long f = c.dimFeedforward();
-        inProj = w.array(name + ".in_proj.weight", 3 * d, d);
-        outProj = w.array(name + ".out_proj.weight", d, d);
+        inProj = w.linear(name + ".in_proj.weight", 3 * d, d);
+        outProj = w.linear(name + ".out_proj.weight", d, d);
         norm1Weight = w.array(name + ".norm1.weight", d);
         norm1Bias = w.array(name + ".norm1.bias", d);
         norm2Weight = w.array(name + ".norm2.weight", d);
         norm2Bias = w.array(name + ".norm2.bias", d);
-        linear1 = w.array(name + ".linear1.weight", f, d);
-        linear2 = w.array(name + ".linear2.weight", d, f);
+        linear1 = w.linear(name + ".linear1.weight", f, d);
+        linear2 = w.linear(name + ".linear2.weight", d, f);
         layerScale1 = w.array(name + ".layer_scale_1", d);
         layerScale2 = w.array(name + ".layer_scale_2", d);
         heads = c.numHeads();
@@ -57,8 +57,7 @@ final class MimiTransformerLayer {
         NDArray h = LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
         x = x.add(attention(h, rope, mask, state, layer).mul(layerScale1));
         NDArray g = LayerNorm.layerNorm(x, normShape, norm2Weight, norm2Bias, eps).singletonOrThrow();
-        NDArray ff = Linear.linear(Activation.gelu(Linear.linear(g, linear1).singletonOrThrow()), linear2)
-                .singletonOrThrow();
+        NDArray ff = linear2.forward(Activation.gelu(linear1.forward(g)));
         return x.add(ff.mul(layerScale2));
     }
 
@@ -66,7 +65,7 @@ final class MimiTransformerLayer {
         Shape s = h.getShape();
         long b = s.get(0);
         long t = s.get(1);
-        NDArray qkv = Linear.linear(h, inProj).singletonOrThrow() // [B, T, 3D]
+        NDArray qkv = inProj.forward(h) // [B, T, 3D]
                 .reshape(b, t, 3, heads, headDim)
                 .transpose(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
         NDArray q = MimiRope.apply(qkv.get(0), rope[0], rope[1]);
@@ -80,7 +79,7 @@ final class MimiTransformerLayer {
                 .transpose(0, 2, 1, 3)
                 .reshape(b, t, (long) heads * headDim);
         keepWindow(keys, values, state, layer);
-        return Linear.linear(out, outProj).singletonOrThrow();
+        return outProj.forward(out);
     }
 
     /** Keeps the last {@code context - 1} positions: the oldest any later query can still see. */

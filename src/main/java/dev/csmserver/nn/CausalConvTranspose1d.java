@@ -15,8 +15,14 @@ import ai.djl.nn.convolutional.Conv1d;
  * {@link CausalConv1d}; zeros before the first step give the offline result.
  */
 public final class CausalConvTranspose1d {
+    /** Up to this many input steps per call use {@link #product}, more use libtorch's conv1d. */
+    static final long MAX_MATMUL_STEPS = 16;
+
     private final NDArray kernel; // [Cout * stride, Cin / groups, m], channel o * stride + j
     private final NDArray bias; // [Cout * stride] or null
+    /** groups 1: the kernel as one matrix {@code [1, Cout * stride, m * Cin]}, column i * Cin + c. */
+    private final NDArray matrix;
+    private final NDArray biasColumn; // [Cout * stride, 1] or null
     private final int stride;
     private final int blocks;
     private final int groups;
@@ -46,6 +52,10 @@ public final class CausalConvTranspose1d {
         this.outChannels = outPerGroup * groups;
         this.kernel = rearrange(weight, groups);
         this.bias = bias == null ? null : bias.reshape(outChannels, 1).repeat(1, stride).reshape(outChannels * stride);
+        this.matrix = groups == 1
+                ? kernel.transpose(0, 2, 1).reshape(1, outChannels * stride, blocks * inChannels).duplicate()
+                : null;
+        this.biasColumn = this.bias == null ? null : this.bias.reshape(outChannels * stride, 1);
     }
 
     /** K[(o, j), c, m - 1 - r] = W[c, o, r * stride + j], built once on the host. */
@@ -90,7 +100,26 @@ public final class CausalConvTranspose1d {
             buffer = previous.concat(x, 2); // [B, Cin, m - 1 + T]
             tail.set(buffer.get(":, :, " + t + ":").duplicate());
         }
-        NDArray y = Conv1d.conv1d(buffer, kernel, bias, one, zero, one, groups).singletonOrThrow(); // [B, Cout*s, T]
+        NDArray y = t <= MAX_MATMUL_STEPS && matrix != null
+                ? product(buffer, t)
+                : Conv1d.conv1d(buffer, kernel, bias, one, zero, one, groups).singletonOrThrow(); // [B, Cout*s, T]
         return y.reshape(b, outChannels, stride, t).transpose(0, 1, 3, 2).reshape(b, outChannels, t * stride);
+    }
+
+    /**
+     * The same conv for a few steps as one product with the unfolded input: libtorch's conv1d
+     * reorders the whole kernel on every call, which dominates when T is a streamed frame's 2 steps.
+     */
+    private NDArray product(NDArray buffer, long t) {
+        NDArray unfolded = buffer; // [B, m·Cin, T], row i·Cin + c = buffer[c, t + i]
+        if (blocks > 1) {
+            ai.djl.ndarray.NDList taps = new ai.djl.ndarray.NDList(blocks);
+            for (int i = 0; i < blocks; i++) {
+                taps.add(buffer.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addAllDim().addSliceDim(i, i + t)));
+            }
+            unfolded = ai.djl.ndarray.NDArrays.concat(taps, 1);
+        }
+        NDArray y = matrix.matMul(unfolded); // [B, Cout·s, T]
+        return biasColumn == null ? y : y.add(biasColumn);
     }
 }

@@ -20,6 +20,11 @@ import java.util.Arrays;
  * right after (widening the weights instead is slower: libtorch converts fp16 to fp32 slowly).
  */
 public final class Linear {
+    /**
+     * Smaller weights stay whole: they sit in cache, where a product takes microseconds and the
+     * hand-off to another core would cost more than it saves (Mimi's 512-wide layers).
+     */
+    static final long MIN_SPLIT_ELEMENTS = 2L << 20;
     /** Up to this many rows multiply float32 weights with bmm. */
     static final long MAX_BMM_ROWS = 8;
 
@@ -39,7 +44,12 @@ public final class Linear {
     }
 
     static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool) {
-        int blocks = manager.getDevice().isGpu() ? 1 : (int) Math.min(pool.parallelism(), w.shape()[0]);
+        return load(w, manager, type, pool, MIN_SPLIT_ELEMENTS);
+    }
+
+    static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool, long minSplitElements) {
+        boolean split = !manager.getDevice().isGpu() && w.size() >= minSplitElements;
+        int blocks = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
         return new Linear(w.toNdRowBlocks(manager, type, blocks), pool);
     }
 
@@ -69,6 +79,11 @@ public final class Linear {
 
     public long outFeatures() {
         return Arrays.stream(blocks).mapToLong(b -> b.getShape().get(0)).sum();
+    }
+
+    /** Row blocks the weight is kept in. */
+    int blocks() {
+        return blocks.length;
     }
 
     public long inFeatures() {

@@ -59,6 +59,8 @@ final class RedisServer implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+        // backstop: a test JVM that exits without closing the server must not leave it running
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-redis-" + port));
         return new RedisServer(p, "redis://127.0.0.1:" + port);
     }
 

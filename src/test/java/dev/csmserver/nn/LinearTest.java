@@ -37,9 +37,10 @@ class LinearTest {
             int out = 11;
             int in = 24;
             float[] w = random(out * in, 1);
-            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             NDArray whole = m.create(w, new Shape(out, in));
             assertEquals(out, linear.outFeatures());
+            assertEquals(3, linear.blocks());
             for (int rows : new int[] {1, 3, 40}) {
                 NDArray x = m.create(random(rows * in, rows), new Shape(1, rows, in));
                 NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
@@ -56,8 +57,8 @@ class LinearTest {
             int out = 64;
             int in = 32;
             float[] w = random(out * in, 2);
-            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL);
-            Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL);
+            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
+            Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             assertEquals(DataType.FLOAT16, half.weightType());
             for (long rows : new long[] {1, Linear.MAX_BMM_ROWS, Linear.MAX_BMM_ROWS + 1, 50}) {
                 NDArray x = m.create(random((int) rows * in, 7), new Shape(rows, in));
@@ -71,7 +72,7 @@ class LinearTest {
     @Test
     void resultsBelongToTheCallersScopeAndTemporariesAreFreed() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL);
+            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL, 1);
             NDArray x = m.create(random(4, 4), new Shape(1, 4));
             int before = m.getManagedArrays().size();
             NDArray y;
@@ -110,7 +111,7 @@ class LinearTest {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 16;
             float[] w = random(9 * in, 4);
-            Linear linear = Linear.load(HostTensor.of(w, 9, in), m, DataType.FLOAT32, POOL);
+            Linear linear = Linear.load(HostTensor.of(w, 9, in), m, DataType.FLOAT32, POOL, 1);
             NDArray whole = m.create(w, new Shape(9, in));
             CompletableFuture<?>[] callers = new CompletableFuture<?>[4];
             for (int c = 0; c < callers.length; c++) {
