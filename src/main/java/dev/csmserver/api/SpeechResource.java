@@ -38,7 +38,9 @@ public class SpeechResource {
             headers = {
                 @Header(name = "X-Request-Id", schema = @Schema(type = SchemaType.STRING)),
                 @Header(name = "X-Seed", schema = @Schema(type = SchemaType.INTEGER, format = "int64")),
-                @Header(name = "X-Model", schema = @Schema(type = SchemaType.STRING))
+                @Header(name = "X-Model", schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = "Content-Disposition", description = "attachment; filename=\"speech.<format>\"",
+                        schema = @Schema(type = SchemaType.STRING))
             },
             content = {
                 @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),

@@ -65,13 +65,19 @@ public class SpeechService {
         Job job = new Job(requestId, v.request(), stream);
         queue.submit(job);
         String type = sse ? "text/event-stream" : v.format().contentType();
-        return RestMulti.fromMultiData(stream.body(job))
+        var response = RestMulti.fromMultiData(stream.body(job))
                 .header("Content-Type", type)
                 .header(RequestIds.HEADER, requestId)
                 .header(X_SEED, Long.toString(v.seed()))
                 .header(X_MODEL, pipeline.info().label())
-                .header("Cache-Control", "no-store")
-                .build();
+                .header("Cache-Control", "no-store");
+        if (!sse) {
+            // A file name for browsers and download tools; it is also what makes Swagger UI's
+            // "Try it out" offer the audio it received (its inline player re-fetches the URL with GET).
+            response = response.header("Content-Disposition",
+                    "attachment; filename=\"speech." + v.format().fileExtension() + "\"");
+        }
+        return response.build();
     }
 
     /** Stores the generated turn as a context when the request asked for it ({@code save_as}). */

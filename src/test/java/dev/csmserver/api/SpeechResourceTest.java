@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +33,8 @@ public class SpeechResourceTest {
                 .contentType("audio/wav")
                 .header("X-Seed", "11")
                 .header("X-Model", "demo-tiny-random")
-                .header("X-Request-Id", notNullValue());
+                .header("X-Request-Id", notNullValue())
+                .header("Content-Disposition", "attachment; filename=\"speech.wav\"");
         byte[] body = r.asByteArray();
         assertEquals("RIFF", new String(body, 0, 4));
         assertEquals(-1, le32(body, 4), "RIFF size is unknown in a stream");
@@ -112,6 +114,7 @@ public class SpeechResourceTest {
         String sse = given().contentType(ContentType.JSON)
                 .body("{\"input\":\"Hello.\",\"voice\":\"0\",\"response_format\":\"pcm\",\"stream_format\":\"sse\"}")
                 .post("/v1/audio/speech").then().statusCode(200).contentType(containsString("text/event-stream"))
+                .header("Content-Disposition", nullValue())
                 .extract().asString();
         assertTrue(sse.startsWith("data: {\"type\":\"speech.audio.delta\""), sse.substring(0, Math.min(80, sse.length())));
         assertTrue(sse.strip().endsWith("}"));
