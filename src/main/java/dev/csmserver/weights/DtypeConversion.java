@@ -13,23 +13,7 @@ final class DtypeConversion {
     static float[] toFloats(TensorInfo info, ByteBuffer raw) {
         int n = Math.toIntExact(info.elementCount());
         float[] out = new float[n];
-        switch (info.dtype()) {
-            case F32 -> raw.asFloatBuffer().get(out);
-            case BF16 -> {
-                ShortBuffer s = raw.asShortBuffer();
-                for (int i = 0; i < n; i++) {
-                    out[i] = Float.intBitsToFloat((s.get(i) & 0xFFFF) << 16);
-                }
-            }
-            case F16 -> {
-                ShortBuffer s = raw.asShortBuffer();
-                for (int i = 0; i < n; i++) {
-                    out[i] = halfToFloat(s.get(i));
-                }
-            }
-            default -> throw new WeightsException(
-                    "tensor '" + info.name() + "' has dtype " + info.dtype() + ", expected a float type");
-        }
+        toFloats(info, raw, n, out);
         return out;
     }
 
