@@ -12,11 +12,12 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Host floats to a libtorch-owned NDArray without leaving garbage behind. DJL wraps a direct
+ * Host floats to libtorch-owned NDArrays without leaving garbage behind. DJL wraps a direct
  * buffer zero-copy, so an array made from a {@code float[]} lives in JVM direct memory (capped by
- * {@code -XX:MaxDirectMemorySize}, freed only by a GC). Here the data goes into a direct buffer
- * we own, libtorch copies it (converting to float16 if asked), and the buffer is freed at once: a
- * multi-GB model loads with no JVM flag and no transient pile of dead buffers.
+ * {@code -XX:MaxDirectMemorySize}, freed only by a GC). Here the values pass slice by slice through
+ * one small direct buffer we own into arrays libtorch allocated (converting to float16 if asked),
+ * and the buffer is freed at once: a multi-GB model loads with no JVM flag, no whole-tensor copy on
+ * the Java side and no transient pile of dead buffers.
  */
 final class DirectUpload {
     private static final Method INVOKE_CLEANER;
@@ -39,25 +40,6 @@ final class DirectUpload {
     }
 
     private DirectUpload() {}
-
-    /** {@code data} of {@code shape} as a {@code type} (float32 / float16) array owned by libtorch. */
-    static NDArray upload(NDManager manager, float[] data, long[] shape, DataType type) {
-        return upload(manager, data, 0, data.length, shape, type);
-    }
-
-    /** {@code data[offset, offset + length)} of {@code shape} as a {@code type} array owned by libtorch. */
-    static NDArray upload(NDManager manager, float[] data, int offset, int length, long[] shape, DataType type) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(length, 4)).order(ByteOrder.nativeOrder());
-        buf.asFloatBuffer().put(data, offset, length);
-        NDArray wrapped = manager.create(buf, new Shape(shape), DataType.FLOAT32);
-        try {
-            // duplicate() clones; toType to the same type would share the staging storage.
-            return type == DataType.FLOAT32 ? wrapped.duplicate() : wrapped.toType(type, false);
-        } finally {
-            wrapped.close();
-            free(buf);
-        }
-    }
 
     /** Floats staged per copy into libtorch: 16 MB, whatever the tensor's size. */
     private static final int STAGE_FLOATS = 4 << 20;

@@ -84,7 +84,6 @@ public record HostTensor(long[] shape, Supplier<float[]> loader, FloatSlices sli
             shapes[b] = new long[] {to - from, shape[1]};
             from = to;
         }
-        NDArray[] out = DirectUpload.stream(manager, type, slices, shapes);
-        return out;
+        return DirectUpload.stream(manager, type, slices, shapes);
     }
 }
