@@ -60,23 +60,8 @@ public final class MimiBench {
                     frameMs.length, frameMs[frameMs.length / 2], frameMs[(int) (frameMs.length * 0.9)],
                     frameMs[frameMs.length - 1], cpuMs[cpuMs.length / 2]);
 
-            long t0 = System.nanoTime();
-            long c0 = THREADS.getCurrentThreadCpuTime();
-            mimi.decode(codes);
-            double decodeMs = (System.nanoTime() - t0) / 1e6;
-            double decodeCpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
-            System.out.printf("offline decode of %.1f s: wall %.1f ms total, %.1f ms per second of audio"
-                    + " (calling-thread CPU %.1f ms per second)%n", seconds, decodeMs, decodeMs / seconds,
-                    decodeCpu / seconds);
-
-            t0 = System.nanoTime();
-            c0 = THREADS.getCurrentThreadCpuTime();
-            mimi.encode(pcm);
-            double encodeMs = (System.nanoTime() - t0) / 1e6;
-            double encodeCpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
-            System.out.printf("offline encode of %.1f s: wall %.1f ms total, %.1f ms per second of audio"
-                    + " (calling-thread CPU %.1f ms per second)%n", seconds, encodeMs, encodeMs / seconds,
-                    encodeCpu / seconds);
+            offline("decode", seconds, () -> mimi.decode(codes));
+            offline("encode", seconds, () -> mimi.encode(pcm));
             System.out.printf("load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
             System.out.println("peak RSS (VmHWM): " + vmHwm());
         }
@@ -121,5 +106,17 @@ public final class MimiBench {
             }
         }
         return "n/a";
+    }
+
+    /** Times one offline pass over {@code seconds} of audio: wall and calling-thread CPU per second. */
+    private static void offline(String what, double seconds, Runnable pass) {
+        long t0 = System.nanoTime();
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        pass.run();
+        double wallMs = (System.nanoTime() - t0) / 1e6;
+        double cpuMs = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
+        System.out.printf("offline %s of %.1f s: wall %.1f ms total, %.1f ms per second of audio"
+                + " (calling-thread CPU %.1f ms per second)%n", what, seconds, wallMs, wallMs / seconds,
+                cpuMs / seconds);
     }
 }
