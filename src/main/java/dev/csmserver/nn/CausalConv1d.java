@@ -1,6 +1,7 @@
 package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 
@@ -9,11 +10,28 @@ import ai.djl.nn.convolutional.Conv1d;
  * Offline: pad {@code k_eff - stride} on the left and the "extra" samples that complete the last
  * window on the right, with zeros or by replicating the edge sample. Streaming: the first call is
  * left-padded, later calls prepend the input tail the previous call could not consume yet, so the
- * concatenated outputs equal the offline output (exactly, for stride 1).
+ * concatenated outputs equal the offline output (exactly, for stride 1); {@link #finish} applies the
+ * offline right padding to the last call of a stream.
+ *
+ * <p>How it multiplies: one input channel, a 1x1 kernel or a large kernel always as one matrix
+ * product with the unfolded input ({@link Unfold}); other kernels with libtorch's conv1d, except for
+ * a few frames, where conv1d's per-call kernel reorder costs more than the product.
  */
 public final class CausalConv1d {
-    private final NDArray weight; // [out, in / groups, k]
+    /** Up to this many output frames per call multiply the kernel as a matrix. */
+    static final long MAX_MATMUL_FRAMES = 16;
+    /**
+     * Kernels this large (Mimi's 25 Hz convs) are kept only as a matrix: their reorder dominates
+     * conv1d at any length the codec runs them at, and a second copy would only cost memory.
+     */
+    static final long MATRIX_ONLY_ELEMENTS = 1L << 20;
+
+    private final NDArray weight; // [out, in / groups, k], or null when only the matrix is kept
     private final NDArray bias; // [out] or null
+    private final NDArray matrix; // [1, out, k·in], column i·in + c = weight[o, c, i]; or null
+    private final NDArray biasColumn; // [out, 1] or null
+    private final long inChannels;
+    private final int kernel;
     private final int stride;
     private final int dilation;
     private final int groups;
@@ -23,17 +41,36 @@ public final class CausalConv1d {
     private final Shape zeroPad = new Shape(0);
     private final Shape dilationShape;
 
+    /** Takes ownership of {@code weight [out, in / groups, k]}: it is closed when only its matrix is kept. */
     public CausalConv1d(NDArray weight, NDArray bias, int stride, int dilation, int groups, boolean replicatePad) {
         Nd.checkShape("conv weight", weight, -1, -1, -1);
-        this.weight = weight;
+        long out = weight.getShape().get(0);
+        this.inChannels = weight.getShape().get(1) * groups;
+        this.kernel = (int) weight.getShape().get(2);
         this.bias = bias;
         this.stride = stride;
         this.dilation = dilation;
         this.groups = groups;
         this.replicatePad = replicatePad;
-        this.effectiveKernel = (int) (weight.getShape().get(2) - 1) * dilation + 1;
+        this.effectiveKernel = (kernel - 1) * dilation + 1;
         this.strideShape = new Shape(stride);
         this.dilationShape = new Shape(dilation);
+        this.biasColumn = bias == null ? null : bias.reshape(out, 1);
+        if (groups != 1) {
+            this.weight = weight;
+            this.matrix = null;
+            return;
+        }
+        // [1, out, k·in]: a 3-D product is a bmm, which streams the matrix; a 2-D one is an addmm,
+        // which first packs it (3x slower for the few frames of a streamed step)
+        NDArray m = weight.transpose(0, 2, 1).reshape(1, out, kernel * inChannels);
+        this.matrix = Nd.keep(m.duplicate(), weight.getManager());
+        m.close();
+        boolean matrixOnly = inChannels == 1 || kernel == 1 || weight.size() >= MATRIX_ONLY_ELEMENTS;
+        this.weight = matrixOnly ? null : weight;
+        if (matrixOnly) {
+            weight.close();
+        }
     }
 
     public int stride() {
@@ -42,21 +79,7 @@ public final class CausalConv1d {
 
     /** Offline convolution of a whole signal {@code x [B, Cin, T]} → {@code [B, Cout, ceil(T / stride)]}. */
     public NDArray forward(NDArray x) {
-        long length = x.getShape().get(2);
-        int padTotal = effectiveKernel - stride;
-        double frames = (length - effectiveKernel + padTotal) / (double) stride + 1;
-        long ideal = ((long) Math.ceil(frames) - 1) * stride + (effectiveKernel - padTotal);
-        long extra = ideal - length;
-        NDArray left = pad(x, padTotal, true);
-        NDArray both = pad(left, extra, false);
-        NDArray y = conv(both);
-        if (left != x) {
-            left.close();
-        }
-        if (both != left) {
-            both.close();
-        }
-        return y;
+        return finish(x, new StreamTail(null));
     }
 
     /**
@@ -64,23 +87,52 @@ public final class CausalConv1d {
      * unconsumed input between calls (start with an empty tail).
      */
     public NDArray step(NDArray x, StreamTail tail) {
+        return next(x, tail, false);
+    }
+
+    /**
+     * The last call of a stream: like {@link #step}, then the right padding of the offline
+     * convolution, so the whole stream's output equals {@link #forward} of the whole signal.
+     */
+    public NDArray finish(NDArray x, StreamTail tail) {
+        return next(x, tail, true);
+    }
+
+    private NDArray next(NDArray x, StreamTail tail, boolean last) {
         int padTotal = effectiveKernel - stride;
         if (padTotal == 0 && stride == 1) {
-            return conv(x);
+            return conv(x, x.getShape().get(2));
         }
         NDArray buffer = tail.get() == null ? pad(x, padTotal, true) : tail.get().concat(x, 2); // [B, C, L]
         long length = buffer.getShape().get(2);
-        long frames = length >= effectiveKernel ? (length - effectiveKernel) / stride + 1 : 0;
-        tail.set(buffer.get(":, :, " + frames * stride + ":").duplicate());
-        if (frames == 0) {
-            return x.getManager().zeros(new Shape(x.getShape().get(0), weight.getShape().get(0), 0));
+        if (last) {
+            // offline: as many frames as the signal needs, the last window completed with padding
+            long frames = length > effectiveKernel - stride ? Math.floorDiv(length - effectiveKernel + stride - 1, stride) + 1 : 0;
+            long extra = frames == 0 ? 0 : (frames - 1) * stride + effectiveKernel - length;
+            buffer = pad(buffer, extra, false);
+            length = buffer.getShape().get(2);
         }
-        long used = (frames - 1) * stride + effectiveKernel;
-        return conv(used == length ? buffer : buffer.get(":, :, 0:" + used));
+        long frames = length >= effectiveKernel ? (length - effectiveKernel) / stride + 1 : 0;
+        tail.set(buffer.get(new NDIndex().addAllDim().addAllDim().addSliceDim(frames * stride, length)).duplicate());
+        if (frames == 0) {
+            return x.getManager().zeros(new Shape(x.getShape().get(0), outChannels(), 0));
+        }
+        return conv(buffer, frames);
     }
 
-    private NDArray conv(NDArray x) {
-        return Conv1d.conv1d(x, weight, bias, strideShape, zeroPad, dilationShape, groups).singletonOrThrow();
+    private long outChannels() {
+        return matrix != null ? matrix.getShape().get(1) : weight.getShape().get(0);
+    }
+
+    /** The first {@code frames} outputs of the valid convolution of {@code x [B, Cin, L]}. */
+    private NDArray conv(NDArray x, long frames) {
+        if (weight == null || (matrix != null && frames <= MAX_MATMUL_FRAMES)) {
+            NDArray y = matrix.matMul(Unfold.columns(x, kernel, dilation, stride, frames)); // [B, Cout, F]
+            return biasColumn == null ? y : y.add(biasColumn);
+        }
+        long used = (frames - 1) * stride + effectiveKernel;
+        NDArray input = used == x.getShape().get(2) ? x : x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, used));
+        return Conv1d.conv1d(input, weight, bias, strideShape, zeroPad, dilationShape, groups).singletonOrThrow();
     }
 
     private NDArray pad(NDArray x, long n, boolean left) {
@@ -91,7 +143,7 @@ public final class CausalConv1d {
         NDArray fill;
         if (replicatePad) {
             long at = left ? 0 : s.get(2) - 1;
-            fill = x.get(":, :, " + at + ":" + (at + 1)).repeat(2, n);
+            fill = x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + 1)).repeat(2, n);
         } else {
             fill = x.getManager().zeros(new Shape(s.get(0), s.get(1), n), x.getDataType());
         }

@@ -2,6 +2,7 @@ package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 
@@ -15,7 +16,10 @@ import ai.djl.nn.convolutional.Conv1d;
  * {@link CausalConv1d}; zeros before the first step give the offline result.
  */
 public final class CausalConvTranspose1d {
-    /** Up to this many input steps per call use {@link #product}, more use libtorch's conv1d. */
+    /**
+     * Up to this many input steps per call use {@link #product}, more use libtorch's conv1d (a
+     * large kernel, kept only as a matrix, always uses the product).
+     */
     static final long MAX_MATMUL_STEPS = 16;
 
     private final NDArray kernel; // [Cout * stride, Cin / groups, m], channel o * stride + j
@@ -32,7 +36,8 @@ public final class CausalConvTranspose1d {
     private final Shape zero = new Shape(0);
 
     /**
-     * @param weight PyTorch layout {@code [Cin, Cout / groups, k]}, {@code k % stride == 0}
+     * @param weight PyTorch layout {@code [Cin, Cout / groups, k]}, {@code k % stride == 0}; closed
+     *     here (only rearranged copies are kept)
      * @param groups 1, or Cin (= Cout, depthwise)
      */
     public CausalConvTranspose1d(NDArray weight, NDArray bias, int stride, int groups) {
@@ -50,12 +55,21 @@ public final class CausalConvTranspose1d {
         this.blocks = k / stride;
         this.groups = groups;
         this.outChannels = outPerGroup * groups;
-        this.kernel = rearrange(weight, groups);
+        NDManager owner = weight.getManager();
+        NDArray rearranged = rearrange(weight, groups);
+        weight.close(); // only the rearranged forms are used
         this.bias = bias == null ? null : bias.reshape(outChannels, 1).repeat(1, stride).reshape(outChannels * stride);
-        this.matrix = groups == 1
-                ? kernel.transpose(0, 2, 1).reshape(1, outChannels * stride, blocks * inChannels).duplicate()
-                : null;
         this.biasColumn = this.bias == null ? null : this.bias.reshape(outChannels * stride, 1);
+        NDArray m = groups == 1 ? rearranged.transpose(0, 2, 1).reshape(1, outChannels * stride, blocks * inChannels) : null;
+        this.matrix = m == null ? null : Nd.keep(m.duplicate(), owner);
+        boolean matrixOnly = m != null && rearranged.size() >= CausalConv1d.MATRIX_ONLY_ELEMENTS;
+        this.kernel = matrixOnly ? null : rearranged;
+        if (matrixOnly) {
+            rearranged.close();
+        }
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** K[(o, j), c, m - 1 - r] = W[c, o, r * stride + j], built once on the host. */
@@ -98,9 +112,9 @@ public final class CausalConvTranspose1d {
                     ? x.getManager().zeros(new Shape(b, inChannels, blocks - 1), x.getDataType())
                     : tail.get();
             buffer = previous.concat(x, 2); // [B, Cin, m - 1 + T]
-            tail.set(buffer.get(":, :, " + t + ":").duplicate());
+            tail.set(buffer.get(new NDIndex().addAllDim().addAllDim().addSliceDim(t, t + blocks - 1)).duplicate());
         }
-        NDArray y = t <= MAX_MATMUL_STEPS && matrix != null
+        NDArray y = matrix != null && (t <= MAX_MATMUL_STEPS || kernel == null)
                 ? product(buffer, t)
                 : Conv1d.conv1d(buffer, kernel, bias, one, zero, one, groups).singletonOrThrow(); // [B, Cout*s, T]
         return y.reshape(b, outChannels, stride, t).transpose(0, 1, 3, 2).reshape(b, outChannels, t * stride);
@@ -111,15 +125,7 @@ public final class CausalConvTranspose1d {
      * reorders the whole kernel on every call, which dominates when T is a streamed frame's 2 steps.
      */
     private NDArray product(NDArray buffer, long t) {
-        NDArray unfolded = buffer; // [B, m·Cin, T], row i·Cin + c = buffer[c, t + i]
-        if (blocks > 1) {
-            ai.djl.ndarray.NDList taps = new ai.djl.ndarray.NDList(blocks);
-            for (int i = 0; i < blocks; i++) {
-                taps.add(buffer.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addAllDim().addSliceDim(i, i + t)));
-            }
-            unfolded = ai.djl.ndarray.NDArrays.concat(taps, 1);
-        }
-        NDArray y = matrix.matMul(unfolded); // [B, Cout·s, T]
+        NDArray y = matrix.matMul(Unfold.columns(buffer, blocks, 1, 1, t)); // [B, Cout·s, T]
         return biasColumn == null ? y : y.add(biasColumn);
     }
 }
