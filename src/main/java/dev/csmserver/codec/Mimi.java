@@ -1,15 +1,21 @@
 package dev.csmserver.codec;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.CausalConv1d;
 import dev.csmserver.nn.CausalConvTranspose1d;
+import dev.csmserver.nn.Nd;
 import dev.csmserver.weights.MimiCheckpoint;
 import dev.csmserver.weights.Weights;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Kyutai's Mimi codec as CSM uses it (moshi 0.2.2, float32): {@link #encode} turns 24 kHz mono
@@ -21,6 +27,12 @@ import java.util.Arrays;
 public final class Mimi implements AutoCloseable {
     /** Frames per block of an offline decode (about one second of audio). */
     static final int DECODE_BLOCK_FRAMES = 12;
+    /**
+     * Frames per chunk of an encode (0.64 s). Every layer is causal, so a chunked encode computes
+     * what a one-pass encode does; chunks keep each intermediate a few MB (a 10 s clip in one pass
+     * makes 60 MB arrays, and on this class of VM a fresh page costs more than the math on it).
+     */
+    static final int ENCODE_BLOCK_FRAMES = 8;
 
     private final MimiConfig config;
     private final NDManager manager;
@@ -70,30 +82,68 @@ public final class Mimi implements AutoCloseable {
 
     /** 24 kHz mono samples → codes {@code [K][ceil(L / frameSize)]}. */
     public int[][] encode(float[] pcm24k) {
-        if (pcm24k.length == 0) {
-            return new int[config.numCodebooks()][0];
-        }
-        try (NDManager m = manager.newSubManager();
-                NDScope scope = new NDScope()) {
-            NDArray codes = quantizer.encode(latent(m, pcm24k)); // [K, T] int64
-            long[] flat = codes.toLongArray();
-            int t = (int) codes.getShape().get(1);
-            int[][] out = new int[config.numCodebooks()][t];
-            for (int q = 0; q < out.length; q++) {
-                for (int i = 0; i < t; i++) {
-                    out[q][i] = (int) flat[q * t + i];
+        int frames = (pcm24k.length + config.frameSize() - 1) / config.frameSize();
+        int[][] out = new int[config.numCodebooks()][frames];
+        try (NDManager m = manager.newSubManager()) {
+            int[] at = {0};
+            encodeChunks(m, pcm24k, latent -> {
+                int[][] chunk = quantize(latent);
+                for (int q = 0; q < out.length; q++) {
+                    System.arraycopy(chunk[q], 0, out[q], at[0], chunk[q].length);
                 }
-            }
-            return out;
+                at[0] += chunk[0].length;
+            });
         }
+        return out;
     }
 
-    /** The unquantised 12.5 Hz latent {@code [1, D, T]} (the quantizer input). */
+    /** The unquantised 12.5 Hz latent {@code [1, D, T]} (the quantizer input), in {@code m}. */
     NDArray latent(NDManager m, float[] pcm24k) {
-        NDArray x = m.create(pcm24k, new Shape(1, 1, pcm24k.length)); // [1, 1, L] float32
+        List<NDArray> parts = new ArrayList<>();
+        encodeChunks(m, pcm24k, latent -> parts.add(Nd.keep(latent, m)));
+        return NDArrays.concat(new NDList(parts), 2);
+    }
+
+    /** The latent of the whole signal in one pass with fresh state (the reference for the chunking tests). */
+    NDArray latentOneShot(NDManager m, float[] pcm24k) {
+        NDArray x = m.create(pcm24k, new Shape(1, 1, pcm24k.length)); // [1, 1, L]
         NDArray h = encoder.forward(x); // [1, D, T25]
         h = encoderTransformer.forward(h, new TransformerState(null, encoderTransformer.numLayers()));
         return downsample.forward(h); // [1, D, T]
+    }
+
+    /** Codes of a latent {@code [1, D, T]}, as {@link #encode} quantises each chunk. */
+    int[][] quantize(NDArray latent) {
+        NDArray codes = quantizer.encode(latent); // [K, T]
+        long[] flat = codes.toLongArray();
+        int t = (int) codes.getShape().get(1);
+        int[][] out = new int[config.numCodebooks()][t];
+        for (int q = 0; q < out.length; q++) {
+            for (int i = 0; i < t; i++) {
+                out[q][i] = (int) flat[q * t + i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs the encoder over {@value #ENCODE_BLOCK_FRAMES}-frame chunks through one stream state
+     * and hands each chunk's latent {@code [1, D, t]} to {@code sink} inside that chunk's scope.
+     */
+    private void encodeChunks(NDManager m, float[] pcm24k, Consumer<NDArray> sink) {
+        StreamState state = new StreamState(m, encoderTransformer.numLayers());
+        int block = ENCODE_BLOCK_FRAMES * config.frameSize();
+        for (int from = 0; from < pcm24k.length; from += block) {
+            int to = Math.min(pcm24k.length, from + block);
+            boolean end = to == pcm24k.length;
+            try (NDScope scope = new NDScope()) {
+                state.rewind();
+                NDArray x = m.create(Arrays.copyOfRange(pcm24k, from, to), new Shape(1, 1, to - from)); // [1, 1, n]
+                NDArray h = encoder.step(x, state, end); // [1, D, n / hop]
+                h = encoderTransformer.forward(h, state.transformer());
+                sink.accept(end ? downsample.finish(h, state.nextTail()) : downsample.step(h, state.nextTail()));
+            }
+        }
     }
 
     /**

@@ -63,6 +63,25 @@ final class SeanetEncoder {
         return replace(a, last.forward(a));
     }
 
+    /**
+     * The next samples {@code x [B, 1, n]} of a signal whose earlier samples went through the same
+     * {@code state}; {@code end} completes the final windows with the offline padding, so the
+     * steps of a chunked signal concatenate to {@link #forward} of the whole. Only the strided
+     * downsampling convs have a right padding; every other conv has stride 1.
+     */
+    NDArray step(NDArray x, StreamState state, boolean end) {
+        NDArray h = first.step(x, state.nextTail());
+        for (int s = 0; s < stageBlocks.size(); s++) {
+            for (SeanetResBlock block : stageBlocks.get(s)) {
+                h = block.step(h, state);
+            }
+            CausalConv1d down = stageDownsample.get(s);
+            NDArray a = Activation.elu(h, 1f);
+            h = end ? down.finish(a, state.nextTail()) : down.step(a, state.nextTail());
+        }
+        return last.step(Activation.elu(h, 1f), state.nextTail());
+    }
+
     private static NDArray replace(NDArray consumed, NDArray next) {
         consumed.close();
         return next;

@@ -1,9 +1,11 @@
 package dev.csmserver.codec;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.csmserver.golden.GoldenAssert;
 import java.util.Arrays;
@@ -66,6 +68,30 @@ class MimiStreamingTest {
             assertEquals(out.length, at);
         }
         return out;
+    }
+
+    /**
+     * Encode runs in {@value Mimi#ENCODE_BLOCK_FRAMES}-frame chunks through one stream state: over
+     * five chunks and a ragged end (strided convs pad their last window) its latent equals the
+     * one-pass latent and its codes the one-pass codes.
+     */
+    @Test
+    void chunkedEncodeEqualsOnePassEncode() {
+        int length = (5 * Mimi.ENCODE_BLOCK_FRAMES + 3) * mimi.config().frameSize() - 777;
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] pcm = new float[length];
+        for (int i = 0; i < length; i++) {
+            pcm[i] = (float) (0.4 * Math.sin(i * 0.013) * Math.sin(i * 0.0007) + 0.05 * (rng.nextDouble() - 0.5));
+        }
+        try (NDManager m = manager.newSubManager()) {
+            NDArray oneShot = mimi.latentOneShot(m, pcm);
+            NDArray chunked = mimi.latent(m, pcm);
+            assertEquals(oneShot.getShape(), chunked.getShape());
+            GoldenAssert.assertClose("chunked latent", oneShot.toFloatArray(), chunked.toFloatArray(), TOL);
+            int[][] codes = mimi.encode(pcm);
+            assertEquals((length + 1919) / 1920, codes[0].length);
+            assertArrayEquals(MimiFixture.flatten(mimi.quantize(oneShot)), MimiFixture.flatten(codes));
+        }
     }
 
     @Test
