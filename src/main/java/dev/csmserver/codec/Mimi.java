@@ -33,6 +33,11 @@ public final class Mimi implements AutoCloseable {
      * makes 60 MB arrays, and on this class of VM a fresh page costs more than the math on it).
      */
     static final int ENCODE_BLOCK_FRAMES = 8;
+    /**
+     * Frames the encoder transformer and the quantizer take per call (2.56 s): they read all their
+     * weights on every call, so they run on several SEANet chunks' output at once.
+     */
+    static final int LATENT_BLOCK_FRAMES = 32;
 
     private final MimiConfig config;
     private final NDManager manager;
@@ -127,21 +132,34 @@ public final class Mimi implements AutoCloseable {
     }
 
     /**
-     * Runs the encoder over {@value #ENCODE_BLOCK_FRAMES}-frame chunks through one stream state
-     * and hands each chunk's latent {@code [1, D, t]} to {@code sink} inside that chunk's scope.
+     * Runs the SEANet encoder over {@value #ENCODE_BLOCK_FRAMES}-frame chunks, and the transformer
+     * and downsampling over {@value #LATENT_BLOCK_FRAMES}-frame groups of their output, all through
+     * one stream state; each group's latent {@code [1, D, t]} goes to {@code sink} in its scope.
      */
     private void encodeChunks(NDManager m, float[] pcm24k, Consumer<NDArray> sink) {
         StreamState state = new StreamState(m, encoderTransformer.numLayers());
         int block = ENCODE_BLOCK_FRAMES * config.frameSize();
+        List<NDArray> pending = new ArrayList<>(); // SEANet output [1, D, n] per chunk, in m
+        long pendingSteps = 0;
         for (int from = 0; from < pcm24k.length; from += block) {
             int to = Math.min(pcm24k.length, from + block);
             boolean end = to == pcm24k.length;
             try (NDScope scope = new NDScope()) {
                 state.rewind();
                 NDArray x = m.create(Arrays.copyOfRange(pcm24k, from, to), new Shape(1, 1, to - from)); // [1, 1, n]
-                NDArray h = encoder.step(x, state, end); // [1, D, n / hop]
-                h = encoderTransformer.forward(h, state.transformer());
-                sink.accept(end ? downsample.finish(h, state.nextTail()) : downsample.step(h, state.nextTail()));
+                NDArray h = Nd.keep(encoder.step(x, state, end), m); // [1, D, n / hop]
+                pending.add(h);
+                pendingSteps += h.getShape().get(2);
+            }
+            if (end || pendingSteps >= (long) config.frameRateStride() * LATENT_BLOCK_FRAMES) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray h = NDArrays.concat(new NDList(pending), 2); // [1, D, steps]
+                    pending.forEach(NDArray::close);
+                    pending.clear();
+                    pendingSteps = 0;
+                    h = encoderTransformer.forward(h, state.transformer());
+                    sink.accept(end ? downsample.finish(h, state.nextTail()) : downsample.step(h, state.nextTail()));
+                }
             }
         }
     }
