@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.CausalConv1d;
 import dev.csmserver.nn.CausalConvTranspose1d;
@@ -25,8 +26,8 @@ import java.util.function.Consumer;
  * scope, so encode and decode may be called from one inference thread at a time without leaking.
  */
 public final class Mimi implements AutoCloseable {
-    /** Frames per block of an offline decode (about one second of audio). */
-    static final int DECODE_BLOCK_FRAMES = 12;
+    /** Frames per SEANet chunk of an offline decode (0.64 s, see {@link #ENCODE_BLOCK_FRAMES}). */
+    static final int DECODE_BLOCK_FRAMES = 8;
     /**
      * Frames per chunk of an encode (0.64 s). Every layer is causal, so a chunked encode computes
      * what a one-pass encode does; chunks keep each intermediate a few MB (a 10 s clip in one pass
@@ -34,8 +35,8 @@ public final class Mimi implements AutoCloseable {
      */
     static final int ENCODE_BLOCK_FRAMES = 8;
     /**
-     * Frames the encoder transformer and the quantizer take per call (2.56 s): they read all their
-     * weights on every call, so they run on several SEANet chunks' output at once.
+     * Frames the codec transformers and the quantizer take per call of an offline encode or decode
+     * (2.56 s): they read all their weights on every call, so they run on several SEANet chunks at once.
      */
     static final int LATENT_BLOCK_FRAMES = 32;
 
@@ -167,17 +168,34 @@ public final class Mimi implements AutoCloseable {
     /**
      * Codes {@code [K][T]} → {@code T * frameSize} samples. Codes at or above the codebook size
      * (CSM can sample the 3 ids above it) are clamped to the last entry, as the CSM authors advise.
-     * Long inputs are decoded {@value #DECODE_BLOCK_FRAMES} frames at a time through a stream state,
-     * which is exact (see {@link MimiStreamDecoder}) and keeps the working set small.
+     * Long inputs go through stream states, which is exact (see {@link MimiStreamDecoder}) and keeps
+     * the working set small: the transformer {@value #LATENT_BLOCK_FRAMES} frames at a time, the
+     * SEANet decoder {@value #DECODE_BLOCK_FRAMES}.
      */
     public float[] decode(int[][] codes) {
         int t = checkCodes(codes);
         float[] out = new float[t * config.frameSize()];
-        try (MimiStreamDecoder stream = newStreamDecoder(manager)) {
-            for (int from = 0; from < t; from += DECODE_BLOCK_FRAMES) {
-                int to = Math.min(t, from + DECODE_BLOCK_FRAMES);
-                float[] pcm = stream.decode(slice(codes, from, to));
-                System.arraycopy(pcm, 0, out, from * config.frameSize(), pcm.length);
+        int stride = config.frameRateStride();
+        try (NDManager m = manager.newSubManager()) {
+            StreamState head = new StreamState(m, decoderTransformer.numLayers()); // upsample + transformer
+            StreamState seanet = new StreamState(m, 0);
+            for (int from = 0; from < t; from += LATENT_BLOCK_FRAMES) {
+                int to = Math.min(t, from + LATENT_BLOCK_FRAMES);
+                try (NDScope scope = new NDScope()) {
+                    head.rewind();
+                    NDArray z = quantizer.decode(codesArray(m, slice(codes, from, to))); // [1, D, n]
+                    NDArray h = decoderTransformer.forward(upsample.step(z, head.nextTail()), head.transformer());
+                    for (int f = from; f < to; f += DECODE_BLOCK_FRAMES) {
+                        int n = Math.min(to, f + DECODE_BLOCK_FRAMES) - f;
+                        long at = (long) (f - from) * stride;
+                        try (NDScope chunk = new NDScope()) {
+                            seanet.rewind();
+                            NDArray steps = h.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + (long) n * stride));
+                            float[] pcm = decoder.step(steps, seanet).toFloatArray(); // n * frameSize samples
+                            System.arraycopy(pcm, 0, out, f * config.frameSize(), pcm.length);
+                        }
+                    }
+                }
             }
         }
         return out;

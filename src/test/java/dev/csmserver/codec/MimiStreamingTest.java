@@ -70,6 +70,12 @@ class MimiStreamingTest {
         return out;
     }
 
+    /** Offline decode runs the transformer and SEANet in blocks (40 frames: two of each size and ragged ends). */
+    @Test
+    void blockedOfflineDecodeEqualsOnePassDecode() {
+        GoldenAssert.assertClose("blocked decode", offline, mimi.decode(codes), TOL);
+    }
+
     /**
      * Encode runs in {@value Mimi#ENCODE_BLOCK_FRAMES}-frame chunks through one stream state: over
      * five chunks and a ragged end (strided convs pad their last window) its latent equals the
