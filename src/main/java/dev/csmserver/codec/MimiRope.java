@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * moshi's rotary embedding ({@code modules/rope.py apply_rope}): interleaved pairs
@@ -41,14 +42,17 @@ final class MimiRope {
         return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
     }
 
-    /** Rotates {@code x [B, H, T, Dh]} with tables from {@link #tables}. */
+    /** Rotates {@code x [..., T, Dh]} (queries and keys stacked in front) with tables from {@link #tables}. */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         Shape s = x.getShape();
-        NDArray pairs = x.reshape(s.get(0), s.get(1), s.get(2), s.get(3) / 2, 2);
-        NDArray re = pairs.get(REAL); // [B, H, T, Dh / 2]
+        long[] dims = Arrays.copyOf(s.getShape(), s.dimension() + 1);
+        dims[s.dimension() - 1] = s.get(s.dimension() - 1) / 2;
+        dims[s.dimension()] = 2;
+        NDArray pairs = x.reshape(new Shape(dims)); // [..., T, Dh / 2, 2]
+        NDArray re = pairs.get(REAL); // [..., T, Dh / 2]
         NDArray im = pairs.get(IMAG);
         NDArray outRe = re.mul(cos).sub(im.mul(sin));
         NDArray outIm = re.mul(sin).add(im.mul(cos));
-        return outRe.stack(outIm, 4).reshape(s);
+        return outRe.stack(outIm, s.dimension()).reshape(s);
     }
 }

@@ -1,6 +1,7 @@
 package dev.csmserver.codec;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.csmserver.nn.Linear;
@@ -28,6 +29,7 @@ final class MimiTransformerLayer {
     private final int context;
     private final float eps;
     private final Shape normShape;
+    private static final NDIndex QUERIES_AND_KEYS = new NDIndex().addSliceDim(0, 2);
 
     MimiTransformerLayer(MimiConfig c, CodecWeights w, String name) {
         long d = c.dimension();
@@ -68,8 +70,9 @@ final class MimiTransformerLayer {
         NDArray qkv = inProj.forward(h) // [B, T, 3D]
                 .reshape(b, t, 3, heads, headDim)
                 .transpose(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
-        NDArray q = MimiRope.apply(qkv.get(0), rope[0], rope[1]);
-        NDArray k = MimiRope.apply(qkv.get(1), rope[0], rope[1]);
+        NDArray qk = MimiRope.apply(qkv.get(QUERIES_AND_KEYS), rope[0], rope[1]); // one rotation for both
+        NDArray q = qk.get(0);
+        NDArray k = qk.get(1);
         NDArray v = qkv.get(2);
         NDArray cachedK = state.keys(layer);
         NDArray keys = cachedK == null ? k : cachedK.concat(k, 2); // [B, H, c + T, Dh]
