@@ -51,6 +51,26 @@ class LinearTest {
         }
     }
 
+    /** A prompt's rows run as 1x1 convolutions over kernel chunks: 400-row blocks of 8192 columns, 256-row chunks. */
+    @Test
+    void promptRowsThroughChunkedConvolutionsEqualTheWholeProduct() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int in = 8192;
+            int out = 1200;
+            float[] w = random(out * in, 5);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
+            assertTrue(Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(), "the blocks must be cut into chunks");
+            NDArray whole = m.create(w, new Shape(out, in));
+            for (long rows : new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}) {
+                NDArray x = m.create(random((int) rows * in, (int) rows), new Shape(rows, in));
+                NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
+                NDArray actual = linear.forward(x);
+                assertEquals(new Shape(rows, out), actual.getShape());
+                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-3f, rows + " rows");
+            }
+        }
+    }
+
     @Test
     void float16BlocksStayCloseToFloat32ForFewAndManyRows() {
         try (NDManager m = NDManager.newBaseManager()) {
