@@ -23,16 +23,23 @@ import java.util.Arrays;
  */
 public final class Linear {
     /**
-     * Smaller weights stay whole: they sit in cache, where a product takes microseconds and the
-     * hand-off to another core would cost more than it saves (Mimi's 512-wide layers).
+     * Smaller weights stay whole: their products take microseconds to a few hundred, where the
+     * hand-off to another core costs about what it saves (Mimi's 512-wide layers measured no faster).
      */
     static final long MIN_SPLIT_ELEMENTS = 2L << 20;
     /** Up to this many rows multiply float32 weights with bmm. */
     static final long MAX_BMM_ROWS = 8;
+    /**
+     * ...and only weights of at least this many elements (256 KB): smaller ones stay in cache,
+     * where addmm's packing is cheap and bmm's per-call setup is not (the demo model's decoder
+     * steps at batch 4: 36 -> 26 ms per frame). Real-model weights are read from memory on every
+     * step, where bmm wins (Mimi's transformer at 2 rows: 7.5 vs 15 ms).
+     */
+    static final long MIN_BMM_ELEMENTS = 64L << 10;
     /** From this many rows on, float32 weights on the CPU multiply as 1x1 convolutions ({@link #convolution}). */
-    static final long MIN_CONV_ROWS = Long.getLong("csm.conv.rows", 32);
+    static final long MIN_CONV_ROWS = 32;
     /** The largest kernel chunk one convolution reorders (8 MB: larger chunks measured slower). */
-    static final long MAX_CONV_CHUNK_ELEMENTS = Long.getLong("csm.conv.chunk", 2L << 20);
+    static final long MAX_CONV_CHUNK_ELEMENTS = 2L << 20;
     private static final Shape UNIT = new Shape(1);
     private static final Shape NO_PADDING = new Shape(0);
 
@@ -106,7 +113,7 @@ public final class Linear {
     /** {@code x [M, in]}, a block {@code w [out_b, in]} → {@code [M, out_b]} float32. */
     private static NDArray product(NDArray x, NDArray w) {
         long rows = x.getShape().get(0);
-        if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_BMM_ROWS) {
+        if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_BMM_ROWS && w.size() >= MIN_BMM_ELEMENTS) {
             // libtorch's addmm packs W for a few rows (4 rows cost 3x one); bmm streams it (1.25x)
             return w.expandDims(0).batchMatMul(x.transpose().expandDims(0)).squeeze(0).transpose();
         }

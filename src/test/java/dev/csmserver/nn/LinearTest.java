@@ -51,6 +51,25 @@ class LinearTest {
         }
     }
 
+    /** A few rows take bmm for a weight of at least MIN_BMM_ELEMENTS and addmm below it: both equal the whole product. */
+    @Test
+    void fewRowsEqualTheWholeProductOnBothSidesOfTheBmmSize() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int in = 256;
+            for (int out : new int[] {(int) (Linear.MIN_BMM_ELEMENTS / in) - 1, (int) (Linear.MIN_BMM_ELEMENTS / in) + 7}) {
+                float[] w = random(out * in, out);
+                Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, Long.MAX_VALUE);
+                assertEquals(1, linear.blocks());
+                NDArray whole = m.create(w, new Shape(out, in));
+                for (long rows = 2; rows <= Linear.MAX_BMM_ROWS; rows += 3) {
+                    NDArray x = m.create(random((int) rows * in, rows), new Shape(rows, in));
+                    NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
+                    assertArrayEquals(expected.toFloatArray(), linear.forward(x).toFloatArray(), 1e-4f, out + "x" + in + ", " + rows + " rows");
+                }
+            }
+        }
+    }
+
     /** A prompt's rows run as 1x1 convolutions over kernel chunks: 400-row blocks of 8192 columns, 256-row chunks. */
     @Test
     void promptRowsThroughChunkedConvolutionsEqualTheWholeProduct() {
