@@ -38,15 +38,10 @@ class LinearTest {
             int in = 24;
             float[] w = random(out * in, 1);
             Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
-            NDArray whole = m.create(w, new Shape(out, in));
             assertEquals(out, linear.outFeatures());
             assertEquals(3, linear.blocks());
             for (int rows : new int[] {1, 3, 40}) {
-                NDArray x = m.create(random(rows * in, rows), new Shape(1, rows, in));
-                NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
-                NDArray actual = linear.forward(x);
-                assertEquals(new Shape(1, rows, out), actual.getShape());
-                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-5f);
+                assertWholeProduct(m, linear, w, new Shape(1, rows, in), 1e-5f);
             }
         }
     }
@@ -60,11 +55,8 @@ class LinearTest {
                 float[] w = random(out * in, out);
                 Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, Long.MAX_VALUE);
                 assertEquals(1, linear.blocks());
-                NDArray whole = m.create(w, new Shape(out, in));
                 for (long rows = 2; rows <= Linear.MAX_BMM_ROWS; rows += 3) {
-                    NDArray x = m.create(random((int) rows * in, rows), new Shape(rows, in));
-                    NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
-                    assertArrayEquals(expected.toFloatArray(), linear.forward(x).toFloatArray(), 1e-4f, out + "x" + in + ", " + rows + " rows");
+                    assertWholeProduct(m, linear, w, new Shape(rows, in), 1e-4f);
                 }
             }
         }
@@ -79,13 +71,8 @@ class LinearTest {
             float[] w = random(out * in, 5);
             Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             assertTrue(Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(), "the blocks must be cut into chunks");
-            NDArray whole = m.create(w, new Shape(out, in));
             for (long rows : new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}) {
-                NDArray x = m.create(random((int) rows * in, (int) rows), new Shape(rows, in));
-                NDArray expected = ai.djl.nn.core.Linear.linear(x, whole).head();
-                NDArray actual = linear.forward(x);
-                assertEquals(new Shape(rows, out), actual.getShape());
-                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 1e-3f, rows + " rows");
+                assertWholeProduct(m, linear, w, new Shape(rows, in), 1e-3f);
             }
         }
     }
@@ -167,6 +154,18 @@ class LinearTest {
             }
             CompletableFuture.allOf(callers).get();
         }
+    }
+
+    /** {@code linear} applied to random rows of {@code xShape [..., in]} equals x·Wᵀ of the whole {@code w [out, in]}. */
+    private static void assertWholeProduct(NDManager m, Linear linear, float[] w, Shape xShape, float tolerance) {
+        long in = xShape.get(xShape.dimension() - 1);
+        long out = w.length / in;
+        long rows = xShape.size() / in;
+        NDArray x = m.create(random((int) xShape.size(), rows), xShape);
+        NDArray expected = ai.djl.nn.core.Linear.linear(x, m.create(w, new Shape(out, in))).head();
+        NDArray actual = linear.forward(x);
+        assertEquals(expected.getShape(), actual.getShape());
+        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), tolerance, out + "x" + in + ", " + rows + " rows");
     }
 
     private static float[] random(int n, long seed) {
