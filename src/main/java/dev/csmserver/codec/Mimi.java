@@ -114,7 +114,7 @@ public final class Mimi implements AutoCloseable {
     NDArray latentOneShot(NDManager m, float[] pcm24k) {
         NDArray x = m.create(pcm24k, new Shape(1, 1, pcm24k.length)); // [1, 1, L]
         NDArray h = encoder.forward(x); // [1, D, T25]
-        h = encoderTransformer.forward(h, new TransformerState(null, encoderTransformer.numLayers()));
+        h = encoderTransformer.forward(h, new TransformerState(null, config));
         return downsample.forward(h); // [1, D, T]
     }
 
@@ -138,7 +138,7 @@ public final class Mimi implements AutoCloseable {
      * one stream state; each group's latent {@code [1, D, t]} goes to {@code sink} in its scope.
      */
     private void encodeChunks(NDManager m, float[] pcm24k, Consumer<NDArray> sink) {
-        StreamState state = new StreamState(m, encoderTransformer.numLayers());
+        StreamState state = new StreamState(m, config);
         int block = ENCODE_BLOCK_FRAMES * config.frameSize();
         List<NDArray> pending = new ArrayList<>(); // SEANet output [1, D, n] per chunk, in m
         long pendingSteps = 0;
@@ -177,8 +177,8 @@ public final class Mimi implements AutoCloseable {
         float[] out = new float[t * config.frameSize()];
         int stride = config.frameRateStride();
         try (NDManager m = manager.newSubManager()) {
-            StreamState head = new StreamState(m, decoderTransformer.numLayers()); // upsample + transformer
-            StreamState seanet = new StreamState(m, 0);
+            StreamState head = new StreamState(m, config); // upsample + transformer
+            StreamState seanet = new StreamState(m, config); // its transformer window stays unused
             for (int from = 0; from < t; from += LATENT_BLOCK_FRAMES) {
                 int to = Math.min(t, from + LATENT_BLOCK_FRAMES);
                 try (NDScope scope = new NDScope()) {
@@ -209,7 +209,7 @@ public final class Mimi implements AutoCloseable {
         }
         try (NDManager m = manager.newSubManager();
                 NDScope scope = new NDScope()) {
-            StreamState state = new StreamState(null, decoderTransformer.numLayers());
+            StreamState state = new StreamState(null, config);
             return decodeStep(codesArray(m, codes), state).toFloatArray();
         }
     }

@@ -19,7 +19,7 @@ public final class MimiStreamDecoder implements AutoCloseable {
     MimiStreamDecoder(Mimi mimi, NDManager parent) {
         this.mimi = mimi;
         this.manager = parent.newSubManager();
-        this.state = new StreamState(manager, mimi.config().numLayers());
+        this.state = new StreamState(manager, mimi.config());
     }
 
     /** The next frames' codes {@code [K][n]} → {@code n * frameSize} samples. */

@@ -55,8 +55,7 @@ final class MimiTransformer {
     private NDArray block(NDArray x, TransformerState state) {
         int steps = (int) x.getShape().get(1);
         long start = state.position();
-        NDArray cached = state.keys(0);
-        int cachedSteps = cached == null ? 0 : (int) cached.getShape().get(2);
+        int cachedSteps = state.cachedSteps();
         NDManager m = x.getManager();
         NDArray[] tables = rope.tables(m, start, steps);
         NDArray mask = mask(m, start, steps, cachedSteps);

@@ -26,7 +26,6 @@ final class MimiTransformerLayer {
     private final NDArray layerScale2; // [D]
     private final int heads;
     private final int headDim;
-    private final int context;
     private final float eps;
     private final Shape normShape;
     private static final NDIndex QUERIES_AND_KEYS = new NDIndex().addSliceDim(0, 2);
@@ -46,7 +45,6 @@ final class MimiTransformerLayer {
         layerScale2 = w.array(name + ".layer_scale_2", d);
         heads = c.numHeads();
         headDim = c.headDim();
-        context = c.context();
         eps = (float) c.normEps();
         normShape = new Shape(d);
     }
@@ -74,25 +72,11 @@ final class MimiTransformerLayer {
         NDArray q = qk.get(0);
         NDArray k = qk.get(1);
         NDArray v = qkv.get(2);
-        NDArray cachedK = state.keys(layer);
-        NDArray keys = cachedK == null ? k : cachedK.concat(k, 2); // [B, H, c + T, Dh]
-        NDArray values = cachedK == null ? v : state.values(layer).concat(v, 2);
-        NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).add(mask);
-        NDArray out = scores.softmax(-1).matMul(values) // [B, H, T, Dh]
+        NDArray[] window = state.layer(layer).append(k, v); // [B, H, c + T, Dh] each
+        NDArray scores = q.matMul(window[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).add(mask);
+        NDArray out = scores.softmax(-1).matMul(window[1]) // [B, H, T, Dh]
                 .transpose(0, 2, 1, 3)
                 .reshape(b, t, (long) heads * headDim);
-        keepWindow(keys, values, state, layer);
         return outProj.forward(out);
-    }
-
-    /** Keeps the last {@code context - 1} positions: the oldest any later query can still see. */
-    private void keepWindow(NDArray keys, NDArray values, TransformerState state, int layer) {
-        long total = keys.getShape().get(2);
-        long keep = Math.min(total, context - 1L);
-        if (keep == 0) {
-            return;
-        }
-        String slice = ":, :, " + (total - keep) + ":, :";
-        state.keep(layer, keys.get(slice).duplicate(), values.get(slice).duplicate());
     }
 }

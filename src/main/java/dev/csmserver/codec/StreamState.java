@@ -17,9 +17,9 @@ final class StreamState {
     private final TransformerState transformer;
     private int cursor;
 
-    StreamState(NDManager owner, int numLayers) {
+    StreamState(NDManager owner, MimiConfig config) {
         this.owner = owner;
-        this.transformer = new TransformerState(owner, numLayers);
+        this.transformer = new TransformerState(owner, config);
     }
 
     /** The next conv's tail (created empty the first time round). */

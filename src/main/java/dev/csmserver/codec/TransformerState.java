@@ -1,8 +1,6 @@
 package dev.csmserver.codec;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.csmserver.nn.StreamTail;
 
 /**
  * Key/value window of a Mimi transformer across calls: per layer the RoPE-rotated keys and the
@@ -10,31 +8,25 @@ import dev.csmserver.nn.StreamTail;
  * mask {@code k <= q && q - k < context}), and the absolute position of the next step.
  */
 final class TransformerState {
-    private final StreamTail[] keys;
-    private final StreamTail[] values;
+    private final KvWindow[] layers;
     private long position;
 
-    TransformerState(NDManager owner, int numLayers) {
-        keys = new StreamTail[numLayers];
-        values = new StreamTail[numLayers];
-        for (int i = 0; i < numLayers; i++) {
-            keys[i] = new StreamTail(owner);
-            values[i] = new StreamTail(owner);
+    /** @param owner the request manager the windows live in, or {@code null} for a one-shot call */
+    TransformerState(NDManager owner, MimiConfig config) {
+        layers = new KvWindow[config.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new KvWindow(owner, config.context() - 1);
         }
     }
 
-    /** Cached keys of {@code layer}, {@code [B, H, c, Dh]}, or null when empty. */
-    NDArray keys(int layer) {
-        return keys[layer].get();
+    /** The window of {@code layer}. */
+    KvWindow layer(int layer) {
+        return layers[layer];
     }
 
-    NDArray values(int layer) {
-        return values[layer].get();
-    }
-
-    void keep(int layer, NDArray k, NDArray v) {
-        keys[layer].set(k);
-        values[layer].set(v);
+    /** Old steps every layer's next call attends over before its new ones. */
+    int cachedSteps() {
+        return layers.length == 0 ? 0 : layers[0].cachedSteps();
     }
 
     /** Absolute 25 Hz position of the next step. */
