@@ -16,8 +16,9 @@ import java.util.Arrays;
  * Bias-free linear map {@code y = x · Wᵀ} with {@code W [out, in]} (PyTorch orientation, what
  * libtorch's GEMV reads fastest). On the CPU, W is kept as one row block per core and the blocks
  * are multiplied at once ({@link RowParallel}): libtorch runs a GEMV on one core, which leaves half
- * the memory bandwidth of a 2-core machine unused. A few float32 rows go through bmm, which
- * streams W, where addmm first packs it (4 rows cost 1.25x one instead of 3x). Activations stay
+ * the memory bandwidth of a 2-core machine unused. A few float32 rows are multiplied weight
+ * first ({@code W · xᵀ}), which streams W, where addmm first packs it (4 rows cost 1.25x one
+ * instead of 3x). Activations stay
  * float32; with float16 weights they are narrowed right before the product and the result widened
  * right after (widening the weights instead is slower: libtorch converts fp16 to fp32 slowly).
  */
@@ -27,21 +28,22 @@ public final class Linear {
      * hand-off to another core costs about what it saves (Mimi's 512-wide layers measured no faster).
      */
     static final long MIN_SPLIT_ELEMENTS = 2L << 20;
-    /** Up to this many rows multiply float32 weights with bmm. */
-    static final long MAX_BMM_ROWS = 8;
+    /** Up to this many rows multiply float32 weights weight first ({@code W · xᵀ}). */
+    static final long MAX_FEW_ROWS = 8;
     /**
      * ...and only weights of at least this many elements (256 KB): smaller ones stay in cache,
-     * where addmm's packing is cheap and bmm's per-call setup is not (the demo model's decoder
-     * steps at batch 4: 36 -> 26 ms per frame). Real-model weights are read from memory on every
-     * step, where bmm wins (Mimi's transformer at 2 rows: 7.5 vs 15 ms).
+     * where addmm's packing is cheap and the weight-first product's setup is not (the demo model's
+     * decoder steps at batch 4: 36 -> 26 ms per frame). Real-model weights are read from memory on
+     * every step, where streaming wins (Mimi's transformer at 2 rows: 7.5 vs 15 ms). {@code W · xᵀ}
+     * as a plain matmul measured 2-4% faster per CSM-1B step than the same product as a bmm.
      */
-    static final long MIN_BMM_ELEMENTS = 64L << 10;
+    static final long MIN_STREAMED_ELEMENTS = 64L << 10;
     /**
-     * More rows than bmm takes multiply float32 weights on the CPU as 1x1 convolutions
+     * More rows than that multiply float32 weights on the CPU as 1x1 convolutions
      * ({@link #convolution}): CSM-1B's backbone layers at 12 rows 146 ms vs 168 with addmm, at 24
      * rows 135 vs 211, at 200 rows 2.7 vs 4.0 s for the whole prompt.
      */
-    static final long MIN_CONV_ROWS = MAX_BMM_ROWS + 1;
+    static final long MIN_CONV_ROWS = MAX_FEW_ROWS + 1;
     /** The largest kernel chunk one convolution reorders (8 MB: larger chunks measured slower). */
     static final long MAX_CONV_CHUNK_ELEMENTS = 2L << 20;
     private static final Shape UNIT = new Shape(1);
@@ -117,9 +119,9 @@ public final class Linear {
     /** {@code x [M, in]}, a block {@code w [out_b, in]} → {@code [M, out_b]} float32. */
     private static NDArray product(NDArray x, NDArray w) {
         long rows = x.getShape().get(0);
-        if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_BMM_ROWS && w.size() >= MIN_BMM_ELEMENTS) {
-            // libtorch's addmm packs W for a few rows (4 rows cost 3x one); bmm streams it (1.25x)
-            return w.expandDims(0).batchMatMul(x.transpose().expandDims(0)).squeeze(0).transpose();
+        if (w.getDataType() == DataType.FLOAT32 && rows > 1 && rows <= MAX_FEW_ROWS && w.size() >= MIN_STREAMED_ELEMENTS) {
+            // libtorch's addmm packs W for a few rows (4 rows cost 3x one); W · xᵀ streams it
+            return w.matMul(x.transpose()).transpose(); // [out_b, M] → [M, out_b]
         }
         NDArray y = ai.djl.nn.core.Linear.linear(x, w).head();
         return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);

@@ -46,16 +46,16 @@ class LinearTest {
         }
     }
 
-    /** A few rows take bmm for a weight of at least MIN_BMM_ELEMENTS and addmm below it: both equal the whole product. */
+    /** A few rows are multiplied weight first for a weight of at least MIN_STREAMED_ELEMENTS and addmm below it: both equal the whole product. */
     @Test
     void fewRowsEqualTheWholeProductOnBothSidesOfTheBmmSize() {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 256;
-            for (int out : new int[] {(int) (Linear.MIN_BMM_ELEMENTS / in) - 1, (int) (Linear.MIN_BMM_ELEMENTS / in) + 7}) {
+            for (int out : new int[] {(int) (Linear.MIN_STREAMED_ELEMENTS / in) - 1, (int) (Linear.MIN_STREAMED_ELEMENTS / in) + 7}) {
                 float[] w = random(out * in, out);
                 Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, Long.MAX_VALUE);
                 assertEquals(1, linear.blocks());
-                for (long rows = 2; rows <= Linear.MAX_BMM_ROWS; rows += 3) {
+                for (long rows = 2; rows <= Linear.MAX_FEW_ROWS; rows += 3) {
                     assertWholeProduct(m, linear, w, new Shape(rows, in), 1e-4f);
                 }
             }
@@ -86,7 +86,7 @@ class LinearTest {
             Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
             Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             assertEquals(DataType.FLOAT16, half.weightType());
-            for (long rows : new long[] {1, Linear.MAX_BMM_ROWS, Linear.MAX_BMM_ROWS + 1, 50}) {
+            for (long rows : new long[] {1, Linear.MAX_FEW_ROWS, Linear.MAX_FEW_ROWS + 1, 50}) {
                 NDArray x = m.create(random((int) rows * in, 7), new Shape(rows, in));
                 NDArray y = half.forward(x);
                 assertEquals(DataType.FLOAT32, y.getDataType());
