@@ -1,6 +1,8 @@
 package dev.csmserver.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -15,7 +17,8 @@ import java.util.List;
 /**
  * CSM-1B with immutable weights (spec 3): frame embedding, backbone, c0 head and depth decoder.
  * It exposes a prefill of one request ({@link #prefill}, which also yields that request's first
- * frame) and one frame step over a batch of independent requests ({@link #step}); the generation
+ * frame, or {@link #prefillPrompt}, which leaves the first frame to the next batched step) and one
+ * frame step over a batch of independent requests ({@link #step}); the generation
  * loop lives in the pipeline. Each call runs inside its own {@link NDScope}: nothing outlives it but
  * the in-place KV cache writes of the requests' own managers.
  */
@@ -93,17 +96,35 @@ public final class CsmModel {
 
     /** As {@link #prefill(GenerationState, PromptRows)} with the codes chosen by {@code picker}. */
     public int[] prefill(GenerationState state, PromptRows prompt, CodePicker picker) {
-        if (state.frames() != 0 || state.position() != 0) {
-            throw new IllegalStateException("request already prefilled");
-        }
-        checkCapacity(state, prompt.rows());
         try (NDScope scope = new NDScope()) {
-            NDArray x = embedder.embedRows(prompt.tokens(), prompt.mask()).expandDims(0); // [1, S, D]
-            NDArray h = backbone.forward(x, java.util.Collections.singletonList(state.caches()), new int[] {state.position()});
+            NDArray h = promptForward(state, prompt);
             int[] frame = frame(h.get(LAST_ROW), picker)[0];
             state.advance(prompt.rows(), frame);
             return frame.clone();
         }
+    }
+
+    /**
+     * Runs the prompt through the backbone and keeps its last output in {@code state}; the first
+     * frame is made by the next {@link #step}, batched with the frames of the requests already
+     * running (a request joining a running batch then costs it its prompt, not also a frame at
+     * batch 1). Codes are the same as {@link #prefill} then {@link #step}.
+     */
+    public void prefillPrompt(GenerationState state, PromptRows prompt) {
+        try (NDScope scope = new NDScope()) {
+            NDArray h = promptForward(state, prompt);
+            state.prompted(prompt.rows(), h.get(LAST_ROW).duplicate()); // [1, D]
+        }
+    }
+
+    /** The backbone over a fresh request's prompt: {@code [1, S, D]}, in the caller's scope. */
+    private NDArray promptForward(GenerationState state, PromptRows prompt) {
+        if (state.frames() != 0 || state.position() != 0) {
+            throw new IllegalStateException("request already prefilled");
+        }
+        checkCapacity(state, prompt.rows());
+        NDArray x = embedder.embedRows(prompt.tokens(), prompt.mask()).expandDims(0); // [1, S, D]
+        return backbone.forward(x, java.util.Collections.singletonList(state.caches()), new int[] {state.position()});
     }
 
     /** One frame for every request of {@code batch}: each feeds back its last frame. */
@@ -118,30 +139,60 @@ public final class CsmModel {
         if (b == 0) {
             return List.of();
         }
-        long[][] tokens = new long[b][];
-        boolean[][] mask = new boolean[b][];
-        List<KvCache[]> caches = new ArrayList<>(b);
-        int[] starts = new int[b];
-        for (int r = 0; r < b; r++) {
+        List<GenerationState> feeding = new ArrayList<>(b); // rows that feed back their last frame
+        for (GenerationState s : states) {
+            checkCapacity(s, s.awaitsFirstFrame() ? 0 : 1);
+            if (!s.awaitsFirstFrame()) {
+                feeding.add(s);
+            }
+        }
+        try (NDScope scope = new NDScope()) {
+            NDArray stepped = feeding.isEmpty() ? null : backboneStep(feeding); // [F, D]
+            NDArray lastH = feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
+            int[][] frames = frame(lastH, picker);
+            List<int[]> out = new ArrayList<>(b);
+            for (int r = 0; r < b; r++) {
+                GenerationState s = states.get(r);
+                if (s.awaitsFirstFrame()) {
+                    s.firstFrame(frames[r]);
+                } else {
+                    s.advance(1, frames[r]);
+                }
+                out.add(frames[r].clone());
+            }
+            return out;
+        }
+    }
+
+    /** One backbone position for each of {@code states}, fed its last frame: the last hidden {@code [F, D]}. */
+    private NDArray backboneStep(List<GenerationState> states) {
+        int n = states.size();
+        long[][] tokens = new long[n][];
+        boolean[][] mask = new boolean[n][];
+        List<KvCache[]> caches = new ArrayList<>(n);
+        int[] starts = new int[n];
+        for (int r = 0; r < n; r++) {
             GenerationState s = states.get(r);
-            checkCapacity(s, 1);
             PromptRows row = PromptRows.ofFrame(s.lastFrameRef());
             tokens[r] = row.tokens()[0];
             mask[r] = row.mask()[0];
             caches.add(s.caches());
             starts[r] = s.position();
         }
-        try (NDScope scope = new NDScope()) {
-            NDArray x = embedder.embedRows(tokens, mask).expandDims(1); // [B, 1, D]
-            NDArray h = backbone.forward(x, caches, starts); // [B, 1, D]
-            int[][] frames = frame(h.get(LAST_ROW), picker);
-            List<int[]> out = new ArrayList<>(b);
-            for (int r = 0; r < b; r++) {
-                states.get(r).advance(1, frames[r]);
-                out.add(frames[r].clone());
-            }
-            return out;
+        NDArray x = embedder.embedRows(tokens, mask).expandDims(1); // [F, 1, D]
+        return backbone.forward(x, caches, starts).get(LAST_ROW); // [F, D]
+    }
+
+    /** The batch's last hidden {@code [B, D]}: stepped rows in order, prompt outputs where a row awaits its first frame. */
+    private static NDArray withPromptRows(List<GenerationState> states, NDArray stepped) {
+        NDList rows = new NDList(states.size());
+        int next = 0;
+        for (GenerationState s : states) {
+            rows.add(s.awaitsFirstFrame() ? s.promptHidden()
+                    : stepped.get(new NDIndex().addSliceDim(next, next + 1))); // [1, D]
+            next += s.awaitsFirstFrame() ? 0 : 1;
         }
+        return NDArrays.concat(rows, 0);
     }
 
     /** c0 from the head, then the depth decoder: {@code lastH [B, D]} → codes {@code [B][K]}. */

@@ -1,7 +1,9 @@
 package dev.csmserver.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.Nd;
 
 /**
  * Everything one request owns while it generates: its backbone KV caches (in its own sub-manager
@@ -16,6 +18,8 @@ public final class GenerationState implements AutoCloseable {
     private int position;
     private int[] lastFrame;
     private int frames;
+    /** {@code [1, D]}: the prompt's last backbone output, from {@link CsmModel#prefillPrompt} until its first frame. */
+    private NDArray promptHidden;
 
     GenerationState(NDManager manager, KvCache[] caches, Sampler sampler) {
         this.manager = manager;
@@ -56,6 +60,29 @@ public final class GenerationState implements AutoCloseable {
             throw new IllegalStateException("request has no frame yet: prefill first");
         }
         return lastFrame;
+    }
+
+    /** True between {@link CsmModel#prefillPrompt} and the step that makes the first frame from the prompt. */
+    public boolean awaitsFirstFrame() {
+        return promptHidden != null;
+    }
+
+    /** The prompt consumed {@code rows} positions; {@code lastHidden [1, D]} (not a view) moves into this state. */
+    void prompted(int rows, NDArray lastHidden) {
+        position += rows;
+        promptHidden = Nd.keep(lastHidden, manager);
+    }
+
+    NDArray promptHidden() {
+        return promptHidden;
+    }
+
+    /** The first frame, made from the prompt's output: no position consumed, the output freed. */
+    void firstFrame(int[] frame) {
+        promptHidden.close();
+        promptHidden = null;
+        lastFrame = frame;
+        frames++;
     }
 
     void advance(int rows, int[] frame) {

@@ -36,9 +36,10 @@ public final class CsmGenerator {
     }
 
     /**
-     * Admits a request: builds its prompt, allocates its state and prefills it, which already
-     * yields its first frame. Throws {@link PromptTooLongException} (nothing allocated) when the
-     * prompt plus {@code maxFrames} does not fit the context.
+     * Admits a request: builds its prompt, allocates its state and runs the prompt through the
+     * backbone; its first frame comes from the next {@link #step}, batched with the requests
+     * already running. Throws {@link PromptTooLongException} (nothing allocated) when the prompt
+     * plus {@code maxFrames} does not fit the context.
      */
     public Generation start(GenerationRequest request) {
         PromptRows prompt = prompts.build(request.context(), request.speaker(), request.text());
@@ -55,7 +56,7 @@ public final class CsmGenerator {
         GenerationState state = model.newState(prompt.rows() + maxFrames, new Sampler(p.temperature(), p.topK(), p.seed()));
         Generation g = new Generation(state, maxFrames, prompt.rows());
         try {
-            g.accept(model.prefill(state, prompt));
+            model.prefillPrompt(state, prompt);
             return g;
         } catch (RuntimeException e) {
             g.close();

@@ -77,22 +77,14 @@ public final class CsmPipeline implements AutoCloseable {
         return rows;
     }
 
-    /** Prefills {@code request} (its first frame is decoded and sent at once); it joins the next {@link #step}. */
+    /** Prefills {@code request}'s prompt; its first frame comes from the next {@link #step}, with the rest of the batch. */
     public ActiveGeneration start(GenerationRequest request, ChunkSink sink) {
         Generation g = generator.start(request);
-        ActiveGeneration a;
         try {
-            a = new ActiveGeneration(g, mimi.newStreamDecoder(weightsManager), watermark.newStream(), sink,
+            return new ActiveGeneration(g, mimi.newStreamDecoder(weightsManager), watermark.newStream(), sink,
                     info.codebookSize(), info.sampleRateHz(), outputGain);
         } catch (RuntimeException e) {
             g.close();
-            throw e;
-        }
-        try {
-            a.emitNewFrames();
-            return a;
-        } catch (RuntimeException e) {
-            a.close();
             throw e;
         }
     }

@@ -1,0 +1,115 @@
+package dev.csmserver.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CsmModel#prefillPrompt} leaves a request's first frame to the next batched step: its codes
+ * equal those of {@link CsmModel#prefill} then steps, alone and when the step also advances a
+ * request that is already running (in either row order), and the kept prompt output is freed.
+ */
+class PrefillPromptTest {
+    private static final CsmConfig CONFIG = CsmConfig.tiny(8, 35, 100);
+    private static NDManager manager;
+    private static CsmModel model;
+
+    @BeforeAll
+    static void load() {
+        manager = NDManager.newBaseManager();
+        model = CsmModel.load(CONFIG, RandomCsmWeights.weights(CONFIG, 5), manager, DataType.FLOAT32);
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @Test
+    void firstFrameFromTheNextStepEqualsPrefillsFrame() {
+        PromptRows prompt = textPrompt(9, 1);
+        List<int[]> expected = solo(prompt, 7, 5);
+        try (GenerationState s = model.newState(20, new Sampler(0.9f, 6, 7))) {
+            model.prefillPrompt(s, prompt);
+            assertTrue(s.awaitsFirstFrame());
+            assertEquals(0, s.frames());
+            List<int[]> got = new ArrayList<>();
+            for (int f = 0; f < 5; f++) {
+                got.add(model.step(FrameBatch.of(List.of(s))).get(0));
+                assertFalse(s.awaitsFirstFrame());
+            }
+            assertEquals(9 + 4, s.position(), "the first frame takes no backbone position");
+            assertFrames(expected, got, "solo");
+        }
+    }
+
+    @Test
+    void aJoiningRequestsFirstFrameIsBatchedWithARunningOne() {
+        PromptRows runningPrompt = textPrompt(6, 2);
+        PromptRows joiningPrompt = textPrompt(11, 3);
+        List<int[]> runningAlone = solo(runningPrompt, 21, 6);
+        List<int[]> joiningAlone = solo(joiningPrompt, 22, 4);
+        for (boolean joinerFirst : new boolean[] {false, true}) {
+            int before = ((BaseNDManager) manager).getManagedArrays().size();
+            try (GenerationState running = model.newState(20, new Sampler(0.9f, 6, 21));
+                    GenerationState joining = model.newState(20, new Sampler(0.9f, 6, 22))) {
+                List<int[]> runningGot = new ArrayList<>();
+                List<int[]> joiningGot = new ArrayList<>();
+                runningGot.add(model.prefill(running, runningPrompt));
+                runningGot.add(model.step(FrameBatch.of(List.of(running))).get(0));
+                model.prefillPrompt(joining, joiningPrompt);
+                for (int f = 0; f < 4; f++) {
+                    List<int[]> out = model.step(FrameBatch.of(joinerFirst ? List.of(joining, running) : List.of(running, joining)));
+                    runningGot.add(out.get(joinerFirst ? 1 : 0));
+                    joiningGot.add(out.get(joinerFirst ? 0 : 1));
+                }
+                assertFrames(runningAlone, runningGot, "running, joiner first " + joinerFirst);
+                assertFrames(joiningAlone, joiningGot, "joining, joiner first " + joinerFirst);
+            }
+            assertEquals(before, ((BaseNDManager) manager).getManagedArrays().size(), "arrays after both closed");
+        }
+    }
+
+    /** Frames of a request run alone: prefill, then steps. */
+    private static List<int[]> solo(PromptRows prompt, long seed, int frames) {
+        try (GenerationState s = model.newState(20, new Sampler(0.9f, 6, seed))) {
+            List<int[]> out = new ArrayList<>();
+            out.add(model.prefill(s, prompt));
+            while (out.size() < frames) {
+                out.add(model.step(FrameBatch.of(List.of(s))).get(0));
+            }
+            return out;
+        }
+    }
+
+    private static void assertFrames(List<int[]> expected, List<int[]> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int f = 0; f < expected.size(); f++) {
+            assertArrayEquals(expected.get(f), actual.get(f), what + ": frame " + f);
+        }
+    }
+
+    /** {@code rows} text rows of random tokens. */
+    private static PromptRows textPrompt(int rows, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int k = CONFIG.numCodebooks();
+        long[][] tokens = new long[rows][k + 1];
+        boolean[][] mask = new boolean[rows][k + 1];
+        for (int i = 0; i < rows; i++) {
+            tokens[i][k] = r.nextInt(CONFIG.textVocabSize());
+            mask[i][k] = true;
+        }
+        return new PromptRows(tokens, mask);
+    }
+}
