@@ -80,7 +80,7 @@ public final class Linear {
         long rows = shape.size() / in;
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
-        if (rows >= MIN_CONV_ROWS && blocks[0].getDataType() == DataType.FLOAT32 && !x.getDevice().isGpu()) {
+        if (rows >= MIN_CONV_ROWS && !x.getDevice().isGpu()) {
             y = convolution(flat);
         } else {
             NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
@@ -93,9 +93,10 @@ public final class Linear {
     }
 
     /**
-     * Many float32 rows (a prompt) as 1x1 convolutions: libtorch's conv1d runs oneDNN, whose
+     * Many rows (a prompt) as float32 1x1 convolutions: libtorch's conv1d runs oneDNN, whose
      * AVX-512 kernels reach about twice the GFLOP/s of MKL's GEMM on AMD CPUs (MKL picks its AVX2
-     * code there). oneDNN reorders the kernel on every call, which is cheap while a chunk stays
+     * code there). Float16 weights are widened chunk by chunk: libtorch's CPU fp16 GEMM is
+     * compute-bound, and widening costs a fraction of the product (200-row prompt: 9 s in fp16). oneDNN reorders the kernel on every call, which is cheap while a chunk stays
      * below {@link #MAX_CONV_CHUNK_ELEMENTS} and very slow above (fresh pages for the copy), so
      * each block is multiplied in chunks of rows, one after another, on oneDNN's own threads.
      * {@code x [M, in]} → {@code [M, out]}.
@@ -107,9 +108,12 @@ public final class Linear {
         for (NDArray w : blocks) {
             long rows = w.getShape().get(0);
             for (long from = 0; from < rows; from += chunk) {
-                NDArray kernel = chunk >= rows ? w : w.get(new NDIndex().addSliceDim(from, Math.min(rows, from + chunk)));
-                outs.add(Conv1d.conv1d(channels, kernel.expandDims(2), null, UNIT, NO_PADDING, UNIT, 1)
-                        .singletonOrThrow()); // [1, out_c, M]
+                long at = from;
+                outs.add(Nd.scoped(() -> { // a widened float16 chunk is freed as soon as it is used
+                    NDArray kernel = chunk >= rows ? w : w.get(new NDIndex().addSliceDim(at, Math.min(rows, at + chunk)));
+                    return Conv1d.conv1d(channels, kernel.toType(DataType.FLOAT32, false).expandDims(2), null, UNIT,
+                            NO_PADDING, UNIT, 1).singletonOrThrow(); // [1, out_c, M]
+                }));
             }
         }
         NDArray y = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1); // [1, out, M]

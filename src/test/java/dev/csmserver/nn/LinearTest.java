@@ -77,6 +77,22 @@ class LinearTest {
         }
     }
 
+    /** Float16 weights take the same convolutions, widened chunk by chunk: the product of the fp16-rounded matrix. */
+    @Test
+    void float16PromptRowsThroughWidenedChunksEqualTheRoundedProduct() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int in = 8192;
+            int out = 600;
+            float[] w = random(out * in, 6);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
+            assertEquals(DataType.FLOAT16, linear.weightType());
+            float[] rounded = m.create(w).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
+            for (long rows : new long[] {Linear.MIN_CONV_ROWS, 40}) {
+                assertWholeProduct(m, linear, rounded, new Shape(rows, in), 1e-3f);
+            }
+        }
+    }
+
     @Test
     void float16BlocksStayCloseToFloat32ForFewAndManyRows() {
         try (NDManager m = NDManager.newBaseManager()) {
