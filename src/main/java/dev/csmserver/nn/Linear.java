@@ -46,6 +46,7 @@ public final class Linear {
     static final long MIN_CONV_ROWS = MAX_FEW_ROWS + 1;
     /** The largest kernel chunk one convolution reorders (8 MB: larger chunks measured slower). */
     static final long MAX_CONV_CHUNK_ELEMENTS = 2L << 20;
+    private static final NDIndex ALL = new NDIndex().addAllDim();
     private static final Shape UNIT = new Shape(1);
     private static final Shape NO_PADDING = new Shape(0);
 
@@ -95,29 +96,42 @@ public final class Linear {
     /**
      * Many rows (a prompt) as float32 1x1 convolutions: libtorch's conv1d runs oneDNN, whose
      * AVX-512 kernels reach about twice the GFLOP/s of MKL's GEMM on AMD CPUs (MKL picks its AVX2
-     * code there). Float16 weights are widened chunk by chunk: libtorch's CPU fp16 GEMM is
-     * compute-bound, and widening costs a fraction of the product (200-row prompt: 9 s in fp16). oneDNN reorders the kernel on every call, which is cheap while a chunk stays
+     * code there). oneDNN reorders the kernel on every call, which is cheap while a chunk stays
      * below {@link #MAX_CONV_CHUNK_ELEMENTS} and very slow above (fresh pages for the copy), so
      * each block is multiplied in chunks of rows, one after another, on oneDNN's own threads.
-     * {@code x [M, in]} → {@code [M, out]}.
+     * Float16 weights are widened chunk by chunk into ONE float32 scratch per call: libtorch's CPU
+     * fp16 GEMM is compute-bound (200-row prompt: 9 s, against 2.9 s widened), and a fresh 8 MB
+     * array per chunk made glibc return and re-fault its pages (a 12-row prompt in the service
+     * took 4-15 s instead of 0.6). {@code x [M, in]} → {@code [M, out]}.
      */
     private NDArray convolution(NDArray x) {
-        NDArray channels = x.transpose().expandDims(0); // [1, in, M]
-        long chunk = Math.max(1, MAX_CONV_CHUNK_ELEMENTS / in);
-        NDList outs = new NDList();
-        for (NDArray w : blocks) {
-            long rows = w.getShape().get(0);
-            for (long from = 0; from < rows; from += chunk) {
-                long at = from;
-                outs.add(Nd.scoped(() -> { // a widened float16 chunk is freed as soon as it is used
-                    NDArray kernel = chunk >= rows ? w : w.get(new NDIndex().addSliceDim(at, Math.min(rows, at + chunk)));
-                    return Conv1d.conv1d(channels, kernel.toType(DataType.FLOAT32, false).expandDims(2), null, UNIT,
-                            NO_PADDING, UNIT, 1).singletonOrThrow(); // [1, out_c, M]
-                }));
+        return Nd.scoped(() -> {
+            NDArray channels = x.transpose().expandDims(0); // [1, in, M]
+            long chunk = Math.max(1, MAX_CONV_CHUNK_ELEMENTS / in);
+            long scratchRows = Math.min(chunk, Arrays.stream(blocks).mapToLong(b -> b.getShape().get(0)).max().orElse(1));
+            NDArray scratch = blocks[0].getDataType() == DataType.FLOAT32 ? null
+                    : x.getManager().create(new Shape(scratchRows, in), DataType.FLOAT32); // [chunk, in], freed with this call
+            NDList outs = new NDList();
+            for (NDArray w : blocks) {
+                long rows = w.getShape().get(0);
+                for (long from = 0; from < rows; from += chunk) {
+                    long at = from;
+                    long n = Math.min(rows, at + chunk) - at;
+                    outs.add(Nd.scoped(() -> {
+                        NDArray kernel = n == rows ? w : w.get(new NDIndex().addSliceDim(at, at + n)); // [n, in]
+                        if (scratch != null) {
+                            NDArray wide = n == scratchRows ? scratch : scratch.get(new NDIndex().addSliceDim(0, n));
+                            wide.set(ALL, kernel); // widens in place
+                            kernel = wide;
+                        }
+                        return Conv1d.conv1d(channels, kernel.expandDims(2), null, UNIT, NO_PADDING, UNIT, 1)
+                                .singletonOrThrow(); // [1, n, M]
+                    }));
+                }
             }
-        }
-        NDArray y = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1); // [1, out, M]
-        return y.squeeze(0).transpose(); // [M, out]
+            NDArray y = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1); // [1, out, M]
+            return y.squeeze(0).transpose(); // [M, out]
+        });
     }
 
     /** {@code x [M, in]}, a block {@code w [out_b, in]} → {@code [M, out_b]} float32. */

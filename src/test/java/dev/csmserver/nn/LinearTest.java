@@ -77,12 +77,12 @@ class LinearTest {
         }
     }
 
-    /** Float16 weights take the same convolutions, widened chunk by chunk: the product of the fp16-rounded matrix. */
+    /** Float16 weights take the same convolutions, widened chunk by chunk into one scratch: the product of the fp16-rounded matrix. */
     @Test
     void float16PromptRowsThroughWidenedChunksEqualTheRoundedProduct() {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 8192;
-            int out = 600;
+            int out = 1200; // 400-row blocks: a full 256-row chunk and a partial one each
             float[] w = random(out * in, 6);
             Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
             assertEquals(DataType.FLOAT16, linear.weightType());
