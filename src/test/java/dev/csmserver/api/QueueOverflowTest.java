@@ -32,10 +32,15 @@ public class QueueOverflowTest {
                     "{\"text\":\"Long.\",\"max_audio_length_ms\":90000,\"seed\":" + i + "}"),
                     HttpResponse.BodyHandlers.ofInputStream()));
         }
+        // Every request is decided (headers of a 200 come when the job is queued) before any body is
+        // closed: a closed body cancels its job and frees a slot a request still in flight could take.
+        List<HttpResponse<InputStream>> responses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<InputStream>> f : calls) {
+            responses.add(f.get(60, TimeUnit.SECONDS));
+        }
         int ok = 0;
         int rejected = 0;
-        for (CompletableFuture<HttpResponse<InputStream>> f : calls) {
-            HttpResponse<InputStream> r = f.get(60, TimeUnit.SECONDS);
+        for (HttpResponse<InputStream> r : responses) {
             if (r.statusCode() == 429) {
                 rejected++;
                 String body = new String(r.body().readAllBytes());
