@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
  * intra-op thread (OpenMP workers on an oversubscribed host add scheduler waits to every conv).
  */
 public final class MimiBench {
+    private static final int OFFLINE_PASSES = 3;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static double[] cpuMs;
 
@@ -108,15 +109,23 @@ public final class MimiBench {
         return "n/a";
     }
 
-    /** Times one offline pass over {@code seconds} of audio: wall and calling-thread CPU per second. */
+    /**
+     * Times {@value #OFFLINE_PASSES} offline passes over {@code seconds} of audio and prints the median
+     * and the range per second of audio (one pass is under a second, so a single one mostly
+     * measures the VM's neighbours), with the calling thread's CPU time of the median pass.
+     */
     private static void offline(String what, double seconds, Runnable pass) {
-        long t0 = System.nanoTime();
-        long c0 = THREADS.getCurrentThreadCpuTime();
-        pass.run();
-        double wallMs = (System.nanoTime() - t0) / 1e6;
-        double cpuMs = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
-        System.out.printf("offline %s of %.1f s: wall %.1f ms total, %.1f ms per second of audio"
-                + " (calling-thread CPU %.1f ms per second)%n", what, seconds, wallMs, wallMs / seconds,
-                cpuMs / seconds);
+        double[][] runs = new double[OFFLINE_PASSES][]; // {wall ms, cpu ms}
+        for (int i = 0; i < runs.length; i++) {
+            long t0 = System.nanoTime();
+            long c0 = THREADS.getCurrentThreadCpuTime();
+            pass.run();
+            runs[i] = new double[] {(System.nanoTime() - t0) / 1e6, (THREADS.getCurrentThreadCpuTime() - c0) / 1e6};
+        }
+        Arrays.sort(runs, (a, b) -> Double.compare(a[0], b[0]));
+        double[] median = runs[runs.length / 2];
+        System.out.printf("offline %s of %.1f s, %d passes: median %.1f ms per second of audio (range %.1f-%.1f;"
+                + " calling-thread CPU %.1f ms per second)%n", what, seconds, runs.length, median[0] / seconds,
+                runs[0][0] / seconds, runs[runs.length - 1][0] / seconds, median[1] / seconds);
     }
 }
