@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 @ApplicationScoped
 public class PipelineProducer {
+    private static final String WARMUP_TEXT = "Warming up the speech model before the first request arrives.";
+
     private static final Logger LOG = LoggerFactory.getLogger(PipelineProducer.class);
 
     /** Converts the model settings to pipeline options (downloading a hub model first). */
@@ -57,7 +59,10 @@ public class PipelineProducer {
                 (System.nanoTime() - t0) / 1_000_000);
         if (config.model().warmup()) {
             long w0 = System.nanoTime();
-            pipeline.generate(new GenerationRequest("Warm up.", 0, List.of(), 240,
+            // About 15 prompt rows with CSM's Llama-3 tokenizer ("Warm up." made fewer than 9):
+            // prompts of 9 rows or more take the convolution path of nn.Linear, whose oneDNN kernels
+            // are built on first use, so the warm-up runs it before the first request does.
+            pipeline.generate(new GenerationRequest(WARMUP_TEXT, 0, List.of(), 240,
                     new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 0)),
                     chunk -> { });
             LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
