@@ -17,6 +17,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A weight cut into row blocks and multiplied on several threads gives the product of the whole
@@ -62,33 +64,27 @@ class LinearTest {
         }
     }
 
-    /** A prompt's rows run as 1x1 convolutions over kernel chunks: 400-row blocks of 8192 columns, 256-row chunks. */
-    @Test
-    void promptRowsThroughChunkedConvolutionsEqualTheWholeProduct() {
+    /**
+     * A prompt's rows run as 1x1 convolutions over kernel chunks (400-row blocks of 8192 columns:
+     * a full 256-row chunk and a partial one each); float16 weights are widened chunk by chunk into
+     * one scratch, so they give the product of the fp16-rounded matrix.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT32", "FLOAT16"})
+    void promptRowsThroughChunkedConvolutionsEqualTheWholeProduct(DataType type) {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 8192;
             int out = 1200;
             float[] w = random(out * in, 5);
-            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, type, POOL, 1);
+            assertEquals(type, linear.weightType());
             assertTrue(Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(), "the blocks must be cut into chunks");
-            for (long rows : new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}) {
-                assertWholeProduct(m, linear, w, new Shape(rows, in), 1e-3f);
-            }
-        }
-    }
-
-    /** Float16 weights take the same convolutions, widened chunk by chunk into one scratch: the product of the fp16-rounded matrix. */
-    @Test
-    void float16PromptRowsThroughWidenedChunksEqualTheRoundedProduct() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            int in = 8192;
-            int out = 1200; // 400-row blocks: a full 256-row chunk and a partial one each
-            float[] w = random(out * in, 6);
-            Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
-            assertEquals(DataType.FLOAT16, linear.weightType());
-            float[] rounded = m.create(w).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
-            for (long rows : new long[] {Linear.MIN_CONV_ROWS, 40}) {
-                assertWholeProduct(m, linear, rounded, new Shape(rows, in), 1e-3f);
+            float[] stored = m.create(w).toType(type, false).toType(DataType.FLOAT32, false).toFloatArray();
+            // fewer float16 rows are multiplied in float16 (an fp16-rounded result, see the test below)
+            long[] counts = type == DataType.FLOAT32 ? new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}
+                    : new long[] {Linear.MIN_CONV_ROWS, 75};
+            for (long rows : counts) {
+                assertWholeProduct(m, linear, stored, new Shape(rows, in), 1e-3f);
             }
         }
     }
