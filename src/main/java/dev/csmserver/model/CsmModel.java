@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Linear;
 import dev.csmserver.weights.Weights;
@@ -131,8 +132,17 @@ public final class CsmModel {
         return step(batch, samplers(batch.states()));
     }
 
-    /** As {@link #step(FrameBatch)} with the codes chosen by {@code picker} (row = index in the batch). */
+    /**
+     * As {@link #step(FrameBatch)} with the codes chosen by {@code picker} (row = index in the
+     * batch). The calling thread runs it with one libtorch intra-op thread ({@link IntraOpThreads}):
+     * in-JVM A/B on CSM-1B shapes, float16 batch 1 370 vs 499 ms per step, batch 4 1249 vs 1360;
+     * float32 664 vs 717 and 1425 vs 1523.
+     */
     public List<int[]> step(FrameBatch batch, CodePicker picker) {
+        return IntraOpThreads.single(() -> stepBatch(batch, picker));
+    }
+
+    private List<int[]> stepBatch(FrameBatch batch, CodePicker picker) {
         List<GenerationState> states = batch.states();
         int b = states.size();
         if (b == 0) {

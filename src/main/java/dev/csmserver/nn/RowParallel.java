@@ -17,7 +17,8 @@ import java.util.function.IntFunction;
  *
  * <p>Helpers are daemon threads created once per process; between tasks they spin briefly (a
  * decode step issues a product every few hundred µs, and waking a parked thread costs more) and
- * then park. Each task runs in its own {@link NDScope}; its result is handed to the caller's scope.
+ * then park. They run libtorch with one intra-op thread each ({@link IntraOpThreads}). Each task
+ * runs in its own {@link NDScope}; its result is handed to the caller's scope.
  */
 public final class RowParallel implements AutoCloseable {
     /** Spin this long for the next task before parking. */
@@ -109,9 +110,16 @@ public final class RowParallel implements AutoCloseable {
     }
 
     private void helperLoop() {
+        boolean singleThreaded = false;
         while (!closed) {
             Batch b = nextTicket();
             if (b != null) {
+                if (!singleThreaded) {
+                    // Every thread of the pool runs a block at once: one libtorch thread each.
+                    // Set lazily: libtorch is surely loaded once a task arrives.
+                    IntraOpThreads.setForThisThread(1);
+                    singleThreaded = true;
+                }
                 b.work();
             }
         }

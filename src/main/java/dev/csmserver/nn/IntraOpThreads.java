@@ -1,0 +1,45 @@
+package dev.csmserver.nn;
+
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
+
+/**
+ * libtorch's intra-op threads for the CALLING thread. Its OpenMP thread count and MKL's are
+ * thread-local ({@code at::set_num_threads} sets {@code omp_set_num_threads} and
+ * {@code mkl_set_num_threads_local}), so one thread can run single-threaded kernels while another
+ * keeps the default. A decode step wants one: its products are split per core by
+ * {@link RowParallel} already, and a GEMM of a few rows that MKL also spreads over the cores pays
+ * an OpenMP fork/join per call (a tiny [4, 64] x [64, 64] product: 20 µs instead of 4) and
+ * oversubscribes the cores. Mimi and long prompts keep the default: their convolutions use
+ * every core well (a streamed Mimi frame: 21 ms with 2 threads, 29 with 1).
+ */
+public final class IntraOpThreads {
+    private IntraOpThreads() {}
+
+    /** Sets the calling thread's intra-op threads (OpenMP and MKL) to {@code n}. */
+    public static void setForThisThread(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + n);
+        }
+        JniUtils.setNumThreads(n);
+    }
+
+    /** The calling thread's intra-op threads. */
+    public static int ofThisThread() {
+        return JniUtils.getNumThreads();
+    }
+
+    /** Runs {@code task} on the calling thread with one intra-op thread, then restores the setting. */
+    public static <T> T single(Supplier<T> task) {
+        int before = ofThisThread();
+        if (before == 1) {
+            return task.get();
+        }
+        setForThisThread(1);
+        try {
+            return task.get();
+        } finally {
+            setForThisThread(before);
+        }
+    }
+}

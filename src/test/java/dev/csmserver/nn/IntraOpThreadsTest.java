@@ -1,0 +1,89 @@
+package dev.csmserver.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.csmserver.pipeline.DjlRuntime;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class IntraOpThreadsTest {
+    @BeforeAll
+    static void loadLibtorch() {
+        DjlRuntime.init();
+        Engine.getInstance();
+    }
+
+    @Test
+    void singleRunsWithOneThreadAndRestoresTheCallersSetting() {
+        int before = IntraOpThreads.ofThisThread();
+        IntraOpThreads.setForThisThread(3);
+        try {
+            int inside = IntraOpThreads.single(IntraOpThreads::ofThisThread);
+            assertEquals(1, inside);
+            assertEquals(3, IntraOpThreads.ofThisThread());
+            assertThrows(IllegalStateException.class, () -> IntraOpThreads.single(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals(3, IntraOpThreads.ofThisThread(), "restored after a failure too");
+        } finally {
+            IntraOpThreads.setForThisThread(before);
+        }
+    }
+
+    @Test
+    void theSettingBelongsToTheThreadThatMadeIt() throws Exception {
+        int before = IntraOpThreads.ofThisThread();
+        IntraOpThreads.setForThisThread(2);
+        try {
+            int[] other = new int[1];
+            Thread t = new Thread(() -> {
+                IntraOpThreads.setForThisThread(1);
+                other[0] = IntraOpThreads.ofThisThread();
+            });
+            t.start();
+            t.join();
+            assertEquals(1, other[0]);
+            assertEquals(2, IntraOpThreads.ofThisThread(), "another thread's setting left this one alone");
+        } finally {
+            IntraOpThreads.setForThisThread(before);
+        }
+    }
+
+    @Test
+    void rowParallelHelpersRunWithOneThread() throws Exception {
+        try (RowParallel pool = new RowParallel(2); NDManager m = NDManager.newBaseManager()) {
+            CountDownLatch both = new CountDownLatch(2); // each task waits for the other: both threads take one
+            NDArray[] seen = pool.map(2, i -> {
+                both.countDown();
+                try {
+                    assertTrue(both.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return m.create(new int[] {Thread.currentThread().getName().startsWith("csm-rows") ? 1 : 0,
+                    IntraOpThreads.ofThisThread()});
+            });
+            int helpers = 0;
+            for (NDArray s : seen) {
+                int[] v = s.toIntArray();
+                if (v[0] == 1) {
+                    helpers++;
+                    assertEquals(1, v[1], "a helper runs libtorch on one thread");
+                }
+            }
+            assertEquals(1, helpers);
+        }
+    }
+
+    @Test
+    void rejectsLessThanOneThread() {
+        assertThrows(IllegalArgumentException.class, () -> IntraOpThreads.setForThisThread(0));
+    }
+}
