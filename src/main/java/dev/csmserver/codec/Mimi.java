@@ -236,6 +236,25 @@ public final class Mimi implements AutoCloseable {
         return decoder.step(h, state);
     }
 
+    /**
+     * One streamed step of several streams at once: row r's codes {@code [K, T]} (the same T for
+     * all) carrying {@code states.get(r)} → {@code [B, 1, T * frameSize]}. Quantizer, upsampling and
+     * transformer run per stream (positions and attention windows differ); the SEANet decoder, most
+     * of a step's operations, runs once over all rows with their conv tails stacked. Its products
+     * treat each batch row on its own, so every row is exactly what {@link #decodeStep} gives that
+     * stream alone.
+     */
+    NDArray decodeSteps(List<NDArray> codes, List<StreamState> states) {
+        NDList latents = new NDList(states.size());
+        for (int r = 0; r < states.size(); r++) {
+            StreamState s = states.get(r);
+            s.rewind();
+            NDArray up = upsample.step(quantizer.decode(codes.get(r)), s.nextTail()); // [1, D, 2T]
+            latents.add(decoderTransformer.forward(up, s.transformer()));
+        }
+        return decoder.step(NDArrays.concat(latents, 0), StreamState.stacked(states));
+    }
+
     /** Codes {@code [K][T]} as an int64 array {@code [K, T]}, clamped to the codebook. */
     NDArray codesArray(NDManager m, int[][] codes) {
         int t = checkCodes(codes);

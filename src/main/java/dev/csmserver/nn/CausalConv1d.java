@@ -1,6 +1,8 @@
 package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
@@ -132,7 +134,27 @@ public final class CausalConv1d {
         }
         long used = (frames - 1) * stride + effectiveKernel;
         NDArray input = used == x.getShape().get(2) ? x : x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, used));
-        return Conv1d.conv1d(input, weight, bias, strideShape, zeroPad, dilationShape, groups).singletonOrThrow();
+        return convRows(input, weight, bias, strideShape, zeroPad, dilationShape, groups);
+    }
+
+    /**
+     * libtorch's conv1d over {@code x [B, C, L]}, one batch row per call: oneDNN's blocking over the
+     * minibatch changes a row's last bits with the number of rows beside it, and a stream decoded
+     * together with others must give exactly its solo samples. (The matrix products are bmm's,
+     * which already treat each row on its own.)
+     */
+    static NDArray convRows(NDArray x, NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation,
+            int groups) {
+        long rows = x.getShape().get(0);
+        if (rows == 1) {
+            return Conv1d.conv1d(x, weight, bias, stride, padding, dilation, groups).singletonOrThrow();
+        }
+        NDList outs = new NDList((int) rows);
+        for (long r = 0; r < rows; r++) {
+            NDArray row = x.get(new NDIndex().addSliceDim(r, r + 1));
+            outs.add(Conv1d.conv1d(row, weight, bias, stride, padding, dilation, groups).singletonOrThrow());
+        }
+        return NDArrays.concat(outs, 0);
     }
 
     private NDArray pad(NDArray x, long n, boolean left) {

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv1d;
 
 /**
  * A causal transposed 1-D convolution (moshi {@code StreamingConvTranspose1d}, trim right ratio 1):
@@ -116,7 +115,7 @@ public final class CausalConvTranspose1d {
         }
         NDArray y = matrix != null && (t <= MAX_MATMUL_STEPS || kernel == null)
                 ? product(buffer, t)
-                : Conv1d.conv1d(buffer, kernel, bias, one, zero, one, groups).singletonOrThrow(); // [B, Cout*s, T]
+                : CausalConv1d.convRows(buffer, kernel, bias, one, zero, one, groups); // [B, Cout*s, T]
         return y.reshape(b, outChannels, stride, t).transpose(0, 1, 3, 2).reshape(b, outChannels, t * stride);
     }
 

@@ -2,6 +2,7 @@ package dev.csmserver.pipeline;
 
 import dev.csmserver.audio.watermark.StreamingWatermarker;
 import dev.csmserver.codec.MimiStreamDecoder;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,10 +53,40 @@ public final class ActiveGeneration implements AutoCloseable {
 
     /** Decodes and watermarks the frames generated since the last call and hands them to the sink. */
     void emitNewFrames() {
+        int[][] codes = pendingCodes();
+        if (codes != null) {
+            emit(codes, decoder.decode(codes));
+        }
+    }
+
+    /**
+     * Decodes, watermarks and sends the new frames of every generation in {@code batch}; streams
+     * at the same point share one batched Mimi pass (each gets exactly its solo samples).
+     */
+    static void emitNewFrames(List<ActiveGeneration> batch) {
+        List<ActiveGeneration> pending = new ArrayList<>(batch.size());
+        List<MimiStreamDecoder> decoders = new ArrayList<>(batch.size());
+        List<int[][]> chunks = new ArrayList<>(batch.size());
+        for (ActiveGeneration a : batch) {
+            int[][] codes = a.pendingCodes();
+            if (codes != null) {
+                pending.add(a);
+                decoders.add(a.decoder);
+                chunks.add(codes);
+            }
+        }
+        List<float[]> pcm = MimiStreamDecoder.decodeAll(decoders, chunks);
+        for (int i = 0; i < pending.size(); i++) {
+            pending.get(i).emit(chunks.get(i), pcm.get(i));
+        }
+    }
+
+    /** The frames generated since the last emission as codec codes {@code [K][n]}, or null when none. */
+    private int[][] pendingCodes() {
         List<int[]> all = generation.frames();
         int n = all.size() - emitted;
         if (n <= 0) {
-            return;
+            return null;
         }
         int k = all.get(emitted).length;
         int[][] codes = new int[k][n]; // [K][n] codec codes, CSM's ids above the codebook clamped
@@ -65,7 +96,12 @@ public final class ActiveGeneration implements AutoCloseable {
                 codes[i][f] = frame[i];
             }
         }
-        float[] pcm = decoder.decode(codes);
+        return codes;
+    }
+
+    /** Gain, watermark and the sink for {@code pcm}, the decoded samples of {@code codes}. */
+    private void emit(int[][] codes, float[] pcm) {
+        int n = codes[0].length;
         if (outputGain != 1f) {
             for (int i = 0; i < pcm.length; i++) {
                 pcm[i] *= outputGain;

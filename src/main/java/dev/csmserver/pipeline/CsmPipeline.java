@@ -15,9 +15,10 @@ import java.util.List;
 /**
  * Joins tokenizer, CSM model, Mimi and the watermark. {@link #start} prefills one request,
  * {@link #step} advances a batch of requests by one frame each (one batched model step), then
- * decodes each request's new frame with its own streaming Mimi decoder, watermarks it and hands
- * the PCM to its sink. Everything but {@link #promptRows} and {@link #info} must run on one
- * thread (the inference worker, or the CLI's main thread).
+ * decodes each request's new frame with its own streaming Mimi decoder (the decoders of the batch
+ * in one batched pass), watermarks it and hands the PCM to its sink. Everything but
+ * {@link #promptRows} and {@link #info} must run on one thread (the inference worker, or the CLI's
+ * main thread).
  */
 public final class CsmPipeline implements AutoCloseable {
     private final NDManager weightsManager;
@@ -96,9 +97,7 @@ public final class CsmPipeline implements AutoCloseable {
             gens.add(a.generation());
         }
         generator.step(gens);
-        for (ActiveGeneration a : batch) {
-            a.emitNewFrames();
-        }
+        ActiveGeneration.emitNewFrames(batch);
     }
 
     /** Resamples {@code audio} to the codec's rate and encodes it with Mimi: codes {@code [K][T]}. */

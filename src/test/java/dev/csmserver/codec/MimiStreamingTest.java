@@ -8,7 +8,9 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.csmserver.golden.GoldenAssert;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +156,59 @@ class MimiStreamingTest {
             after = Math.max(after, Math.abs(y[i] - offline[i]));
         }
         assertTrue(after > 1e-3, "changed codes did not change the future either");
+    }
+
+    /**
+     * Three streams decoded together frame by frame, the third joining 3 frames late (its first
+     * call alone, then batched): every stream's samples equal its solo decode exactly, and the
+     * batched calls leave no arrays behind.
+     */
+    @Test
+    void batchedStreamsEqualTheirSoloDecodesExactly() {
+        BaseNDManager root = (BaseNDManager) manager;
+        int before = root.getManagedArrays().size();
+        int frames = 12;
+        int late = 3;
+        int[][][] all = {randomCodes(mimi.config(), frames, 21), randomCodes(mimi.config(), frames, 22),
+            randomCodes(mimi.config(), frames - late, 23)};
+        float[][] together = new float[3][];
+        List<MimiStreamDecoder> decoders = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                decoders.add(mimi.newStreamDecoder(manager));
+                together[i] = new float[0];
+            }
+            for (int f = 0; f < frames; f++) {
+                List<MimiStreamDecoder> active = new ArrayList<>();
+                List<int[][]> chunks = new ArrayList<>();
+                List<Integer> which = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    int at = i == 2 ? f - late : f;
+                    if (at >= 0) {
+                        active.add(decoders.get(i));
+                        chunks.add(MimiGoldenTest.slice(all[i], at, at + 1));
+                        which.add(i);
+                    }
+                }
+                List<float[]> pcm = MimiStreamDecoder.decodeAll(active, chunks);
+                for (int j = 0; j < which.size(); j++) {
+                    together[which.get(j)] = concat(together[which.get(j)], pcm.get(j));
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(stream(all[i], 1), together[i], "stream " + i);
+                assertEquals(all[i][0].length, decoders.get(i).framesDecoded());
+            }
+        } finally {
+            decoders.forEach(MimiStreamDecoder::close);
+        }
+        assertEquals(before, root.getManagedArrays().size(), "arrays held after the streams closed");
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
