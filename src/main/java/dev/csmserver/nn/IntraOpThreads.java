@@ -12,6 +12,10 @@ import java.util.function.Supplier;
  * an OpenMP fork/join per call (a tiny [4, 64] x [64, 64] product: 20 µs instead of 4) and
  * oversubscribes the cores. Mimi and long prompts keep the default: their convolutions use
  * every core well (a streamed Mimi frame: 21 ms with 2 threads, 29 with 1).
+ *
+ * <p>{@code at::set_num_threads} also stores the count that threads touching libtorch for the first
+ * time start with; whoever sets a count other than its thread's usual one puts it back
+ * ({@link #single} restores, {@link RowParallel} re-asserts the caller's after its helpers set up).
  */
 public final class IntraOpThreads {
     private IntraOpThreads() {}

@@ -81,6 +81,11 @@ public final class RowParallel implements AutoCloseable {
         }
         batch.work();
         batch.await();
+        if (batch.helperConfigured) {
+            // a helper's one-thread setting also set libtorch's process-wide count, which threads
+            // that first touch libtorch later would inherit: put back the caller's
+            IntraOpThreads.setForThisThread(IntraOpThreads.ofThisThread());
+        }
         Throwable failure = batch.failure.get();
         for (NDArray a : out) {
             if (a != null) {
@@ -119,6 +124,7 @@ public final class RowParallel implements AutoCloseable {
                     // Set lazily: libtorch is surely loaded once a task arrives.
                     IntraOpThreads.setForThisThread(1);
                     singleThreaded = true;
+                    b.helperConfigured = true;
                 }
                 b.work();
             }
@@ -150,6 +156,8 @@ public final class RowParallel implements AutoCloseable {
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread caller = Thread.currentThread();
+        /** A helper set its libtorch threads during this batch (see {@link #map}). */
+        private volatile boolean helperConfigured;
 
         Batch(int n, IntFunction<NDArray> task, NDArray[] out) {
             this.n = n;

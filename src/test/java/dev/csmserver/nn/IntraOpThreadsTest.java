@@ -83,6 +83,32 @@ class IntraOpThreadsTest {
     }
 
     @Test
+    void helpersLeaveTheCountNewThreadsStartWithAlone() throws Exception {
+        int before = IntraOpThreads.ofThisThread();
+        IntraOpThreads.setForThisThread(3);
+        try (RowParallel pool = new RowParallel(2); NDManager m = NDManager.newBaseManager()) {
+            CountDownLatch both = new CountDownLatch(2);
+            pool.map(2, i -> {
+                both.countDown();
+                try {
+                    assertTrue(both.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return m.zeros(new ai.djl.ndarray.types.Shape(1));
+            });
+            int[] fresh = new int[1];
+            Thread t = new Thread(() -> fresh[0] = IntraOpThreads.ofThisThread()); // first libtorch call of this thread
+            t.start();
+            t.join();
+            assertEquals(3, fresh[0], "a thread new to libtorch starts with the caller's count, not the helpers' 1");
+            assertEquals(3, IntraOpThreads.ofThisThread());
+        } finally {
+            IntraOpThreads.setForThisThread(before);
+        }
+    }
+
+    @Test
     void rejectsLessThanOneThread() {
         assertThrows(IllegalArgumentException.class, () -> IntraOpThreads.setForThisThread(0));
     }
