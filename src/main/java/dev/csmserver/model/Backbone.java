@@ -11,6 +11,7 @@ import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,21 +63,40 @@ public final class Backbone {
     public NDArray forward(NDArray x, List<KvCache[]> caches, int[] starts) {
         int b = (int) x.getShape().get(0);
         int s = (int) x.getShape().get(1);
-        long[] positions = new long[b * s];
-        for (int r = 0; r < b; r++) {
+        int[] lengths = new int[b];
+        Arrays.fill(lengths, s);
+        return run(x, caches, starts, lengths, null);
+    }
+
+    /**
+     * Several requests' prompts packed into {@code x [1, Σ lengths, D]}: segment i has {@code
+     * lengths[i]} rows at positions {@code starts[i] ..} with caches {@code caches.get(i)}. Every
+     * weight is read once for all of them; attention stays within each segment. → {@code [1, Σ
+     * lengths, D]} after the final norm.
+     */
+    public NDArray forwardPacked(NDArray x, List<KvCache[]> caches, int[] starts, int[] lengths) {
+        return run(x, caches, starts, lengths, lengths);
+    }
+
+    private NDArray run(NDArray x, List<KvCache[]> caches, int[] starts, int[] lengths, int[] packed) {
+        int total = Arrays.stream(lengths).sum();
+        long[] positions = new long[total];
+        int at = 0;
+        for (int r = 0; r < lengths.length; r++) {
             if (caches.get(r)[0].filled() != starts[r]) {
                 throw new IllegalStateException("row " + r + " is at position " + starts[r]
                         + " but its cache holds " + caches.get(r)[0].filled());
             }
-            if (starts[r] + s > config.maxSeqLen()) {
-                throw new IllegalStateException("position " + (starts[r] + s) + " beyond the RoPE table");
+            if (starts[r] + lengths[r] > config.maxSeqLen()) {
+                throw new IllegalStateException("position " + (starts[r] + lengths[r]) + " beyond the RoPE table");
             }
-            for (int i = 0; i < s; i++) {
-                positions[r * s + i] = starts[r] + i;
+            for (int i = 0; i < lengths[r]; i++) {
+                positions[at++] = starts[r] + i;
             }
         }
-        NDArray[] cosSin = rope.tables(positions, b, s);
-        List<KvCache> layerCaches = new ArrayList<>(b);
+        int b = (int) x.getShape().get(0);
+        NDArray[] cosSin = rope.tables(positions, b, total / b);
+        List<KvCache> layerCaches = new ArrayList<>(lengths.length);
         for (int l = 0; l < layers.length; l++) {
             layerCaches.clear();
             for (KvCache[] c : caches) {
@@ -84,7 +104,7 @@ public final class Backbone {
             }
             LlamaLayer layer = layers[l];
             NDArray in = x;
-            x = Nd.scoped(() -> layer.forward(in, cosSin, layerCaches));
+            x = Nd.scoped(() -> layer.forward(in, cosSin, layerCaches, packed));
         }
         return norm.forward(x);
     }

@@ -111,9 +111,43 @@ public final class CsmModel {
      * batch 1). Codes are the same as {@link #prefill} then {@link #step}.
      */
     public void prefillPrompt(GenerationState state, PromptRows prompt) {
+        prefillPrompts(List.of(state), List.of(prompt));
+    }
+
+    /**
+     * {@link #prefillPrompt} for several fresh requests at once: their prompts run through the
+     * backbone as one packed sequence (each attending only to itself), so requests admitted
+     * together read the weights once instead of once each.
+     */
+    public void prefillPrompts(List<GenerationState> states, List<PromptRows> prompts) {
+        if (states.size() != prompts.size() || states.isEmpty()) {
+            throw new IllegalArgumentException(states.size() + " states for " + prompts.size() + " prompts");
+        }
+        int n = states.size();
+        int[] lengths = new int[n];
+        List<KvCache[]> caches = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            GenerationState state = states.get(i);
+            if (state.frames() != 0 || state.position() != 0) {
+                throw new IllegalStateException("request already prefilled");
+            }
+            checkCapacity(state, prompts.get(i).rows());
+            lengths[i] = prompts.get(i).rows();
+            caches.add(state.caches());
+        }
         try (NDScope scope = new NDScope()) {
-            NDArray h = promptForward(state, prompt);
-            state.prompted(prompt.rows(), h.get(LAST_ROW).duplicate()); // [1, D]
+            NDList rows = new NDList(n);
+            for (PromptRows p : prompts) {
+                rows.add(embedder.embedRows(p.tokens(), p.mask())); // [S_i, D]
+            }
+            NDArray x = (n == 1 ? rows.get(0) : NDArrays.concat(rows, 0)).expandDims(0); // [1, ΣS, D]
+            NDArray h = backbone.forwardPacked(x, caches, new int[n], lengths); // [1, ΣS, D]
+            int end = 0;
+            for (int i = 0; i < n; i++) {
+                end += lengths[i];
+                NDArray last = h.get(new NDIndex().addAllDim().addSliceDim(end - 1, end)).squeeze(1); // [1, D]
+                states.get(i).prompted(lengths[i], last.duplicate());
+            }
         }
     }
 

@@ -50,6 +50,16 @@ public final class GqaAttention {
      * Returns {@code [B, S, Dm]} float32.
      */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
+        return forward(x, cosSin, caches, null);
+    }
+
+    /**
+     * As {@link #forward(NDArray, NDArray[], List)}; with {@code lengths}, {@code x [1, Σ lengths,
+     * Dm]} holds several requests' prompts one after another (a packed prefill): segment i,
+     * {@code lengths[i]} rows, attends only within itself and over {@code caches.get(i)}, while the
+     * projections run once over all rows.
+     */
+    public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches, int[] lengths) {
         long b = x.getShape().get(0);
         long s = x.getShape().get(1);
         NDArray qkv = wqkv.forward(x); // [B, S, (H + 2·KVH)·D]
@@ -59,7 +69,20 @@ public final class GqaAttention {
         NDArray k = qk.get(kHeads);
         NDArray v = qkv.get(vSlice).reshape(b, s, kvHeads, headDim);
         NDArray o;
-        if (caches.size() == 1) {
+        if (lengths != null) {
+            if (b != 1 || lengths.length != caches.size() || Arrays.stream(lengths).sum() != s) {
+                throw new IllegalArgumentException("packed rows " + Arrays.toString(lengths) + " for x " + x.getShape()
+                        + " and " + caches.size() + " caches");
+            }
+            NDList segments = new NDList(lengths.length);
+            long from = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                NDIndex rows = new NDIndex().addAllDim().addSliceDim(from, from + lengths[i]);
+                segments.add(attend(q.get(rows), k.get(rows), v.get(rows), caches.get(i))); // [1, S_i, H·D]
+                from += lengths[i];
+            }
+            o = segments.size() == 1 ? segments.get(0) : NDArrays.concat(segments, 1);
+        } else if (caches.size() == 1) {
             o = attend(q, k, v, caches.get(0));
         } else if (caches.size() == b) {
             NDList rows = new NDList((int) b);

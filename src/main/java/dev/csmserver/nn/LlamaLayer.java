@@ -49,7 +49,12 @@ public final class LlamaLayer {
 
     /** {@code x [B, S, Dm]} float32 → {@code [B, S, Dm]} float32; appends to {@code caches}. */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
-        NDArray h = x.add(attention.forward(saNorm.forward(x), cosSin, caches));
+        return forward(x, cosSin, caches, null);
+    }
+
+    /** As above; {@code lengths} packs several prompts into {@code x [1, Σ lengths, Dm]} ({@link GqaAttention}). */
+    public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches, int[] lengths) {
+        NDArray h = x.add(attention.forward(saNorm.forward(x), cosSin, caches, lengths));
         return h.add(mlp.forward(mlpNorm.forward(h)));
     }
 }

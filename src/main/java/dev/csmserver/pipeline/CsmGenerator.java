@@ -42,26 +42,73 @@ public final class CsmGenerator {
      * plus {@code maxFrames} does not fit the context.
      */
     public Generation start(GenerationRequest request) {
-        PromptRows prompt = prompts.build(request.context(), request.speaker(), request.text());
-        int maxFrames = request.maxFrames();
-        int limit = model.config().maxContext();
-        // generator.py: `if curr_tokens.size(1) >= max_seq_len - max_generation_len: raise ValueError`.
-        if (prompt.rows() >= limit - maxFrames) {
-            throw new PromptTooLongException(prompt.rows(), maxFrames, limit);
+        PromptRows prompt = checkedPrompt(request);
+        Generation g = allocate(request, prompt);
+        if (g.state() == null) {
+            return g;
         }
-        if (maxFrames == 0) {
-            return new Generation(null, 0, prompt.rows());
-        }
-        SamplingParams p = request.sampling();
-        GenerationState state = model.newState(prompt.rows() + maxFrames, new Sampler(p.temperature(), p.topK(), p.seed()));
-        Generation g = new Generation(state, maxFrames, prompt.rows());
         try {
-            model.prefillPrompt(state, prompt);
+            model.prefillPrompt(g.state(), prompt);
             return g;
         } catch (RuntimeException e) {
             g.close();
             throw e;
         }
+    }
+
+    /**
+     * Admits several requests at once: their prompts run through the backbone as one packed pass
+     * (the weights read once for all), each attending only to itself. All or nothing: when a prompt
+     * does not fit or the pass fails, nothing stays allocated and the exception is thrown (the
+     * caller may then admit the requests one by one).
+     */
+    public List<Generation> startAll(List<GenerationRequest> requests) {
+        List<PromptRows> prompts = new ArrayList<>(requests.size());
+        for (GenerationRequest r : requests) {
+            prompts.add(checkedPrompt(r));
+        }
+        List<Generation> gens = new ArrayList<>(requests.size());
+        try {
+            List<GenerationState> states = new ArrayList<>();
+            List<PromptRows> prefilled = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                Generation g = allocate(requests.get(i), prompts.get(i));
+                gens.add(g);
+                if (g.state() != null) {
+                    states.add(g.state());
+                    prefilled.add(prompts.get(i));
+                }
+            }
+            if (!states.isEmpty()) {
+                model.prefillPrompts(states, prefilled);
+            }
+            return gens;
+        } catch (RuntimeException e) {
+            gens.forEach(Generation::close);
+            throw e;
+        }
+    }
+
+    /** The request's prompt; {@link PromptTooLongException} when it and its frames do not fit the context. */
+    private PromptRows checkedPrompt(GenerationRequest request) {
+        PromptRows prompt = prompts.build(request.context(), request.speaker(), request.text());
+        int limit = model.config().maxContext();
+        // generator.py: `if curr_tokens.size(1) >= max_seq_len - max_generation_len: raise ValueError`.
+        if (prompt.rows() >= limit - request.maxFrames()) {
+            throw new PromptTooLongException(prompt.rows(), request.maxFrames(), limit);
+        }
+        return prompt;
+    }
+
+    /** A generation with its state allocated (none for a request of 0 frames), not yet prefilled. */
+    private Generation allocate(GenerationRequest request, PromptRows prompt) {
+        int maxFrames = request.maxFrames();
+        if (maxFrames == 0) {
+            return new Generation(null, 0, prompt.rows());
+        }
+        SamplingParams p = request.sampling();
+        GenerationState state = model.newState(prompt.rows() + maxFrames, new Sampler(p.temperature(), p.topK(), p.seed()));
+        return new Generation(state, maxFrames, prompt.rows());
     }
 
     /** Advances every unfinished generation of {@code active} by one frame, in one batched model step. */

@@ -90,6 +90,26 @@ public final class CsmPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #start} for several requests at once, {@code sinks.get(i)} for {@code requests.get(i)}:
+     * their prompts are prefilled as one packed pass. All or nothing (see {@link CsmGenerator#startAll}).
+     */
+    public List<ActiveGeneration> startAll(List<GenerationRequest> requests, List<ChunkSink> sinks) {
+        List<Generation> gens = generator.startAll(requests);
+        List<ActiveGeneration> out = new ArrayList<>(gens.size());
+        try {
+            for (int i = 0; i < gens.size(); i++) {
+                out.add(new ActiveGeneration(gens.get(i), mimi.newStreamDecoder(weightsManager), watermark.newStream(),
+                        sinks.get(i), info.codebookSize(), info.sampleRateHz(), outputGain));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.forEach(ActiveGeneration::close);
+            gens.subList(out.size(), gens.size()).forEach(Generation::close);
+            throw e;
+        }
+    }
+
     /** Generates one frame for every not-done generation in {@code batch} and sends its audio. */
     public void step(List<ActiveGeneration> batch) {
         List<Generation> gens = new ArrayList<>(batch.size());

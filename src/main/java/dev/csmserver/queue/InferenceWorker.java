@@ -6,6 +6,7 @@ import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -108,7 +109,7 @@ public final class InferenceWorker implements AutoCloseable {
                     }
                     Job next = queue.poll(50);
                     if (next != null) {
-                        admitOne(next);
+                        admit(new ArrayList<>(List.of(next)));
                     }
                     continue;
                 }
@@ -132,21 +133,61 @@ public final class InferenceWorker implements AutoCloseable {
     }
 
     private void admit() {
-        while (active.size() < maxBatch && !stopping) {
+        admit(new ArrayList<>());
+    }
+
+    /**
+     * Admits {@code jobs} and whatever else waits, up to the free batch slots. Jobs admitted
+     * together have their prompts prefilled as one packed pass (the backbone's weights read once);
+     * should that fail, each is admitted on its own, so one bad request cannot fail the others.
+     */
+    private void admit(List<Job> jobs) {
+        while (active.size() + jobs.size() < maxBatch && !stopping) {
             Job job = queue.poll();
             if (job == null) {
-                return;
+                break;
             }
-            admitOne(job);
+            jobs.add(job);
         }
+        jobs.removeIf(this::dropIfStale);
+        if (jobs.size() > 1) {
+            List<GenerationRequest> requests = new ArrayList<>(jobs.size());
+            List<ChunkSink> sinks = new ArrayList<>(jobs.size());
+            for (Job job : jobs) {
+                requests.add(job.request());
+                sinks.add(sinkFor(job));
+            }
+            try {
+                List<ActiveGeneration> gens = pipeline.startAll(requests, sinks);
+                long now = System.nanoTime();
+                for (int i = 0; i < jobs.size(); i++) {
+                    jobs.get(i).admitted(now);
+                    active.add(new Running(jobs.get(i), gens.get(i)));
+                }
+                activeCount = active.size();
+                metrics.activeBatch(activeCount);
+                return;
+            } catch (RuntimeException e) {
+                LOG.debug("packed admission of {} requests failed; admitting them one by one", jobs.size(), e);
+            }
+        }
+        jobs.forEach(this::admitOne);
+    }
+
+    /** Finishes a job cancelled or past its deadline while it waited; true if it was. */
+    private boolean dropIfStale(Job job) {
+        long now = System.nanoTime();
+        if (!job.cancellation().isCancelled() && !job.pastDeadline(now)) {
+            return false;
+        }
+        FinishReason why = job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE;
+        complete(job, why);
+        job.listener().finish(why, new int[0][]);
+        return true;
     }
 
     private void admitOne(Job job) {
-        long now = System.nanoTime();
-        if (job.cancellation().isCancelled() || job.pastDeadline(now)) {
-            FinishReason why = job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE;
-            complete(job, why);
-            job.listener().finish(why, new int[0][]);
+        if (dropIfStale(job)) {
             return;
         }
         try {

@@ -61,6 +61,11 @@ public final class Job {
         admittedNanos = now;
     }
 
+    /** When it joined the batch ({@code System.nanoTime()}), 0 before. */
+    long admittedAt() {
+        return admittedNanos;
+    }
+
     /** Records the first chunk; returns true the first time only. */
     boolean firstAudio(long now) {
         if (firstAudioNanos != 0) {

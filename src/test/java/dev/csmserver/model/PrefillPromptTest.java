@@ -81,9 +81,53 @@ class PrefillPromptTest {
         }
     }
 
+    /**
+     * Three prompts of different lengths (one below the convolution threshold of {@code nn.Linear},
+     * two above) prefilled as one packed pass, then stepped together: each request's frames equal
+     * its solo run, and its kept prompt output equals the solo prompt's last row.
+     */
+    @Test
+    void packedPromptsGiveEachRequestItsSoloFrames() {
+        PromptRows[] prompts = {textPrompt(5, 31), textPrompt(12, 32), textPrompt(17, 33)};
+        List<List<int[]>> alone = new ArrayList<>();
+        float[][] aloneHidden = new float[3][];
+        for (int i = 0; i < 3; i++) {
+            alone.add(solo(prompts[i], 40 + i, 5));
+            try (GenerationState s = model.newState(30, new Sampler(0.9f, 6, 40 + i))) {
+                model.prefillPrompt(s, prompts[i]);
+                aloneHidden[i] = s.promptHidden().toFloatArray();
+            }
+        }
+        int before = ((BaseNDManager) manager).getManagedArrays().size();
+        List<GenerationState> states = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                states.add(model.newState(30, new Sampler(0.9f, 6, 40 + i)));
+            }
+            model.prefillPrompts(states, List.of(prompts));
+            List<List<int[]>> got = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(prompts[i].rows(), states.get(i).position());
+                assertArrayEquals(aloneHidden[i], states.get(i).promptHidden().toFloatArray(), 1e-5f, "prompt " + i);
+            }
+            for (int f = 0; f < 5; f++) {
+                List<int[]> out = model.step(FrameBatch.of(states));
+                for (int i = 0; i < 3; i++) {
+                    got.get(i).add(out.get(i));
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                assertFrames(alone.get(i), got.get(i), "packed request " + i);
+            }
+        } finally {
+            states.forEach(GenerationState::close);
+        }
+        assertEquals(before, ((BaseNDManager) manager).getManagedArrays().size(), "arrays after all closed");
+    }
+
     /** Frames of a request run alone: prefill, then steps. */
     private static List<int[]> solo(PromptRows prompt, long seed, int frames) {
-        try (GenerationState s = model.newState(20, new Sampler(0.9f, 6, seed))) {
+        try (GenerationState s = model.newState(30, new Sampler(0.9f, 6, seed))) {
             List<int[]> out = new ArrayList<>();
             out.add(model.prefill(s, prompt));
             while (out.size() < frames) {

@@ -113,6 +113,47 @@ class InferenceWorkerTest {
         }
     }
 
+    /**
+     * Jobs waiting together are admitted together, their prompts prefilled as one packed pass:
+     * each still gets exactly its solo audio, and memory returns to baseline.
+     */
+    @Test
+    void jobsWaitingTogetherArePrefilledTogetherAndEqualTheirSoloRuns() throws Exception {
+        List<GenerationRequest> requests = List.of(request("A short one.", 320, 11),
+                request("Another one, with rather more words in it.", 480, 12), request("Hi.", 400, 13));
+        List<byte[]> solo = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            Collector c = new Collector();
+            pipeline.generate(r, c);
+            solo.add(c.audio.toByteArray());
+        }
+        int baseline = pipeline.liveArrayCount();
+        InferenceQueue queue = queue(8, 4);
+        List<Collector> collectors = new ArrayList<>();
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Collector c = new Collector();
+            collectors.add(c);
+            jobs.add(new Job("packed-" + i, requests.get(i), c));
+            queue.submit(jobs.get(i)); // all waiting before the worker starts
+        }
+        InferenceWorker worker = worker(queue);
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                collectors.get(i).done.get(60, TimeUnit.SECONDS);
+                assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
+            }
+            assertTrue(jobs.get(0).admittedAt() != 0);
+            for (Job j : jobs) {
+                assertEquals(jobs.get(0).admittedAt(), j.admittedAt(), "admitted in one packed admission");
+            }
+            int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
+            assertEquals(baseline, after, "per-request native memory is released");
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void cancellingFreesTheSlotWithinAFrame() throws Exception {
         InferenceQueue queue = queue(4, 1);
