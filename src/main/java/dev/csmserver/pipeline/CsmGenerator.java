@@ -79,13 +79,32 @@ public final class CsmGenerator {
                     prefilled.add(prompts.get(i));
                 }
             }
-            if (!states.isEmpty()) {
-                model.prefillPrompts(states, prefilled);
-            }
+            prefillInPacks(states, prefilled);
             return gens;
         } catch (RuntimeException e) {
             gens.forEach(Generation::close);
             throw e;
+        }
+    }
+
+    /**
+     * Packs of at most one context's worth of rows ({@code maxContext}), so a packed prefill never
+     * holds more activations than the longest single prompt may.
+     */
+    private void prefillInPacks(List<GenerationState> states, List<PromptRows> prompts) {
+        int limit = model.config().maxContext();
+        int from = 0;
+        int rows = 0;
+        for (int i = 0; i <= prompts.size(); i++) {
+            boolean full = i == prompts.size() || (i > from && rows + prompts.get(i).rows() > limit);
+            if (full && i > from) {
+                model.prefillPrompts(states.subList(from, i), prompts.subList(from, i));
+                from = i;
+                rows = 0;
+            }
+            if (i < prompts.size()) {
+                rows += prompts.get(i).rows();
+            }
         }
     }
 
