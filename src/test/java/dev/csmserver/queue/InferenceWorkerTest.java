@@ -72,6 +72,17 @@ class InferenceWorkerTest {
         }
     }
 
+    /** Each request's audio bytes, run alone on the calling thread. */
+    private static List<byte[]> soloAudio(List<GenerationRequest> requests) {
+        List<byte[]> solo = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            Collector c = new Collector();
+            pipeline.generate(r, c);
+            solo.add(c.audio.toByteArray());
+        }
+        return solo;
+    }
+
     private static InferenceWorker worker(InferenceQueue queue) {
         return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry())).start();
     }
@@ -85,12 +96,7 @@ class InferenceWorkerTest {
     void batchedJobsEqualTheirSoloRunsAndMemoryReturnsToBaseline() throws Exception {
         List<GenerationRequest> requests = List.of(
                 request("One.", 400, 1), request("Two, a bit longer.", 880, 2), request("Three.", 640, 3));
-        List<byte[]> solo = new ArrayList<>();
-        for (GenerationRequest r : requests) {
-            Collector c = new Collector();
-            pipeline.generate(r, c);
-            solo.add(c.audio.toByteArray());
-        }
+        List<byte[]> solo = soloAudio(requests);
         int baseline = pipeline.liveArrayCount();
         InferenceQueue queue = queue(8, 2);
         InferenceWorker worker = worker(queue);
@@ -121,12 +127,7 @@ class InferenceWorkerTest {
     void jobsWaitingTogetherArePrefilledTogetherAndEqualTheirSoloRuns() throws Exception {
         List<GenerationRequest> requests = List.of(request("A short one.", 320, 11),
                 request("Another one, with rather more words in it.", 480, 12), request("Hi.", 400, 13));
-        List<byte[]> solo = new ArrayList<>();
-        for (GenerationRequest r : requests) {
-            Collector c = new Collector();
-            pipeline.generate(r, c);
-            solo.add(c.audio.toByteArray());
-        }
+        List<byte[]> solo = soloAudio(requests);
         int baseline = pipeline.liveArrayCount();
         InferenceQueue queue = queue(8, 4);
         List<Collector> collectors = new ArrayList<>();
