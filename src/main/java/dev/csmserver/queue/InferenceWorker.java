@@ -168,7 +168,8 @@ public final class InferenceWorker implements AutoCloseable {
                 metrics.activeBatch(activeCount);
                 return;
             } catch (RuntimeException e) {
-                LOG.debug("packed admission of {} requests failed; admitting them one by one", jobs.size(), e);
+                LOG.warn("packed admission of {} requests failed ({}); admitting them one by one", jobs.size(),
+                        e.toString());
             }
         }
         jobs.forEach(this::admitOne);
