@@ -11,6 +11,7 @@ import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.PipelineOptions;
+import dev.csmserver.pipeline.PromptTooLongException;
 import dev.csmserver.pipeline.SamplingParams;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +152,32 @@ class InferenceWorkerTest {
             }
             int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
             assertEquals(baseline, after, "per-request native memory is released");
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A request that cannot be admitted fails alone; the ones waiting with it are admitted one by one. */
+    @Test
+    void aRefusedRequestDoesNotFailThoseAdmittedWithIt() throws Exception {
+        List<GenerationRequest> requests = List.of(request("First.", 240, 21),
+                request("Far too long to fit.", 2040 * 80, 22), request("Third.", 240, 23));
+        List<byte[]> solo = soloAudio(List.of(requests.get(0), requests.get(2)));
+        InferenceQueue queue = queue(8, 4);
+        List<Collector> collectors = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            collectors.add(new Collector());
+            queue.submit(new Job("mixed-" + i, requests.get(i), collectors.get(i)));
+        }
+        InferenceWorker worker = worker(queue);
+        try {
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> collectors.get(1).done.get(60, TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof PromptTooLongException, refused.getCause().toString());
+            assertEquals(FinishReason.MAX_LENGTH, collectors.get(0).done.get(60, TimeUnit.SECONDS));
+            assertEquals(FinishReason.MAX_LENGTH, collectors.get(2).done.get(60, TimeUnit.SECONDS));
+            assertArrayEquals(solo.get(0), collectors.get(0).audio.toByteArray());
+            assertArrayEquals(solo.get(1), collectors.get(2).audio.toByteArray());
         } finally {
             worker.shutdown(Duration.ofSeconds(5));
         }
