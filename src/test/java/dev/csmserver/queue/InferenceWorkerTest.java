@@ -85,6 +85,39 @@ class InferenceWorkerTest {
         return solo;
     }
 
+    /** Waits for every job and compares its audio with its solo run's, byte for byte. */
+    private static void awaitSoloAudio(List<Collector> collectors, List<byte[]> solo) throws Exception {
+        for (int i = 0; i < collectors.size(); i++) {
+            collectors.get(i).done.get(60, TimeUnit.SECONDS);
+            assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
+        }
+    }
+
+    /** The worker thread owns the arrays: read the count from it, between frames. */
+    private static void assertBaseline(InferenceWorker worker, int baseline) throws Exception {
+        int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
+        assertEquals(baseline, after, "per-request native memory is released");
+    }
+
+    /** Submits one job per request, each with its own {@link Collector}. */
+    private static List<Job> submitAll(InferenceQueue queue, List<GenerationRequest> requests, String idPrefix) {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Job job = new Job(idPrefix + i, requests.get(i), new Collector());
+            jobs.add(job);
+            queue.submit(job);
+        }
+        return jobs;
+    }
+
+    private static List<Collector> collectors(List<Job> jobs) {
+        List<Collector> out = new ArrayList<>();
+        for (Job j : jobs) {
+            out.add((Collector) j.listener());
+        }
+        return out;
+    }
+
     private static InferenceWorker worker(InferenceQueue queue) {
         return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry())).start();
     }
@@ -109,13 +142,8 @@ class InferenceWorkerTest {
                 collectors.add(c);
                 queue.submit(new Job("job-" + i, requests.get(i), c));
             }
-            for (int i = 0; i < requests.size(); i++) {
-                collectors.get(i).done.get(60, TimeUnit.SECONDS);
-                assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
-            }
-            // the worker thread owns the arrays; read the count from it, between frames
-            int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
-            assertEquals(baseline, after, "per-request native memory is released");
+            awaitSoloAudio(collectors, solo);
+            assertBaseline(worker, baseline);
         } finally {
             worker.shutdown(Duration.ofSeconds(5));
         }
@@ -132,26 +160,16 @@ class InferenceWorkerTest {
         List<byte[]> solo = soloAudio(requests);
         int baseline = pipeline.liveArrayCount();
         InferenceQueue queue = queue(8, 4);
-        List<Collector> collectors = new ArrayList<>();
-        List<Job> jobs = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            Collector c = new Collector();
-            collectors.add(c);
-            jobs.add(new Job("packed-" + i, requests.get(i), c));
-            queue.submit(jobs.get(i)); // all waiting before the worker starts
-        }
+        List<Job> jobs = submitAll(queue, requests, "packed-"); // all waiting before the worker starts
+        List<Collector> collectors = collectors(jobs);
         InferenceWorker worker = worker(queue);
         try {
-            for (int i = 0; i < requests.size(); i++) {
-                collectors.get(i).done.get(60, TimeUnit.SECONDS);
-                assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
-            }
+            awaitSoloAudio(collectors, solo);
             assertTrue(jobs.get(0).admittedAt() != 0);
             for (Job j : jobs) {
                 assertEquals(jobs.get(0).admittedAt(), j.admittedAt(), "admitted in one packed admission");
             }
-            int after = worker.call(p -> p.liveArrayCount()).get(10, TimeUnit.SECONDS);
-            assertEquals(baseline, after, "per-request native memory is released");
+            assertBaseline(worker, baseline);
         } finally {
             worker.shutdown(Duration.ofSeconds(5));
         }
@@ -164,11 +182,7 @@ class InferenceWorkerTest {
                 request("Far too long to fit.", 2040 * 80, 22), request("Third.", 240, 23));
         List<byte[]> solo = soloAudio(List.of(requests.get(0), requests.get(2)));
         InferenceQueue queue = queue(8, 4);
-        List<Collector> collectors = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            collectors.add(new Collector());
-            queue.submit(new Job("mixed-" + i, requests.get(i), collectors.get(i)));
-        }
+        List<Collector> collectors = collectors(submitAll(queue, requests, "mixed-"));
         InferenceWorker worker = worker(queue);
         try {
             ExecutionException refused = assertThrows(ExecutionException.class,
