@@ -128,10 +128,7 @@ public final class CsmModel {
         List<KvCache[]> caches = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             GenerationState state = states.get(i);
-            if (state.frames() != 0 || state.position() != 0) {
-                throw new IllegalStateException("request already prefilled");
-            }
-            checkCapacity(state, prompts.get(i).rows());
+            checkFresh(state, prompts.get(i).rows());
             lengths[i] = prompts.get(i).rows();
             caches.add(state.caches());
         }
@@ -153,10 +150,7 @@ public final class CsmModel {
 
     /** The backbone over a fresh request's prompt: {@code [1, S, D]}, in the caller's scope. */
     private NDArray promptForward(GenerationState state, PromptRows prompt) {
-        if (state.frames() != 0 || state.position() != 0) {
-            throw new IllegalStateException("request already prefilled");
-        }
-        checkCapacity(state, prompt.rows());
+        checkFresh(state, prompt.rows());
         NDArray x = embedder.embedRows(prompt.tokens(), prompt.mask()).expandDims(0); // [1, S, D]
         return backbone.forward(x, java.util.Collections.singletonList(state.caches()), new int[] {state.position()});
     }
@@ -267,6 +261,14 @@ public final class CsmModel {
 
     private static CodePicker samplers(List<GenerationState> states) {
         return (row, codebook, logits) -> states.get(row).sampler().sample(logits);
+    }
+
+    /** A request not prefilled yet, with room for its {@code rows} prompt rows. */
+    private static void checkFresh(GenerationState s, int rows) {
+        if (s.frames() != 0 || s.position() != 0) {
+            throw new IllegalStateException("request already prefilled");
+        }
+        checkCapacity(s, rows);
     }
 
     private static void checkCapacity(GenerationState s, int rows) {

@@ -42,18 +42,7 @@ public final class CsmGenerator {
      * plus {@code maxFrames} does not fit the context.
      */
     public Generation start(GenerationRequest request) {
-        PromptRows prompt = checkedPrompt(request);
-        Generation g = allocate(request, prompt);
-        if (g.state() == null) {
-            return g;
-        }
-        try {
-            model.prefillPrompt(g.state(), prompt);
-            return g;
-        } catch (RuntimeException e) {
-            g.close();
-            throw e;
-        }
+        return startAll(List.of(request)).get(0);
     }
 
     /**
