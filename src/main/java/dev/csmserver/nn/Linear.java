@@ -18,9 +18,10 @@ import java.util.Arrays;
  * are multiplied at once ({@link RowParallel}): libtorch runs a GEMV on one core, which leaves half
  * the memory bandwidth of a 2-core machine unused. A few float32 rows are multiplied weight
  * first ({@code W · xᵀ}), which streams W, where addmm first packs it (4 rows cost 1.25x one
- * instead of 3x). Activations stay
- * float32; with float16 weights they are narrowed right before the product and the result widened
- * right after (widening the weights instead is slower: libtorch converts fp16 to fp32 slowly).
+ * instead of 3x). Activations stay float32. Float16 weights on the CPU are packed for FBGEMM
+ * ({@link FbgemmFp16}), which multiplies them with float32 rows at any row count; where FBGEMM is
+ * missing they stay plain float16, the rows are narrowed right before the product and the result
+ * widened right after (widening the weights instead is slower: libtorch converts fp16 slowly).
  */
 public final class Linear {
     /**
@@ -50,13 +51,19 @@ public final class Linear {
     private static final Shape UNIT = new Shape(1);
     private static final Shape NO_PADDING = new Shape(0);
 
-    private final NDArray[] blocks; // each [out_b, in], Σ out_b = out
+    private final NDArray[] blocks; // each [out_b, in], Σ out_b = out; or each packed by fbgemm
     private final long in;
+    private final long out;
+    private final DataType type;
+    private final FbgemmFp16 fbgemm; // null: the blocks are plain tensors
     private final RowParallel pool;
 
-    private Linear(NDArray[] blocks, RowParallel pool) {
+    private Linear(NDArray[] blocks, long in, long out, DataType type, FbgemmFp16 fbgemm, RowParallel pool) {
         this.blocks = blocks;
-        this.in = blocks[0].getShape().get(1);
+        this.in = in;
+        this.out = out;
+        this.type = type;
+        this.fbgemm = fbgemm;
         this.pool = pool;
     }
 
@@ -70,9 +77,28 @@ public final class Linear {
     }
 
     static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool, long minSplitElements) {
+        boolean cpu = !manager.getDevice().isGpu();
+        FbgemmFp16 fbgemm = cpu && type == DataType.FLOAT16 ? FbgemmFp16.available().orElse(null) : null;
+        return load(w, manager, type, pool, minSplitElements, fbgemm);
+    }
+
+    /** {@code fbgemm} null keeps float16 weights as plain tensors (what a CPU without FBGEMM gets). */
+    static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool, long minSplitElements,
+            FbgemmFp16 fbgemm) {
         boolean split = !manager.getDevice().isGpu() && w.size() >= minSplitElements;
-        int blocks = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
-        return new Linear(w.toNdRowBlocks(manager, type, blocks), pool);
+        int count = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
+        long out = w.shape()[0];
+        long in = w.shape()[1];
+        if (fbgemm == null) {
+            return new Linear(w.toNdRowBlocks(manager, type, count), in, out, type, null, pool);
+        }
+        NDArray[] blocks = w.toNdRowBlocks(manager, DataType.FLOAT32, count); // packing reads float32
+        for (int i = 0; i < count; i++) {
+            NDArray wide = blocks[i];
+            blocks[i] = fbgemm.pack(wide);
+            wide.close(); // the packed float16 copy is all that stays
+        }
+        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool);
     }
 
     /** {@code x [..., in]} float32 → {@code [..., out]} float32. */
@@ -81,11 +107,16 @@ public final class Linear {
         long rows = shape.size() / in;
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
-        if (rows >= MIN_CONV_ROWS && !x.getDevice().isGpu()) {
+        if (fbgemm == null && rows >= MIN_CONV_ROWS && !x.getDevice().isGpu()) {
             y = convolution(flat);
         } else {
-            NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
-            NDArray[] parts = pool.map(blocks.length, i -> product(input, blocks[i]));
+            NDArray[] parts;
+            if (fbgemm != null) {
+                parts = pool.map(blocks.length, i -> fbgemm.linear(flat, blocks[i]));
+            } else {
+                NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
+                parts = pool.map(blocks.length, i -> product(input, blocks[i]));
+            }
             y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M, out]
         }
         long[] dims = shape.getShape().clone();
@@ -146,7 +177,7 @@ public final class Linear {
     }
 
     public long outFeatures() {
-        return Arrays.stream(blocks).mapToLong(b -> b.getShape().get(0)).sum();
+        return out;
     }
 
     /** Row blocks the weight is kept in. */
@@ -159,7 +190,12 @@ public final class Linear {
     }
 
     public DataType weightType() {
-        return blocks[0].getDataType();
+        return type;
+    }
+
+    /** Whether the float16 weights are packed for FBGEMM. */
+    boolean packed() {
+        return fbgemm != null;
     }
 
     /** Stacks {@code [out_i, in]} weights into one {@code [Σ out_i, in]} (fused QKV, fused w1|w3). */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A weight cut into row blocks and multiplied on several threads gives the product of the whole
@@ -66,8 +67,8 @@ class LinearTest {
 
     /**
      * A prompt's rows run as 1x1 convolutions over kernel chunks (400-row blocks of 8192 columns:
-     * a full 256-row chunk and a partial one each); float16 weights are widened chunk by chunk into
-     * one scratch, so they give the product of the fp16-rounded matrix.
+     * a full 256-row chunk and a partial one each); plain float16 weights (no FBGEMM) are widened
+     * chunk by chunk into one scratch, so they give the product of the fp16-rounded matrix.
      */
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"FLOAT32", "FLOAT16"})
@@ -76,7 +77,8 @@ class LinearTest {
             int in = 8192;
             int out = 1200;
             float[] w = random(out * in, 5);
-            Linear linear = Linear.load(HostTensor.of(w, out, in), m, type, POOL, 1);
+            Linear linear = Linear.load(HostTensor.of(w, out, in), m, type, POOL, 1, null);
+            assertFalse(linear.packed());
             assertEquals(type, linear.weightType());
             assertTrue(Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(), "the blocks must be cut into chunks");
             float[] stored = m.create(w).toType(type, false).toType(DataType.FLOAT32, false).toFloatArray();
@@ -89,13 +91,17 @@ class LinearTest {
         }
     }
 
-    @Test
-    void float16BlocksStayCloseToFloat32ForFewAndManyRows() {
+    /** Plain float16 blocks (narrowed rows for a few, widened chunks for many) and FBGEMM-packed ones. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void float16BlocksStayCloseToFloat32ForFewAndManyRows(boolean packed) {
         try (NDManager m = NDManager.newBaseManager()) {
             int out = 64;
             int in = 32;
             float[] w = random(out * in, 2);
-            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1);
+            FbgemmFp16 fbgemm = packed ? FbgemmFp16.available().orElseThrow() : null;
+            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1, fbgemm);
+            assertEquals(packed, half.packed());
             Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             assertEquals(DataType.FLOAT16, half.weightType());
             for (long rows : new long[] {1, Linear.MAX_FEW_ROWS, Linear.MAX_FEW_ROWS + 1, 50}) {
@@ -107,10 +113,12 @@ class LinearTest {
         }
     }
 
-    @Test
-    void resultsBelongToTheCallersScopeAndTemporariesAreFreed() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void resultsBelongToTheCallersScopeAndTemporariesAreFreed(boolean packed) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL, 1);
+            FbgemmFp16 fbgemm = packed ? FbgemmFp16.available().orElseThrow() : null;
+            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL, 1, fbgemm);
             NDArray x = m.create(random(4, 4), new Shape(1, 4));
             int before = m.getManagedArrays().size();
             NDArray y;
