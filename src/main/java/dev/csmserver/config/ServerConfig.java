@@ -51,7 +51,7 @@ public interface ServerConfig {
         @WithDefault("auto")
         String device();
 
-        /** Weight dtype: auto (fp16 on CUDA, fp32 on CPU), float32 or float16. */
+        /** Weight dtype: auto (fp16 on CUDA and on CPUs with FBGEMM, else fp32), float32 or float16. */
         @WithDefault("auto")
         String dtype();
 
