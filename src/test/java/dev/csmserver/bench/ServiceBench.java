@@ -35,9 +35,9 @@ public final class ServiceBench {
     public static void main(String[] args) throws Exception {
         String which = args.length > 0 ? args[0] : "both";
         int frames = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-        String dtype = args.length > 2 ? args[2] : "float32";
+        String dtype = args.length > 2 ? args[2] : "auto"; // what the service picks
         if (!which.equals("real")) {
-            run("demo", ModelSource.demo(), "float32", frames > 0 ? frames : 100);
+            run("demo", ModelSource.demo(), dtype, frames > 0 ? frames : 100);
         }
         if (!which.equals("demo")) {
             run("real-shape random (CSM-1B + Mimi)", ModelSource.randomRealShape(), dtype, frames > 0 ? frames : 8);
