@@ -1,5 +1,6 @@
 package dev.csmserver.config;
 
+import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.DjlRuntime;
 import dev.csmserver.pipeline.GenerationRequest;
@@ -49,26 +50,39 @@ public class PipelineProducer {
     @Startup
     CsmPipeline pipeline(ServerConfig config, ModelState state) {
         DjlRuntime.init();
-        long t0 = System.nanoTime();
-        CsmPipeline pipeline = CsmPipeline.load(options(config));
-        if (pipeline.info().demo()) {
-            LOG.warn("no weights configured (csm.model.dir / csm.model.hf-id): running the built-in DEMO "
-                    + "model, tiny random weights that produce noise, not speech");
-        }
-        LOG.info("model {} loaded on {} in {} ms", pipeline.info().label(), pipeline.info().device(),
-                (System.nanoTime() - t0) / 1_000_000);
-        if (config.model().warmup()) {
-            long w0 = System.nanoTime();
-            // About 15 prompt rows with CSM's Llama-3 tokenizer ("Warm up." made fewer than 9):
-            // prompts of 9 rows or more take the convolution path of nn.Linear, whose oneDNN kernels
-            // are built on first use, so the warm-up runs it before the first request does.
-            pipeline.generate(new GenerationRequest(WARMUP_TEXT, 0, List.of(), 240,
-                    new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 0)),
-                    chunk -> { });
-            LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
-        }
+        PipelineOptions options = options(config);
+        // Loaded and warmed on a thread that then ends, so the inference worker's OpenMP team is
+        // the only one left and libgomp keeps spinning between its parallel regions.
+        CsmPipeline pipeline = IntraOpThreads.onThreadThatEnds("csm-model-load", () -> loadAndWarm(options, config));
         state.ready(pipeline.info());
         return pipeline;
+    }
+
+    private static CsmPipeline loadAndWarm(PipelineOptions options, ServerConfig config) {
+        long t0 = System.nanoTime();
+        CsmPipeline pipeline = CsmPipeline.load(options);
+        try {
+            if (pipeline.info().demo()) {
+                LOG.warn("no weights configured (csm.model.dir / csm.model.hf-id): running the built-in DEMO "
+                        + "model, tiny random weights that produce noise, not speech");
+            }
+            LOG.info("model {} loaded on {} in {} ms", pipeline.info().label(), pipeline.info().device(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            if (config.model().warmup()) {
+                long w0 = System.nanoTime();
+                // About 15 prompt rows with CSM's Llama-3 tokenizer ("Warm up." made fewer than 9):
+                // prompts of 9 rows or more take the convolution path of nn.Linear, whose oneDNN kernels
+                // are built on first use, so the warm-up runs it before the first request does.
+                pipeline.generate(new GenerationRequest(WARMUP_TEXT, 0, List.of(), 240,
+                        new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 0)),
+                        chunk -> { });
+                LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
+            }
+            return pipeline;
+        } catch (RuntimeException | Error e) {
+            pipeline.close();
+            throw e;
+        }
     }
 
     void close(@Disposes CsmPipeline pipeline) {

@@ -1,6 +1,7 @@
 package dev.csmserver.bench;
 
 import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
@@ -48,11 +49,17 @@ public final class ServiceBench {
         PipelineOptions o = PipelineOptions.demo();
         o = new PipelineOptions(source, "cpu", dtype, o.watermarkSecret(), o.watermarkKeyId(), o.watermarkServiceId());
         long t0 = System.nanoTime();
-        try (CsmPipeline pipeline = CsmPipeline.load(o)) {
-            System.out.printf(Locale.ROOT, "== %s (%s), loaded in %.1f s, %d threads%n", name, dtype,
+        PipelineOptions options = o;
+        int ms = framesPerStream * 80;
+        // loaded and warmed on a thread that ends, as the service does (see IntraOpThreads.onThreadThatEnds)
+        CsmPipeline loaded = IntraOpThreads.onThreadThatEnds("csm-model-load", () -> {
+            CsmPipeline p = CsmPipeline.load(options);
+            p.generate(request(ms, 0), chunk -> { }); // warm-up
+            return p;
+        });
+        try (CsmPipeline pipeline = loaded) {
+            System.out.printf(Locale.ROOT, "== %s (%s), loaded and warmed in %.1f s, %d threads%n", name, dtype,
                     (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors());
-            int ms = framesPerStream * 80;
-            pipeline.generate(request(ms, 0), chunk -> { }); // warm-up
             InferenceQueue queue = new InferenceQueue(new QueueOptions(16, 4, Duration.ofHours(1), Duration.ofHours(1)),
                     new InferenceMetrics(new SimpleMeterRegistry()));
             InferenceWorker worker = new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))

@@ -1,12 +1,14 @@
 package dev.csmserver.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.csmserver.pipeline.DjlRuntime;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -111,5 +113,34 @@ class IntraOpThreadsTest {
     @Test
     void rejectsLessThanOneThread() {
         assertThrows(IllegalArgumentException.class, () -> IntraOpThreads.setForThisThread(0));
+    }
+
+    @Test
+    void onThreadThatEndsRunsTheWorkOnAThreadThatIsGoneAfterwards() {
+        Thread[] ran = new Thread[1];
+        float sum = IntraOpThreads.onThreadThatEnds("csm-load-test", () -> {
+            ran[0] = Thread.currentThread();
+            try (NDManager m = NDManager.newBaseManager()) {
+                return m.ones(new Shape(64, 64)).sum().getFloat();
+            }
+        });
+        assertEquals(4096f, sum);
+        assertEquals("csm-load-test", ran[0].getName());
+        assertTrue(ran[0] != Thread.currentThread());
+        assertFalse(ran[0].isAlive(), "the loading thread has ended");
+    }
+
+    @Test
+    void onThreadThatEndsRethrowsTheWorksFailure() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IntraOpThreads.onThreadThatEnds("csm-load-test", () -> {
+                    throw new IllegalArgumentException("no weights here");
+                }));
+        assertEquals("no weights here", e.getMessage());
+        OutOfMemoryError oom = assertThrows(OutOfMemoryError.class,
+                () -> IntraOpThreads.onThreadThatEnds("csm-load-test", () -> {
+                    throw new OutOfMemoryError("native");
+                }));
+        assertEquals("native", oom.getMessage());
     }
 }
