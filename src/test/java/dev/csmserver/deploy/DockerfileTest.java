@@ -58,6 +58,7 @@ class DockerfileTest {
         assertTrue(env.contains("DJL_CACHE_DIR=/opt/djl"), "runtime ENV: " + env);
         assertTrue(env.contains("MALLOC_TRIM_THRESHOLD_=") && env.contains("MALLOC_MMAP_THRESHOLD_="),
                 "the allocator keeps freed native memory: " + env);
+        assertTrue(env.contains("GOMP_SPINCOUNT="), "OpenMP helpers spin briefly: " + env);
         assertTrue(file.in(runtime, "COPY").stream().anyMatch(i -> i.args().contains("/opt/djl /opt/djl")));
         String gpuEnv = String.join(" ", file.in("runtime-gpu", "ENV").stream().map(i -> i.args()).toList());
         assertTrue(gpuEnv.contains("PYTORCH_LIBRARY_PATH=/opt/djl/pytorch/"), "gpu libtorch from the cache");
