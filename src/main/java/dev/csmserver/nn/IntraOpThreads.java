@@ -80,14 +80,7 @@ public final class IntraOpThreads {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        Throwable e = failure.get();
-        if (e instanceof RuntimeException) {
-            throw (RuntimeException) e;
-        } else if (e instanceof Error) {
-            throw (Error) e;
-        } else if (e != null) {
-            throw new IllegalStateException(e);
-        }
+        Throwables.rethrow(failure.get());
         return result.get();
     }
 }

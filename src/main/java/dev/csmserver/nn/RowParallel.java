@@ -96,13 +96,7 @@ public final class RowParallel implements AutoCloseable {
                 }
             }
         }
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        } else if (failure instanceof Error) {
-            throw (Error) failure;
-        } else if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        Throwables.rethrow(failure);
         return out;
     }
 

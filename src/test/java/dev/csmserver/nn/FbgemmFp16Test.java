@@ -10,7 +10,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.csmserver.weights.HostTensor;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +31,12 @@ class FbgemmFp16Test {
     void float16WeightsOnTheCpuArePacked() {
         assertTrue(FbgemmFp16.available().isPresent(), "libtorch 2.7.1 on x86-64 ships FBGEMM");
         try (NDManager m = NDManager.newBaseManager()) {
-            Linear half = Linear.load(HostTensor.of(random(8 * 4, 1), 8, 4), m, DataType.FLOAT16);
+            Linear half = Linear.load(HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT16);
             assertTrue(half.packed());
             assertEquals(DataType.FLOAT16, half.weightType());
             assertEquals(8, half.outFeatures());
             assertEquals(4, half.inFeatures());
-            Linear full = Linear.load(HostTensor.of(random(8 * 4, 1), 8, 4), m, DataType.FLOAT32);
+            Linear full = Linear.load(HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT32);
             assertTrue(!full.packed());
         }
     }
@@ -47,13 +46,13 @@ class FbgemmFp16Test {
         try (NDManager m = NDManager.newBaseManager()) {
             int out = 300;
             int in = 96;
-            float[] w = random(out * in, 2);
+            float[] w = LinearTest.random(out * in, 2);
             Linear packed = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1,
                     FbgemmFp16.available().orElseThrow());
             assertEquals(2, packed.blocks());
             NDArray rounded = m.create(w, new Shape(out, in)).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
             for (long rows : new long[] {1, 4, Linear.MIN_CONV_ROWS, 75}) {
-                NDArray x = m.create(random((int) rows * in, rows), new Shape(rows, in));
+                NDArray x = m.create(LinearTest.random((int) rows * in, rows), new Shape(rows, in));
                 NDArray expected = ai.djl.nn.core.Linear.linear(x, rounded).head(); // [rows, out]
                 assertArrayEquals(expected.toFloatArray(), packed.forward(x).toFloatArray(), 1e-4f, rows + " rows");
             }
@@ -65,10 +64,10 @@ class FbgemmFp16Test {
         try (NDManager m = NDManager.newBaseManager()) {
             int out = 2051;
             int in = 256;
-            Linear packed = Linear.load(HostTensor.of(random(out * in, 3), out, in), m, DataType.FLOAT16, POOL, 1,
+            Linear packed = Linear.load(HostTensor.of(LinearTest.random(out * in, 3), out, in), m, DataType.FLOAT16, POOL, 1,
                     FbgemmFp16.available().orElseThrow());
             int rows = 40;
-            NDArray x = m.create(random(rows * in, 4), new Shape(rows, in));
+            NDArray x = m.create(LinearTest.random(rows * in, 4), new Shape(rows, in));
             NDArray all = packed.forward(x); // [40, out]
             for (int count : new int[] {1, 2, 3, 4, 7, 13}) {
                 for (int from : new int[] {0, 5, rows - count}) {
@@ -84,7 +83,7 @@ class FbgemmFp16Test {
     void packedWeightsAreFreedWithTheirManager() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDManager weights = m.newSubManager();
-            Linear.load(HostTensor.of(random(64 * 32, 5), 64, 32), weights, DataType.FLOAT16, POOL, 1,
+            Linear.load(HostTensor.of(LinearTest.random(64 * 32, 5), 64, 32), weights, DataType.FLOAT16, POOL, 1,
                     FbgemmFp16.available().orElseThrow());
             assertEquals(2, weights.getManagedArrays().size(), "only the two packed blocks stay");
             NDArray[] held = weights.getManagedArrays().stream().map(a -> (NDArray) a).toArray(NDArray[]::new);
@@ -93,14 +92,5 @@ class FbgemmFp16Test {
                 assertTrue(a.isReleased());
             }
         }
-    }
-
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return f;
     }
 }

@@ -188,7 +188,8 @@ class LinearTest {
         assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), tolerance, out + "x" + in + ", " + rows + " rows");
     }
 
-    private static float[] random(int n, long seed) {
+    /** {@code n} floats uniform in [-1, 1) from {@code seed}. */
+    static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] f = new float[n];
         for (int i = 0; i < n; i++) {
