@@ -71,8 +71,9 @@ public class PipelineProducer {
             if (config.model().warmup()) {
                 long w0 = System.nanoTime();
                 // About 15 prompt rows with CSM's Llama-3 tokenizer ("Warm up." made fewer than 9):
-                // prompts of 9 rows or more take the convolution path of nn.Linear, whose oneDNN kernels
-                // are built on first use, so the warm-up runs it before the first request does.
+                // with float32 weights, prompts of 9 rows or more take the convolution path of nn.Linear,
+                // whose oneDNN kernels are built on first use, so the warm-up runs it before the first
+                // request does (float16 weights take FBGEMM at any row count; it warms the same way).
                 pipeline.generate(new GenerationRequest(WARMUP_TEXT, 0, List.of(), 240,
                         new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 0)),
                         chunk -> { });

@@ -46,10 +46,10 @@ public final class ServiceBench {
     }
 
     private static void run(String name, ModelSource source, String dtype, int framesPerStream) throws Exception {
-        PipelineOptions o = PipelineOptions.demo();
-        o = new PipelineOptions(source, "cpu", dtype, o.watermarkSecret(), o.watermarkKeyId(), o.watermarkServiceId());
+        PipelineOptions demo = PipelineOptions.demo();
+        PipelineOptions options = new PipelineOptions(source, "cpu", dtype, demo.watermarkSecret(), demo.watermarkKeyId(),
+                demo.watermarkServiceId());
         long t0 = System.nanoTime();
-        PipelineOptions options = o;
         int ms = framesPerStream * 80;
         // loaded and warmed on a thread that ends, as the service does (see IntraOpThreads.onThreadThatEnds)
         CsmPipeline loaded = IntraOpThreads.onThreadThatEnds("csm-model-load", () -> {
