@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * kernels convert each weight once per call and stay memory-bound up to a few rows, and reach
  * about the FMA peak of a core for prompts (a [200, 2048] x [2048, 8192] product: 36 ms on one
  * core, 48 ms for MKL's float32 on two). Each row's result is the same bits whatever rows run
- * beside it. FBGEMM runs on the calling thread only; {@link Linear} splits weights per core.
+ * beside it, once the row count is padded as {@link #batchInvariantRows} says. FBGEMM runs on the
+ * calling thread only; {@link Linear} splits weights per core.
  *
  * <p>DJL has no call for these ops, so they run through a weightless TorchScript module
  * ({@code torchscript/fp16_linear.pt}, written by {@code src/main/torchscript/fp16_linear.py}).
@@ -38,10 +39,21 @@ public final class FbgemmFp16 {
 
     private final PtSymbolBlock module;
     private final NDArray zeroBias; // [1], broadcast over every output
+    /** Row counts to run instead of 0..{@link RowBlocks#MAX_BLOCK} (see {@link RowBlocks}); set once at load. */
+    private RowBlocks rowBlocks = RowBlocks.IDENTITY;
 
     private FbgemmFp16(PtSymbolBlock module, NDArray zeroBias) {
         this.module = module;
         this.zeroBias = zeroBias;
+    }
+
+    /**
+     * The row count to give FBGEMM for {@code rows} rows so that each row gets the bits it gets in
+     * any other batch: {@code rows} itself, or more (the caller pads with zero rows and drops
+     * their results). See {@link RowBlocks}.
+     */
+    public int batchInvariantRows(int rows) {
+        return rowBlocks.paddedRows(rows);
     }
 
     /**
@@ -73,6 +85,7 @@ public final class FbgemmFp16 {
             FbgemmFp16 gemm = new FbgemmFp16(JniUtils.loadModule(manager, in, false, false),
                     manager.zeros(new Shape(1), DataType.FLOAT32));
             gemm.selfCheck(manager);
+            gemm.rowBlocks = RowBlocks.probe(gemm, manager);
             return Optional.of(gemm);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -111,13 +111,19 @@ public final class Linear {
             y = convolution(flat);
         } else {
             NDArray[] parts;
+            long padded = fbgemm == null ? rows : fbgemm.batchInvariantRows((int) rows);
             if (fbgemm != null) {
-                parts = pool.map(blocks.length, i -> fbgemm.linear(flat, blocks[i]));
+                NDArray input = padded == rows ? flat
+                        : NDArrays.concat(new NDList(flat, flat.getManager().zeros(new Shape(padded - rows, in))), 0);
+                parts = pool.map(blocks.length, i -> fbgemm.linear(input, blocks[i])); // [M', out_b]
             } else {
                 NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
                 parts = pool.map(blocks.length, i -> product(input, blocks[i]));
             }
-            y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M, out]
+            y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M', out]
+            if (padded != rows) {
+                y = y.get(new NDIndex().addSliceDim(0, rows)); // [M, out]: the padding rows' results dropped
+            }
         }
         long[] dims = shape.getShape().clone();
         dims[dims.length - 1] = y.getShape().get(1);

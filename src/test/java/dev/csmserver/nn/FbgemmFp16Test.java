@@ -80,6 +80,24 @@ class FbgemmFp16Test {
     }
 
     @Test
+    void aRowGivesTheSameBitsInPromptsLongerThanOneFbgemmBlock() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int out = 130;
+            int in = 64;
+            Linear packed = Linear.load(HostTensor.of(LinearTest.random(out * in, 5), out, in), m, DataType.FLOAT16, POOL, 1,
+                    FbgemmFp16.available().orElseThrow());
+            int rows = 250;
+            NDArray x = m.create(LinearTest.random(rows * in, 6), new Shape(rows, in));
+            NDArray all = packed.forward(x); // [250, out]
+            for (int count : new int[] {121, 122, 127, 152, 241}) {
+                NDIndex slice = new NDIndex().addSliceDim(0, count);
+                assertArrayEquals(all.get(slice).toFloatArray(), packed.forward(x.get(slice)).toFloatArray(), 0f,
+                        count + " rows");
+            }
+        }
+    }
+
+    @Test
     void packedWeightsAreFreedWithTheirManager() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDManager weights = m.newSubManager();
