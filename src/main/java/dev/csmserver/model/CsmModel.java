@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Linear;
+import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,16 +31,19 @@ public final class CsmModel {
     private final NDManager manager;
     private final DataType weightType;
     private final FrameEmbedder embedder;
+    /** The depth decoder's code embedding: {@link #embedder} unless the checkpoint unties it. */
+    private final FrameEmbedder decoderEmbedder;
     private final Backbone backbone;
     private final Linear codebook0Head;
     private final DepthDecoder decoder;
 
     private CsmModel(CsmConfig config, NDManager manager, DataType weightType, FrameEmbedder embedder,
-            Backbone backbone, Linear codebook0Head, DepthDecoder decoder) {
+            FrameEmbedder decoderEmbedder, Backbone backbone, Linear codebook0Head, DepthDecoder decoder) {
         this.config = config;
         this.manager = manager;
         this.weightType = weightType;
         this.embedder = embedder;
+        this.decoderEmbedder = decoderEmbedder;
         this.backbone = backbone;
         this.codebook0Head = codebook0Head;
         this.decoder = decoder;
@@ -59,9 +63,15 @@ public final class CsmModel {
         int d = config.backbone().embedDim();
         int v = config.audioVocabSize();
         int k = config.numCodebooks();
-        FrameEmbedder embedder = new FrameEmbedder(
-                weights.get(weightsManager, "text_embeddings.weight", weightType, config.textVocabSize(), d),
+        NDArray text = weights.get(weightsManager, "text_embeddings.weight", weightType, config.textVocabSize(), d);
+        FrameEmbedder embedder = new FrameEmbedder(text,
                 weights.get(weightsManager, "audio_embeddings.weight", weightType, (long) v * k, d), v, k);
+        // A transformers checkpoint with tie_codebooks_embeddings=false gives the depth decoder its
+        // own audio table; it shares the text table (never read by embedCodes) and the progress
+        // step of the frame embedding, so the number of steps does not depend on the checkpoint.
+        FrameEmbedder decoderEmbedder = !weights.has(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS) ? embedder
+                : new FrameEmbedder(text, weights.get(weightsManager, CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS,
+                        weightType, (long) v * k, d), v, k); // [V·K, D]
         progress.run();
         Backbone backbone = Backbone.load(weights.sub("backbone"), config.backbone(), weightsManager, weightType, progress);
         Linear c0 = Linear.load(weights.host("codebook0_head.weight", v, d), weightsManager, weightType);
@@ -69,7 +79,7 @@ public final class CsmModel {
         // 15% faster at batch 1 and 6% slower at batch 4 than in float32 (alternating in-JVM runs),
         // and the weights are then exactly half.
         DepthDecoder decoder = DepthDecoder.load(weights, config, weightsManager, weightType, progress);
-        return new CsmModel(config, weightsManager, weightType, embedder, backbone, c0, decoder);
+        return new CsmModel(config, weightsManager, weightType, embedder, decoderEmbedder, backbone, c0, decoder);
     }
 
     /**
@@ -242,7 +252,7 @@ public final class CsmModel {
         for (int r = 0; r < b; r++) {
             codes[r][0] = column[r];
         }
-        decoder.generate(lastH, codes, embedder, picker);
+        decoder.generate(lastH, codes, decoderEmbedder, picker);
         return codes;
     }
 

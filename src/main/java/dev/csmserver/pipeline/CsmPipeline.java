@@ -28,11 +28,12 @@ public final class CsmPipeline implements AutoCloseable {
     private final Mimi mimi;
     private final StreamingWatermarker watermark;
     private final ModelInfo info;
+    private final List<BuiltInVoice> voices;
     /** 1 for real models; the demo's random codec is far too loud, so its output is scaled (before the mark). */
     private final float outputGain;
 
     CsmPipeline(NDManager weightsManager, TextTokenizer tokenizer, CsmModel model, Mimi mimi,
-            StreamingWatermarker watermark, String label, boolean demo) {
+            StreamingWatermarker watermark, String label, boolean demo, List<BuiltInVoice> voices) {
         if (model.config().numCodebooks() != mimi.config().numCodebooks()) {
             throw new IllegalArgumentException("CSM uses " + model.config().numCodebooks() + " codebooks but Mimi "
                     + mimi.config().numCodebooks());
@@ -44,6 +45,7 @@ public final class CsmPipeline implements AutoCloseable {
         this.mimi = mimi;
         this.watermark = watermark;
         this.outputGain = demo ? DemoModel.OUTPUT_GAIN : 1f;
+        this.voices = List.copyOf(voices);
         Device device = weightsManager.getDevice();
         this.info = new ModelInfo(label, demo, device.toString(), mimi.config().sampleRateHz(),
                 mimi.config().frameSize(), model.config().numCodebooks(), mimi.config().codebookSize(),
@@ -52,11 +54,21 @@ public final class CsmPipeline implements AutoCloseable {
 
     /** Loads weights, tokenizer and codec as {@code options} say (see {@link PipelineLoader}). */
     public static CsmPipeline load(PipelineOptions options) {
-        return PipelineLoader.load(options);
+        return load(options, LoadProgress.NONE);
+    }
+
+    /** As {@link #load(PipelineOptions)}, reporting each phase of the load to {@code progress}. */
+    public static CsmPipeline load(PipelineOptions options, LoadProgress progress) {
+        return PipelineLoader.load(options, progress);
     }
 
     public ModelInfo info() {
         return info;
+    }
+
+    /** The model folder's published voice prompts, encoded once at load (none for the demo model). */
+    public List<BuiltInVoice> voices() {
+        return voices;
     }
 
     /**

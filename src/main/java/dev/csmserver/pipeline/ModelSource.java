@@ -6,7 +6,9 @@ import java.util.Optional;
 /**
  * Where the weights come from: the built-in demo model, a local directory (either CSM layout,
  * plus a Mimi checkpoint and {@code tokenizer.json} where the layout needs them), or a Hugging
- * Face repo downloaded once into {@code cacheDir} by {@link ModelSourceDownloader} at startup.
+ * Face repo downloaded once into {@code cacheDir} by {@link ModelSourceDownloader} at startup, in
+ * the huggingface_hub layout keyed by the commit the revision resolved to ({@code
+ * models--{org}--{name}/snapshots/{commit}}, with {@code refs/{revision}} naming the commit).
  */
 public record ModelSource(
         Kind kind,
@@ -23,7 +25,7 @@ public record ModelSource(
         DEMO,
         /** A local directory. */
         LOCAL,
-        /** A hub repo; {@code localDir} is set once it is downloaded. */
+        /** A hub repo; {@code localDir} is set to the commit's snapshot folder once it is downloaded. */
         HUB,
         /** Random weights of the real CSM-1B + Mimi shapes, for benchmarks only (noise). */
         RANDOM_REAL_SHAPE

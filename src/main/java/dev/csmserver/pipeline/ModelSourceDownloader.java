@@ -1,205 +1,207 @@
 package dev.csmserver.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches a Hugging Face repo's model files once into a cache directory, at startup only: {@code
- * {endpoint}/{repo}/resolve/{revision}/{file}}, with {@code HF_TOKEN} as a bearer token. A file
- * is written to {@code .part} and resumed with an HTTP Range request after an interruption; it is
- * checked against the hub's ETag (sha256 for LFS files, git blob sha1 for small files) before it
- * is moved into place. Files already in the cache are never fetched again.
+ * Downloads a Hugging Face model repo once, at startup, and returns the folder the loader reads like
+ * a local model dir. It asks the hub for the revision's commit and file list, fetches {@code
+ * config.json} to choose the files the loader needs ({@link HubFilePlan}: the published {@code
+ * sesame/csm-1b} would otherwise cost three 6 GB checkpoints, one a pickle), HEADs each for its size
+ * and hash, and fetches the missing ones ({@link HubTransfer}: resumed, verified, moved into place
+ * atomically) while it reports {@code downloading NN%} of all bytes to {@link LoadProgress}. Files
+ * land under the resolved commit ({@link HubCache}: {@code models--{org}--{name}/snapshots/{commit}}),
+ * so a moving {@code main} never mixes two revisions; when the hub cannot be reached, the last
+ * complete snapshot of the revision is used.
  */
 public final class ModelSourceDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSourceDownloader.class);
-    private static final Pattern SHARD = Pattern.compile("\"([^\"]+\\.safetensors)\"");
-    private static final String INDEX = "model.safetensors.index.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelSource source;
-    private final HttpClient noRedirects;
-    private final HttpClient following;
+    private final LoadProgress progress;
+    private final HubClient client;
+    private final HubCache cache;
+    private final HubTransfer transfer;
 
+    /** A downloader that reports no progress phases (it still logs). */
     public ModelSourceDownloader(ModelSource source) {
+        this(source, LoadProgress.NONE);
+    }
+
+    /** A downloader that reports {@code downloading NN%} to {@code progress} while bytes flow. */
+    public ModelSourceDownloader(ModelSource source, LoadProgress progress) {
+        this(source, progress, HubTransfer.STALL_LIMIT);
+    }
+
+    /** As above, giving up a body that sends nothing for {@code stallLimit} (tests: a fraction of a second). */
+    ModelSourceDownloader(ModelSource source, LoadProgress progress, Duration stallLimit) {
         if (source.kind() != ModelSource.Kind.HUB) {
             throw new IllegalArgumentException("not a hub source: " + source.kind());
         }
         this.source = source;
-        this.noRedirects = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
-        this.following = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.progress = progress;
+        this.client = new HubClient(source.hubEndpoint(), source.hubRepo(), source.hubToken());
+        this.cache = new HubCache(source.cacheDir(), source.hubRepo());
+        this.transfer = new HubTransfer(client, stallLimit);
     }
 
-    /** The local directory the repo lands in. */
-    public Path targetDir() {
-        String safeRepo = source.hubRepo().replace("/", "--");
-        return source.cacheDir().resolve(safeRepo).resolve(source.revision());
+    /** This repo's folder in the cache, {@code {cacheDir}/models--{org}--{name}}: snapshots and refs live under it. */
+    public Path repoDir() {
+        return cache.repoDir();
     }
 
     /**
-     * Downloads config, tokenizer and weights (single file or every shard named in the index);
-     * returns the local directory.
+     * Brings the revision's files into {@code snapshots/{commit}} (nothing when it is complete already)
+     * and returns that folder.
+     *
+     * @throws UncheckedIOException when the download fails; the message says what to fix (HF_TOKEN,
+     *     the repo name, a hub that is down with nothing cached)
      */
     public Path download() {
-        Path dir = targetDir();
         try {
-            Files.createDirectories(dir);
-            fetch("config.json", true);
-            fetch("tokenizer.json", true);
-            List<String> weights = new ArrayList<>();
-            if (fetch(INDEX, false)) {
-                weights.addAll(shardsOf(dir.resolve(INDEX)));
-            } else {
-                weights.add("model.safetensors");
-            }
-            for (String w : weights) {
-                fetch(w, true);
-            }
-            return dir;
+            return fetchRevision();
         } catch (IOException e) {
-            throw new UncheckedIOException("downloading " + source.label() + " failed", e);
+            throw new UncheckedIOException("downloading " + source.label() + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("download interrupted", e);
+            throw new IllegalStateException("downloading " + source.label() + " was interrupted", e);
         }
     }
 
-    private static List<String> shardsOf(Path index) throws IOException {
-        String json = Files.readString(index, StandardCharsets.UTF_8);
-        int map = json.indexOf("\"weight_map\"");
-        TreeSet<String> shards = new TreeSet<>();
-        Matcher m = SHARD.matcher(json.substring(Math.max(map, 0)));
-        while (m.find()) {
-            shards.add(m.group(1));
+    private Path fetchRevision() throws IOException, InterruptedException {
+        HubClient.Revision rev;
+        try {
+            rev = client.revision(source.revision());
+        } catch (HubException e) {
+            throw e;
+        } catch (IOException e) {
+            return cachedSnapshot(e);
         }
-        return new ArrayList<>(shards);
-    }
-
-    private URI uri(String file) {
-        String base = source.hubEndpoint().replaceAll("/+$", "");
-        return URI.create(base + "/" + source.hubRepo() + "/resolve/" + source.revision() + "/" + file);
-    }
-
-    private HttpRequest.Builder request(String file) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(file)).timeout(Duration.ofMinutes(30));
-        source.hubToken().filter(t -> !t.isBlank()).ifPresent(t -> b.header("Authorization", "Bearer " + t));
-        return b;
-    }
-
-    /** Fetches one file unless cached; returns false when the hub has no such file and it is optional. */
-    boolean fetch(String file, boolean required) throws IOException, InterruptedException {
-        Path target = targetDir().resolve(file);
-        if (Files.isRegularFile(target)) {
-            return true;
+        String commit = rev.commit();
+        if (cache.complete(commit)) {
+            cache.writeRef(source.revision(), commit);
+            LOG.info("{}: commit {} is in the cache already, {}", source.label(), commit, cache.snapshot(commit));
+            return cache.snapshot(commit);
         }
-        HttpResponse<Void> head = noRedirects.send(
-                request(file).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (head.statusCode() == 404 && !required) {
+        String label = source.hubRepo() + "@" + commit;
+        HubFilePlan plan = new HubFilePlan(label, rev.files());
+        Map<String, HubFile> heads = new LinkedHashMap<>();
+        List<HubFile> fetched = new ArrayList<>();
+        JsonNode config = readJson(commit, plan.config(), heads, fetched);
+        String weights = plan.weights(config);
+        JsonNode index = weights.endsWith(".json") ? readJson(commit, weights, heads, fetched) : null;
+        HubFilePlan.Chosen chosen = plan.choose(config, weights, index);
+        long total = fetched.stream().mapToLong(HubFile::size).sum();
+        long done = total;
+        List<HubFile> missing = new ArrayList<>();
+        int here = 0;
+        for (String name : chosen.files()) {
+            if (heads.containsKey(name)) {
+                continue; // fetched just now, to choose the rest
+            }
+            HubFile f = client.head(commit, name);
+            heads.put(name, f);
+            Path target = cache.file(commit, name);
+            if (Files.isRegularFile(target)) {
+                here++;
+            } else if (!linkSameContent(commit, f)) {
+                missing.add(f);
+                total += f.size();
+                done += HubTransfer.partSize(target);
+            }
+        }
+        int linked = heads.size() - fetched.size() - missing.size() - here;
+        LOG.info("{}: {} files, {} to fetch ({}{}{}{})", label, chosen.files().size(), size(total - done),
+                chosen.layout(), chosen.skipped().isEmpty() ? "" : "; skipping " + String.join(", ", chosen.skipped()),
+                here > 0 ? "; " + here + " already here" : "",
+                linked > 0 ? "; " + linked + " unchanged since an older snapshot, linked" : "");
+        DownloadProgress bytes = new DownloadProgress(progress, total, done);
+        for (int i = 0; i < missing.size(); i++) {
+            HubFile f = missing.get(i);
+            String what = source.hubRepo() + " " + f.name() + " (" + (i + 1) + "/" + missing.size() + ")";
+            transfer.fetch(commit, f, cache.file(commit, f.name()), bytes, what);
+        }
+        bytes.finish();
+        cache.markComplete(commit, List.copyOf(heads.values()));
+        cache.writeRef(source.revision(), commit);
+        return cache.snapshot(commit);
+    }
+
+    /** Reads a small JSON file of the commit, fetching it first (into {@code fetched}) unless it is there. */
+    private JsonNode readJson(String commit, String name, Map<String, HubFile> heads, List<HubFile> fetched)
+            throws IOException, InterruptedException {
+        Path target = cache.file(commit, name);
+        if (!Files.isRegularFile(target)) {
+            HubFile f = client.head(commit, name);
+            heads.put(name, f);
+            if (!linkSameContent(commit, f)) {
+                transfer.fetch(commit, f, target, DownloadProgress.none(), source.hubRepo() + " " + name);
+                fetched.add(f);
+            }
+        }
+        return JSON.readTree(target.toFile());
+    }
+
+    /**
+     * Hard-links (or, where links are not possible, copies) the file of an older complete snapshot that
+     * has {@code f}'s hash and size, so a moved {@code main} does not fetch 7 GB of unchanged shards again.
+     */
+    private boolean linkSameContent(String commit, HubFile f) throws IOException {
+        Optional<Path> same = cache.sameContent(f);
+        if (same.isEmpty()) {
             return false;
         }
-        if (head.statusCode() >= 400) {
-            throw new IOException("HEAD " + uri(file) + " -> HTTP " + head.statusCode()
-                    + (head.statusCode() == 401 || head.statusCode() == 403 ? " (set HF_TOKEN)" : ""));
-        }
-        Optional<String> etag = head.headers().firstValue("X-Linked-Etag")
-                .or(() -> head.headers().firstValue("ETag"))
-                .map(e -> e.replace("W/", "").replace("\"", "").toLowerCase(Locale.ROOT));
-        Path part = target.resolveSibling(target.getFileName() + ".part");
+        Path target = cache.file(commit, f.name());
         Files.createDirectories(target.getParent());
-        getResuming(file, part);
-        verify(file, part, etag);
+        Path part = HubTransfer.part(target);
+        Files.deleteIfExists(part);
+        try {
+            Files.createLink(part, same.get());
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(same.get(), part, StandardCopyOption.REPLACE_EXISTING);
+        }
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        LOG.info("downloaded {} ({} bytes)", uri(file), Files.size(target));
         return true;
     }
 
-    private void getResuming(String file, Path part) throws IOException, InterruptedException {
-        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-        HttpRequest.Builder b = request(file).GET();
-        if (have > 0) {
-            b.header("Range", "bytes=" + have + "-");
+    private Path cachedSnapshot(IOException cause) throws IOException {
+        String revision = source.revision();
+        Optional<String> commit = cache.ref(revision);
+        if (commit.isEmpty() && revision.matches("[0-9a-f]{40}")) {
+            commit = Optional.of(revision);
         }
-        HttpResponse<InputStream> r = following.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        int code = r.statusCode();
-        if (code == 416 && have > 0) {
-            r.body().close();
-            return; // the part file is already complete
+        if (commit.isPresent() && cache.complete(commit.get())) {
+            LOG.warn("cannot reach {} ({}); using the cached snapshot {} of {}", client.endpoint(), cause,
+                    commit.get(), source.label());
+            return cache.snapshot(commit.get());
         }
-        if (code != 200 && code != 206) {
-            r.body().close();
-            throw new IOException("GET " + uri(file) + " -> HTTP " + code);
-        }
-        boolean append = code == 206;
-        if (append) {
-            LOG.info("resuming {} at byte {}", file, have);
-        }
-        try (InputStream in = r.body();
-                OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE,
-                        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-            in.transferTo(out);
-        }
+        throw new IOException("cannot reach " + client.endpoint() + " (" + cause + ") and " + cache.repoDir()
+                + " holds no complete snapshot of " + source.label(), cause);
     }
 
-    private static void verify(String file, Path part, Optional<String> etag) throws IOException {
-        if (etag.isEmpty()) {
-            return;
+    private static String size(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
         }
-        String expected = etag.get();
-        String actual;
-        if (expected.matches("[0-9a-f]{64}")) {
-            actual = digest(part, "SHA-256", null);
-        } else if (expected.matches("[0-9a-f]{40}")) {
-            actual = digest(part, "SHA-1", ("blob " + Files.size(part) + "\0").getBytes(StandardCharsets.UTF_8));
-        } else {
-            return; // not a content hash: nothing to check against
-        }
-        if (!expected.equals(actual)) {
-            Files.deleteIfExists(part);
-            throw new IOException("checksum mismatch for " + file + ": expected " + expected + ", got " + actual);
-        }
-    }
-
-    private static String digest(Path file, String algorithm, byte[] prefix) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance(algorithm);
-            if (prefix != null) {
-                md.update(prefix);
-            }
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 }

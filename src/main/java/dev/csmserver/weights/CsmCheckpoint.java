@@ -17,8 +17,10 @@ import java.util.stream.Stream;
  * A CSM checkpoint opened and canonicalised: the layout is detected from the tensor names, every
  * tensor is renamed to the original Sesame key set (spec 6.1), transformers q/k weights are
  * un-permuted back to interleaved RoPE, and duplicated tables (the tied depth-decoder audio
- * embedding) and the embedded Mimi codec ({@code codec_model.*}) are dropped. Model code only sees
- * {@link #weights()}; the raw {@code config.json} is handed on for the model's config record.
+ * embedding) and the embedded Mimi codec ({@code codec_model.*}) are dropped. An untied
+ * depth-decoder audio embedding is the one tensor the original layout has no name for: it becomes
+ * {@link #DECODER_AUDIO_EMBEDDINGS}. Model code only sees {@link #weights()}; the raw {@code
+ * config.json} is handed on for the model's config record.
  */
 public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, JsonNode config) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,8 +51,19 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
             "lm_head.weight", "codebook0_head.weight",
             "depth_decoder.codebooks_head.weight", "audio_head");
 
-    /** Stored copies that carry no information of their own. */
-    private static final List<String> HF_DROPPED = List.of("depth_decoder.model.embed_tokens.weight");
+    /**
+     * The depth decoder's own audio table {@code [K·V, backbone D]}: transformers embeds the
+     * decoder's input codes with it (codebook i's code at row {@code code + i·V}) while the
+     * backbone's frame embedding keeps {@code embed_audio_tokens}.
+     */
+    private static final String HF_DECODER_EMBEDDINGS = "depth_decoder.model.embed_tokens.weight";
+
+    /**
+     * Canonical name of {@link #HF_DECODER_EMBEDDINGS} when {@code config.json} sets {@code
+     * tie_codebooks_embeddings: false}. Tied (transformers' default), it is a copy of {@code
+     * audio_embeddings.weight} and is dropped, so the original key set stays exact.
+     */
+    public static final String DECODER_AUDIO_EMBEDDINGS = "decoder_audio_embeddings.weight";
 
     /**
      * Opens a checkpoint directory (original {@code model.safetensors}, or a transformers index of
@@ -80,12 +93,28 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
         }
     }
 
-    private static Path findWeights(Path dir, JsonNode config) {
-        if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
-            return dir.resolve("model.safetensors");
-        }
+    /**
+     * The weights a folder holds, by the rule transformers applies: a {@code transformers_weights}
+     * key in {@code config.json} names the file or index to load (the published {@code
+     * sesame/csm-1b} keeps its original-layout {@code model.safetensors} beside the transformers
+     * export and names the export, the only one with the Mimi codec); else {@code
+     * model.safetensors}, {@code model.safetensors.index.json}, or the folder's only index or
+     * only {@code .safetensors} file. Torch pickles ({@code ckpt.pt}) are never read.
+     */
+    static Path findWeights(Path dir, JsonNode config) {
         if (config.hasNonNull("transformers_weights")) {
-            return dir.resolve(config.get("transformers_weights").asText());
+            String named = config.get("transformers_weights").asText();
+            Path file = dir.resolve(named);
+            if (!file.normalize().startsWith(dir.normalize()) || !Files.isRegularFile(file)) {
+                throw new WeightsException(dir + ": config.json names transformers_weights '" + named
+                        + "', which is not in the folder (found " + names(dir) + ")");
+            }
+            return file;
+        }
+        for (String name : List.of("model.safetensors", "model.safetensors.index.json")) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                return dir.resolve(name);
+            }
         }
         List<Path> indexes = list(dir, ".index.json");
         if (indexes.size() == 1) {
@@ -95,8 +124,17 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
         if (indexes.isEmpty() && files.size() == 1) {
             return files.get(0);
         }
-        throw new WeightsException(dir + ": cannot tell which weights to load (expected model.safetensors, "
-                + "one *.index.json or one *.safetensors; found " + indexes + " " + files + ")");
+        throw new WeightsException(dir + ": cannot tell which weights to load: expected config.json naming "
+                + "transformers_weights, model.safetensors, one *.safetensors.index.json or one *.safetensors "
+                + "(torch pickles such as ckpt.pt are not read); found " + names(dir));
+    }
+
+    private static List<String> names(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+        } catch (IOException e) {
+            return List.of("(unreadable: " + e.getMessage() + ")");
+        }
     }
 
     private static List<Path> list(Path dir, String suffix) {
@@ -110,13 +148,16 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
     private static Map<String, HostTensor> fromTransformers(Checkpoint raw, JsonNode config) {
         int backboneHeadDim = headDim(config, "backbone");
         int decoderHeadDim = headDim(config, "decoder");
+        // transformers' CsmConfig defaults to tied tables; only an explicit false unties them.
+        boolean tied = config.path("tie_codebooks_embeddings").asBoolean(true);
         Map<String, HostTensor> out = new TreeMap<>();
         for (Map.Entry<String, HostTensor> e : raw.tensors().entrySet()) {
             String name = e.getKey();
-            if (name.startsWith("codec_model.") || HF_DROPPED.contains(name)) {
+            boolean decoderTable = name.equals(HF_DECODER_EMBEDDINGS);
+            if (name.startsWith("codec_model.") || (decoderTable && tied)) {
                 continue;
             }
-            String mapped = HF_TOP.get(name);
+            String mapped = decoderTable ? DECODER_AUDIO_EMBEDDINGS : HF_TOP.get(name);
             HostTensor t = e.getValue();
             Matcher m = HF_LAYER.matcher(name);
             if (mapped == null && m.matches() && HF_LAYER_PARTS.containsKey(m.group(3))) {

@@ -10,7 +10,6 @@ import dev.csmserver.model.CsmGolden;
 import dev.csmserver.model.CsmModel;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.weights.SafetensorsFile;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,40 +21,29 @@ class CsmGeneratorGoldenTest {
 
     @Test
     void greedyCodesAreIdentical() {
-        JsonNode model = CsmGolden.model();
         for (JsonNode c : CsmGolden.ofKind("greedy_generation")) {
-            String name = c.get("name").asText();
-            JsonNode in = c.get("inputs");
-            JsonNode promptCase = CsmGolden.named(c.get("prompt_case").asText());
-            List<Segment> context = new ArrayList<>();
-            for (JsonNode s : promptCase.get("inputs").get("context")) {
-                context.add(new Segment(s.get("speaker").asInt(), s.get("text").asText(),
-                        CsmGolden.contextCodes(promptCase.get("file").asText(), s)));
-            }
-            GenerationRequest request = new GenerationRequest(in.get("text").asText(), in.get("speaker").asInt(),
-                    context, in.get("max_audio_length_ms").asInt(),
-                    new SamplingParams((float) in.get("temperature").asDouble(), in.get("topk").asInt(), 0));
-            assertEquals(in.get("max_frames").asInt(), request.maxFrames(), name + " frame limit");
-            try (NDManager manager = NDManager.newBaseManager();
-                    TextTokenizer tok = TextTokenizer.open(CsmGolden.dir().resolve(model.get("tokenizer").asText()))) {
-                CsmModel csm = CsmGolden.model(c.get("weights").asText(), manager, DataType.FLOAT32);
-                List<int[]> frames = new CsmGenerator(csm, tok).generate(request);
-                JsonNode codes = c.get("expected").get("codes");
-                SafetensorsFile f = CsmGolden.tensors(c.get("file").asText());
-                GoldenAssert.assertExact(name + " codes", f.longs(codes.get("tensor").asText()), flatten(frames));
-                assertEquals(codes.get("shape").get(0).asInt(), frames.size(), name + " frame count");
-            }
+            assertGreedyCase(c, c.get("weights").asText());
         }
     }
 
-    static long[] flatten(List<int[]> frames) {
-        int k = frames.isEmpty() ? 0 : frames.get(0).length;
-        long[] out = new long[frames.size() * k];
-        for (int f = 0; f < frames.size(); f++) {
-            for (int i = 0; i < k; i++) {
-                out[f * k + i] = frames.get(f)[i];
-            }
+    /**
+     * Runs the greedy case {@code c} with the weights at {@code weights} (a file or folder relative
+     * to the set's csm/ folder) and checks its codes against the reference's.
+     */
+    static void assertGreedyCase(JsonNode c, String weights) {
+        JsonNode model = CsmGolden.model();
+        String name = c.get("name").asText() + " (" + weights + ")";
+        JsonNode in = c.get("inputs");
+        GenerationRequest request = GreedyCases.request(c);
+        assertEquals(in.get("max_frames").asInt(), request.maxFrames(), name + " frame limit");
+        try (NDManager manager = NDManager.newBaseManager();
+                TextTokenizer tok = TextTokenizer.open(CsmGolden.dir().resolve(model.get("tokenizer").asText()))) {
+            CsmModel csm = CsmGolden.model(weights, manager, DataType.FLOAT32);
+            List<int[]> frames = new CsmGenerator(csm, tok).generate(request);
+            JsonNode codes = c.get("expected").get("codes");
+            SafetensorsFile f = CsmGolden.tensors(c.get("file").asText());
+            GoldenAssert.assertExact(name + " codes", f.longs(codes.get("tensor").asText()), GreedyCases.flatten(frames));
+            assertEquals(codes.get("shape").get(0).asInt(), frames.size(), name + " frame count");
         }
-        return out;
     }
 }

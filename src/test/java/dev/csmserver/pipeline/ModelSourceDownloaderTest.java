@@ -1,29 +1,31 @@
 package dev.csmserver.pipeline;
 
+import static dev.csmserver.pipeline.HubStandIn.REPO;
+import static dev.csmserver.pipeline.HubStandIn.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.csmserver.golden.Fixtures;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,145 +33,273 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Downloads the tiny CSM fixture (transformers layout, sharded) from a local JDK HTTP server that
- * mimics the hub: {@code /{repo}/resolve/{revision}/{file}}, LFS files with a sha256 X-Linked-Etag,
- * small files with a git-blob-sha1 ETag, Range support, a bearer token check.
+ * Downloads the tiny fixture laid out like the published {@code sesame/csm-1b} from {@link HubStandIn}:
+ * which files a download takes, where it puts them, what it fetches again, how it survives a dropped
+ * connection, a corrupted body, a missing token and an unreachable hub, and what progress it reports.
  */
 class ModelSourceDownloaderTest {
-    private static final String REPO = "test-org/csm-tiny";
-    private static final String TOKEN = "hf_test_token";
+    /** Files of the published repo the loader never reads (the fixture's README stands for the repo's). */
+    private static final Set<String> NEVER = Set.of("ckpt.pt", "model.safetensors", "README.md", ".gitattributes");
+    /** Short enough to keep the stall test fast, long enough that a busy CI machine never trips it. */
+    private static final Duration STALL = Duration.ofMillis(300);
 
     @TempDir Path cache;
-    private HttpServer server;
-    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    /** Files whose first GET is cut off half way (a dropped connection). */
-    private final Map<String, Boolean> cutOnce = new ConcurrentHashMap<>();
-    private final Map<String, String> wrongEtag = new ConcurrentHashMap<>();
+    private HubStandIn hub;
 
     @BeforeEach
     void start() throws IOException {
-        Path hf = Fixtures.require(Fixtures.csm().resolve("hf"));
-        try (Stream<Path> s = Files.list(hf)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        files.put("tokenizer.json", Files.readAllBytes(Fixtures.csm().resolve("tokenizer.json")));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::serve);
-        server.start();
+        hub = new HubStandIn();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        hub.close();
+    }
+
+    private ModelSourceDownloader downloader(LoadProgress progress) {
+        return new ModelSourceDownloader(
+                ModelSource.hub(REPO, "main", cache, hub.endpoint() + "/", Optional.of(TOKEN)), progress);
     }
 
     private ModelSourceDownloader downloader() {
-        String endpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
-        return new ModelSourceDownloader(ModelSource.hub(REPO, "main", cache, endpoint, Optional.of(TOKEN)));
+        return downloader(LoadProgress.NONE);
+    }
+
+    private ModelSourceDownloader impatientDownloader() {
+        return new ModelSourceDownloader(ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.of(TOKEN)),
+                LoadProgress.NONE, STALL);
     }
 
     @Test
-    void downloadsEveryShardOnceAndVerifiesChecksums() throws IOException {
+    void fetchesOnlyWhatTheTransformersLayoutNeedsNeverCkptPtNorModelSafetensors() throws IOException {
         Path dir = downloader().download();
-        for (String name : files.keySet()) {
-            if (name.equals("model.safetensors.index.json") || name.endsWith(".safetensors")
-                    || name.equals("config.json") || name.equals("tokenizer.json")) {
-                assertArrayEquals(files.get(name), Files.readAllBytes(dir.resolve(name)), name);
-            }
+        Set<String> expected = new TreeSet<>(hub.files().keySet());
+        expected.removeAll(NEVER);
+        assertEquals(expected, filesUnder(dir), "the snapshot holds exactly the files the loader reads");
+        assertTrue(expected.containsAll(shardsOfTheTransformersIndex()), "every shard the index names");
+        for (String name : expected) {
+            assertArrayEquals(hub.files().get(name), Files.readAllBytes(dir.resolve(name)), name);
         }
-        int requests = log.size();
-        assertTrue(log.stream().allMatch(l -> l.endsWith("auth=Bearer " + TOKEN)), log.toString());
-        downloader().download();
-        assertEquals(requests, log.size(), "a cached model is never fetched again");
+        for (HubStandIn.Request r : hub.requests()) {
+            assertFalse(r.resolvedFile() != null && NEVER.contains(r.resolvedFile()), "asked for " + r);
+            assertEquals("Bearer " + TOKEN, r.auth(), r.toString());
+        }
     }
 
     @Test
-    void resumesAnInterruptedDownloadWithARangeRequest() throws IOException {
-        String shard = "model-00001-of-00002.safetensors";
-        cutOnce.put(shard, true);
-        assertThrows(UncheckedIOException.class, () -> downloader().download());
-        Path part = downloader().targetDir().resolve(shard + ".part");
-        assertTrue(Files.size(part) > 0 && Files.size(part) < files.get(shard).length);
+    void keysTheSnapshotByTheResolvedCommitAndRecordsItInRefsMain() throws IOException {
         Path dir = downloader().download();
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("GET /" + REPO + "/resolve/main/" + shard + " range=bytes=")),
-                log.toString());
-        assertArrayEquals(files.get(shard), Files.readAllBytes(dir.resolve(shard)));
+        Path repoDir = cache.resolve("models--sesame--csm-1b");
+        assertEquals(repoDir, downloader().repoDir());
+        assertEquals(repoDir.resolve("snapshots").resolve(hub.main()), dir);
+        assertEquals(hub.main(), Files.readString(repoDir.resolve("refs/main")));
+        assertTrue(hub.requests().stream().filter(r -> r.resolvedFile() != null)
+                .allMatch(r -> r.path().startsWith("/" + REPO + "/resolve/" + hub.main() + "/")),
+                "every file is asked for at the resolved commit, never at main");
+    }
+
+    @Test
+    void aMovedMainLandsInANewSnapshotAndLeavesTheOldOneUntouched() throws IOException {
+        Path old = downloader().download();
+        Map<String, byte[]> before = contentsOf(old);
+        String prompt = hub.files().keySet().stream().filter(n -> n.startsWith("prompts/")).findFirst().orElseThrow();
+        Map<String, byte[]> next = new TreeMap<>(hub.files());
+        byte[] changed = Arrays.copyOf(next.get(prompt), next.get(prompt).length + 2);
+        next.put(prompt, changed);
+        String commit = hub.publish(next);
+        hub.clearRequests();
+
+        Path dir = downloader().download();
+        assertNotEquals(old, dir);
+        assertEquals(commit, dir.getFileName().toString());
+        assertEquals(commit, Files.readString(downloader().repoDir().resolve("refs/main")));
+        assertArrayEquals(changed, Files.readAllBytes(dir.resolve(prompt)));
+        Map<String, byte[]> after = contentsOf(old);
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), "old snapshot's " + name));
+        assertEquals(Set.of(prompt), gotFiles(), "unchanged files are taken from the old snapshot");
+    }
+
+    @Test
+    void aSecondDownloadOnlyAsksTheModelApiForTheCommit() {
+        Path first = downloader().download();
+        hub.clearRequests();
+        assertEquals(first, downloader().download());
+        assertEquals(List.of("GET /api/models/" + REPO + "/revision/main 200"), described(hub.requests()));
+    }
+
+    @Test
+    void anInterruptedTransferResumesWithARangeRequestAndVerifies() throws IOException {
+        String shard = shardsOfTheTransformersIndex().get(0);
+        hub.cutNextGets(shard, 1);
+        Path dir = downloader().download();
+        assertArrayEquals(hub.files().get(shard), Files.readAllBytes(dir.resolve(shard)));
+        assertTrue(hub.requests().stream().anyMatch(r -> r.path().startsWith("/cdn-lfs/")
+                && r.range() != null && r.range().matches("bytes=[1-9]\\d*-") && r.status() == 206),
+                described(hub.requests()).toString());
+        assertTrue(filesUnder(dir).stream().noneMatch(n -> n.endsWith(".part")));
+    }
+
+    @Test
+    void aTransferThatStallsMidBodyIsAbortedAfterTheStallLimitAndResumedWithARangeRequest() throws IOException {
+        String shard = shardsOfTheTransformersIndex().get(0);
+        byte[] bytes = hub.files().get(shard);
+        hub.stallNextGet(shard, Duration.ofSeconds(30)); // far past the limit: only the watchdog ends it
+        long start = System.nanoTime();
+        Path dir = impatientDownloader().download();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertArrayEquals(bytes, Files.readAllBytes(dir.resolve(shard)), "complete and verified");
+        assertTrue(hub.requests().stream().anyMatch(r -> ("bytes=" + bytes.length / 2 + "-").equals(r.range())
+                && r.status() == 206), "resumed where the stall began: " + described(hub.requests()));
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "not held for the stall: " + took);
+        assertTrue(watchdogThreads() <= 1, "one shared watchdog thread at most");
+    }
+
+    @Test
+    void aSlowBodyThatKeepsSendingIsNotTakenForAStall() throws IOException {
+        String shard = shardsOfTheTransformersIndex().get(0);
+        long lfs = hub.files().entrySet().stream().filter(e -> HubStandIn.isLfs(e.getKey())
+                && !NEVER.contains(e.getKey())).mapToLong(e -> e.getValue().length).sum();
+        hub.throttle(lfs); // about a second in all: the first shard alone takes more than twice the limit
+        Path dir = impatientDownloader().download();
+        assertArrayEquals(hub.files().get(shard), Files.readAllBytes(dir.resolve(shard)));
+        assertTrue(hub.requests().stream().noneMatch(r -> r.range() != null), described(hub.requests()).toString());
+    }
+
+    @Test
+    void aPartFileLeftByAnEarlierRunIsResumedFromItsEnd() throws IOException {
+        String shard = shardsOfTheTransformersIndex().get(0);
+        byte[] bytes = hub.files().get(shard);
+        Path part = cache.resolve("models--sesame--csm-1b/snapshots/" + hub.main() + "/" + shard + ".part");
+        Files.createDirectories(part.getParent());
+        Files.write(part, Arrays.copyOf(bytes, bytes.length / 3));
+
+        Path dir = downloader().download();
+        assertArrayEquals(bytes, Files.readAllBytes(dir.resolve(shard)));
+        assertTrue(hub.requests().stream().anyMatch(r -> ("bytes=" + bytes.length / 3 + "-").equals(r.range())
+                && r.status() == 206), described(hub.requests()).toString());
         assertFalse(Files.exists(part));
     }
 
     @Test
-    void refusesAFileWhoseChecksumDoesNotMatch() {
-        wrongEtag.put("config.json", "0".repeat(40));
+    void aCorruptedBodyFailsTheChecksumAndLeavesNoFileInPlace() {
+        String shard = shardsOfTheTransformersIndex().get(0);
+        hub.corrupt(shard);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> downloader().download());
-        assertTrue(e.getCause().getMessage().contains("checksum mismatch"), e.getCause().getMessage());
-        assertFalse(Files.exists(downloader().targetDir().resolve("config.json")));
+        assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains(shard), e.getMessage());
+        Path snapshot = downloader().repoDir().resolve("snapshots").resolve(hub.main());
+        assertFalse(Files.exists(snapshot.resolve(shard)));
+        assertFalse(Files.exists(snapshot.resolve(shard + ".part")));
+        assertFalse(Files.exists(downloader().repoDir().resolve("refs/main")), "an incomplete snapshot has no ref");
     }
 
     @Test
-    void aMissingTokenIsAClearError() {
-        String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
+    void aFailedRunKeepsItsVerifiedFilesAndTheNextOneFetchesOnlyTheRest() {
+        List<String> shards = shardsOfTheTransformersIndex();
+        String shard = shards.get(shards.size() - 1); // the last file a download takes
+        hub.corrupt(shard);
+        assertThrows(UncheckedIOException.class, () -> downloader().download());
+        hub.repair(shard);
+        hub.clearRequests();
+        downloader().download();
+        assertEquals(Set.of(shard), gotFiles(), "files verified by the failed run are not fetched again");
+    }
+
+    @Test
+    void withoutATokenTheErrorSaysToSetHfToken() {
         ModelSourceDownloader anonymous = new ModelSourceDownloader(
-                ModelSource.hub(REPO, "main", cache, endpoint, Optional.empty()));
+                ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.empty()));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, anonymous::download);
-        assertTrue(e.getCause().getMessage().contains("HF_TOKEN"), e.getCause().getMessage());
+        assertTrue(e.getMessage().contains("HF_TOKEN") && e.getMessage().contains("licence"), e.getMessage());
     }
 
-    private void serve(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        String range = ex.getRequestHeaders().getFirst("Range");
-        log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " range=" + range) + " auth=" + auth);
-        String prefix = "/" + REPO + "/resolve/main/";
-        byte[] body = path.startsWith(prefix) ? files.get(path.substring(prefix.length())) : null;
-        if (!("Bearer " + TOKEN).equals(auth)) {
-            ex.sendResponseHeaders(401, -1);
-            ex.close();
-            return;
-        }
-        if (body == null) {
-            ex.sendResponseHeaders(404, -1);
-            ex.close();
-            return;
-        }
-        String name = path.substring(prefix.length());
-        String etag = wrongEtag.getOrDefault(name, name.endsWith(".safetensors") ? sha256(body) : gitBlobSha1(body));
-        ex.getResponseHeaders().add(name.endsWith(".safetensors") ? "X-Linked-Etag" : "ETag", "\"" + etag + "\"");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.getResponseHeaders().add("Content-Length", Integer.toString(body.length));
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-            return;
-        }
-        int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
-        ex.sendResponseHeaders(range == null ? 200 : 206, body.length - from);
-        try (OutputStream out = ex.getResponseBody()) {
-            if (cutOnce.remove(name) != null) {
-                out.write(body, from, (body.length - from) / 2);
-                out.flush();
-                throw new IOException("simulated dropped connection");
-            }
-            out.write(body, from, body.length - from);
-        }
+    @Test
+    void anUnknownRevisionIsReportedAsMissing() {
+        ModelSourceDownloader wrong = new ModelSourceDownloader(
+                ModelSource.hub(REPO, "no-such-branch", cache, hub.endpoint(), Optional.of(TOKEN)));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, wrong::download);
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
-    private static String sha256(byte[] b) {
-        return hex("SHA-256", new byte[0], b);
+    @Test
+    void anUnreachableHubFallsBackToTheCompleteCachedSnapshot(@TempDir Path empty) {
+        Path dir = downloader().download();
+        hub.close();
+        assertEquals(dir, downloader().download());
+        ModelSourceDownloader uncached = new ModelSourceDownloader(
+                ModelSource.hub(REPO, "main", empty, hub.endpoint(), Optional.of(TOKEN)));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, uncached::download);
+        assertTrue(e.getMessage().contains("cannot reach"), e.getMessage());
     }
 
-    private static String gitBlobSha1(byte[] b) {
-        return hex("SHA-1", ("blob " + b.length + "\0").getBytes(StandardCharsets.UTF_8), b);
+    @Test
+    void aFileTheLayoutNeedsButTheListLacksIsAClearError() {
+        String shard = shardsOfTheTransformersIndex().get(shardsOfTheTransformersIndex().size() - 1);
+        Map<String, byte[]> files = new TreeMap<>(hub.files());
+        files.remove(shard);
+        hub.publish(files);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> downloader().download());
+        assertTrue(e.getMessage().contains("has no " + shard) && e.getMessage().contains("the repo has: ["),
+                e.getMessage());
     }
 
-    private static String hex(String alg, byte[] prefix, byte[] b) {
+    @Test
+    void progressPhasesRiseMonotonicallyToOneHundredPercent() {
+        List<String> phases = new ArrayList<>();
+        downloader(phases::add).download();
+        assertTrue(phases.stream().allMatch(p -> p.matches("downloading \\d{1,3}%")), phases.toString());
+        List<Integer> percents = phases.stream()
+                .map(p -> Integer.parseInt(p.replaceAll("\\D", ""))).collect(Collectors.toList());
+        assertTrue(percents.get(0) <= 5, "starts near 0: " + percents);
+        assertEquals(100, percents.get(percents.size() - 1));
+        for (int i = 1; i < percents.size(); i++) {
+            assertTrue(percents.get(i) > percents.get(i - 1), "rises monotonically: " + percents);
+        }
+        assertTrue(percents.size() >= 10, "reported while bytes flow: " + percents);
+    }
+
+    private List<String> shardsOfTheTransformersIndex() {
         try {
-            MessageDigest md = MessageDigest.getInstance(alg);
-            md.update(prefix);
-            return HexFormat.of().formatHex(md.digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            ObjectMapper json = new ObjectMapper();
+            String index = json.readTree(hub.files().get("config.json")).get("transformers_weights").asText();
+            JsonNode map = json.readTree(hub.files().get(index)).get("weight_map");
+            Set<String> shards = new TreeSet<>();
+            map.elements().forEachRemaining(n -> shards.add(n.asText()));
+            return List.copyOf(shards);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** The repo files fetched with a GET (not HEAD, not refused). */
+    private Set<String> gotFiles() {
+        return hub.requests().stream().filter(r -> r.method().equals("GET") && r.status() < 400)
+                .map(HubStandIn.Request::resolvedFile).filter(Objects::nonNull).collect(Collectors.toSet());
+    }
+
+    private static long watchdogThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("hub-stall-watchdog")).count();
+    }
+
+    private static List<String> described(List<HubStandIn.Request> requests) {
+        return requests.stream().map(r -> r.method() + " " + r.path() + (r.range() == null ? "" : " " + r.range())
+                + " " + r.status()).toList();
+    }
+
+    private static Set<String> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static Map<String, byte[]> contentsOf(Path dir) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (String name : filesUnder(dir)) {
+            out.put(name, Files.readAllBytes(dir.resolve(name)));
+        }
+        return out;
     }
 }

@@ -7,15 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.csmserver.golden.Fixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -93,28 +88,6 @@ class MimiCheckpointTest {
         assertTrue(clampUsed, "the fixture has an entry below the clamp; the test should cover it");
     }
 
-    /** A minimal F32 safetensors writer for hand-made key sets. */
-    private static void writeSafetensors(Path file, Map<String, HostTensor> tensors) throws IOException {
-        StringBuilder header = new StringBuilder("{");
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        for (var e : tensors.entrySet()) {
-            float[] v = e.getValue().data();
-            long begin = data.size();
-            ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : v) {
-                b.putFloat(f);
-            }
-            data.write(b.array());
-            header.append(header.length() > 1 ? "," : "").append('"').append(e.getKey())
-                    .append("\":{\"dtype\":\"F32\",\"shape\":").append(Arrays.toString(e.getValue().shape()))
-                    .append(",\"data_offsets\":[").append(begin).append(',').append(data.size()).append("]}");
-        }
-        byte[] h = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(8 + h.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(h.length).put(h).put(data.toByteArray());
-        Files.write(file, out.array());
-    }
-
     @Test
     void rejectsNonMimiAndUnknownKeys(@TempDir Path dir) throws IOException {
         Path csmOriginal = Fixtures.require(Fixtures.csm().resolve("model.safetensors"));
@@ -124,7 +97,7 @@ class MimiCheckpointTest {
         tensors.put("quantizer.rvq_first.input_proj.weight", HostTensor.of(new float[1], 1, 1, 1));
         tensors.put("quantizer.rvq_first.mystery", HostTensor.of(new float[1], 1));
         Path file = dir.resolve("odd.safetensors");
-        writeSafetensors(file, tensors);
+        SafetensorsWriter.write(file, tensors);
         WeightsException u = assertThrows(WeightsException.class, () -> MimiCheckpoint.open(file, 4));
         assertTrue(u.getMessage().contains("quantizer.rvq_first.mystery"), u.getMessage());
     }
