@@ -1,9 +1,9 @@
 package dev.csmserver.api;
 
 import dev.csmserver.audio.encode.AudioFormat;
+import dev.csmserver.config.ModelState;
 import dev.csmserver.config.ServerConfig;
 import dev.csmserver.contexts.ContextStore;
-import dev.csmserver.pipeline.CsmPipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -19,7 +19,7 @@ public class ApiBeans {
 
     @Produces
     @Singleton
-    RequestValidator validator(ServerConfig config, ContextStore store, CsmPipeline pipeline) {
-        return new RequestValidator(config.limits(), store, pipeline.info(), availableFormats());
+    RequestValidator validator(ServerConfig config, ContextStore store, ModelState model) {
+        return new RequestValidator(config.limits(), store, model::requireInfo, availableFormats());
     }
 }

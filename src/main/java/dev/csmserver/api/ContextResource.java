@@ -48,7 +48,7 @@ public class ContextResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextInfo.class)))
     @APIResponse(responseCode = "400", description = "Invalid upload",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Id already taken",
+    @APIResponse(responseCode = "409", description = "Id already taken, or the id of a built-in voice",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Audio too large",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
@@ -61,6 +61,10 @@ public class ContextResource {
         String id = form.id == null || form.id.isBlank() ? UUID.randomUUID().toString() : form.id;
         if (!FileContextStore.isValidId(id)) {
             throw new ApiException(ProblemType.INVALID_PARAMETER, "id must match [A-Za-z0-9_-]{1,64}");
+        }
+        if (store.isBuiltIn(id)) {
+            throw new ApiException(ProblemType.CONTEXT_READ_ONLY, "context '" + id + "' is a built-in voice of the "
+                    + "model and cannot be overwritten; choose another id");
         }
         if (store.get(id).isPresent()) {
             throw new ApiException(ProblemType.CONTEXT_EXISTS, "context '" + id + "' exists; DELETE it first");
@@ -79,7 +83,7 @@ public class ContextResource {
     @APIResponse(responseCode = "200", description = "Stored contexts, newest first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextList.class)))
     public ContextList list() {
-        return new ContextList(store.list().stream().map(ContextResource::info).toList());
+        return new ContextList(store.list().stream().map(this::info).toList());
     }
 
     @GET
@@ -91,7 +95,7 @@ public class ContextResource {
     @APIResponse(responseCode = "404", description = "No such context",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public ContextInfo get(@PathParam("id") String id) {
-        return store.get(id).map(ContextResource::info).orElseThrow(() -> notFound(id));
+        return store.get(id).map(this::info).orElseThrow(() -> notFound(id));
     }
 
     @DELETE
@@ -100,6 +104,8 @@ public class ContextResource {
     @Operation(summary = "Delete a stored context")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such context",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "A built-in voice, which cannot be deleted",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public Response delete(@PathParam("id") String id) {
         if (!store.delete(id)) {
@@ -123,7 +129,8 @@ public class ContextResource {
         }
     }
 
-    static ContextInfo info(StoredContext c) {
-        return new ContextInfo(c.id(), c.speaker(), c.text(), c.numFrames(), c.durationSeconds(), c.createdAt());
+    private ContextInfo info(StoredContext c) {
+        return new ContextInfo(c.id(), c.speaker(), c.text(), c.numFrames(), c.durationSeconds(), c.createdAt(),
+                store.isBuiltIn(c.id()));
     }
 }

@@ -97,13 +97,18 @@ public class OpenAiSpeechResource {
         throw new ApiException(ProblemType.INVALID_PARAMETER, "stream_format must be audio or sse");
     }
 
-    /** A speaker number, or a stored context whose speaker and audio condition the voice. */
+    /**
+     * A speaker number, or a stored context whose speaker and audio condition the voice. OpenAI's
+     * request has no length field: the audio may run to the configured maximum, and the model's
+     * end-of-speech frame ends it (as the reference's generator does), instead of a 10 s cut.
+     */
     private SpeechRequest voice(String voice, String text, String format) {
         if (voice == null || voice.isBlank()) {
             throw new ApiException(ProblemType.INVALID_PARAMETER, "voice is required: a speaker number or a context id");
         }
         if (voice.matches("\\d{1,9}")) {
-            return new SpeechRequest(text, Integer.parseInt(voice), null, null, null, null, null, format, true, null);
+            return new SpeechRequest(text, Integer.parseInt(voice), null, validator.maxAudioMs(), null, null, null,
+                    format, true, null);
         }
         StoredContext c;
         try {
@@ -116,6 +121,7 @@ public class OpenAiSpeechResource {
                     + "number nor a stored context id (OpenAI's named voices do not exist in CSM)");
         }
         List<ContextSegment> context = List.of(new ContextSegment(null, null, null, c.id()));
-        return new SpeechRequest(text, c.speaker(), context, null, null, null, null, format, true, null);
+        return new SpeechRequest(text, c.speaker(), context, validator.maxAudioMs(), null, null, null, format, true,
+                null);
     }
 }

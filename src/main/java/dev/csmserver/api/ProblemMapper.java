@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.contexts.ReadOnlyContextException;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.PromptTooLongException;
 import dev.csmserver.queue.QueueFullException;
@@ -64,6 +65,11 @@ public class ProblemMapper {
     public Response storeDown(ContextStoreUnavailableException e, ContainerRequestContext ctx) {
         LOG.warn("context store unavailable: {}", e.getMessage());
         return problem(ProblemType.UNAVAILABLE, "the context store is unavailable", ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response readOnly(ReadOnlyContextException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.CONTEXT_READ_ONLY, e.getMessage(), ctx);
     }
 
     @ServerExceptionMapper

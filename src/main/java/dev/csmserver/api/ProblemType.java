@@ -19,6 +19,7 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     NOT_ACCEPTABLE(406, "not-acceptable", "The requested media type cannot be produced"),
     CONTEXT_EXISTS(409, "context-exists", "A context with this id already exists"),
+    CONTEXT_READ_ONLY(409, "context-read-only", "This context is a built-in voice and cannot be changed"),
     AUDIO_TOO_LARGE(413, "audio-too-large", "The audio is too large or too long"),
     BODY_TOO_LARGE(413, "body-too-large", "The request body is too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request content type is not supported"),

@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
@@ -38,10 +39,17 @@ public final class RequestValidator {
 
     private final ServerConfig.Limits limits;
     private final ContextStore store;
-    private final ModelInfo model;
+    private final Supplier<ModelInfo> model;
     private final Set<AudioFormat> formats;
 
+    /** With the model known up front (tests). */
     public RequestValidator(ServerConfig.Limits limits, ContextStore store, ModelInfo model, Set<AudioFormat> formats) {
+        this(limits, store, () -> model, formats);
+    }
+
+    /** {@code model} supplies the loaded model's description (a 503 problem while it loads). */
+    public RequestValidator(ServerConfig.Limits limits, ContextStore store, Supplier<ModelInfo> model,
+            Set<AudioFormat> formats) {
         this.limits = limits;
         this.store = store;
         this.model = model;
@@ -56,7 +64,7 @@ public final class RequestValidator {
         String text = text(r.text(), "text");
         int speaker = speaker(r.speaker(), "speaker");
         int maxAudioMs = r.maxAudioLengthMs() == null ? limits.defaultAudioMs() : r.maxAudioLengthMs();
-        int minMs = (int) Math.ceil(model.frameMs());
+        int minMs = (int) Math.ceil(model.get().frameMs());
         if (maxAudioMs < minMs || maxAudioMs > limits.maxAudioMs()) {
             throw bad("max_audio_length_ms must be between " + minMs + " and " + limits.maxAudioMs());
         }
@@ -73,6 +81,10 @@ public final class RequestValidator {
         String saveAs = r.saveAs();
         if (saveAs != null && !FileContextStore.isValidId(saveAs)) {
             throw bad("save_as must match [A-Za-z0-9_-]{1,64}");
+        }
+        if (store.isBuiltIn(saveAs)) {
+            throw new ApiException(ProblemType.CONTEXT_READ_ONLY,
+                    "save_as '" + saveAs + "' is a built-in voice of the model; choose another id");
         }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request = new GenerationRequest(
@@ -102,6 +114,11 @@ public final class RequestValidator {
         return f;
     }
 
+    /** The longest audio a request may ask for ({@code csm.limits.max-audio-ms}). */
+    public int maxAudioMs() {
+        return limits.maxAudioMs();
+    }
+
     /** Non-blank text within the length limit. */
     public String text(String text, String field) {
         if (text == null || text.isBlank()) {
@@ -114,7 +131,8 @@ public final class RequestValidator {
         if (text.indexOf('\0') >= 0) {
             throw bad(field + " must not contain NUL characters");
         }
-        return text.strip();
+        // As given: the reference tokenizes "[speaker]" + text without stripping it.
+        return text;
     }
 
     /** A speaker id in range; 0 when absent. */
@@ -168,13 +186,14 @@ public final class RequestValidator {
         if (c == null) {
             throw new ApiException(ProblemType.CONTEXT_NOT_FOUND, "no stored context with id '" + id + "'");
         }
-        if (c.numCodebooks() != model.numCodebooks()) {
+        ModelInfo m = model.get();
+        if (c.numCodebooks() != m.numCodebooks()) {
             throw bad("context '" + id + "' has " + c.numCodebooks() + " codebooks; the model uses "
-                    + model.numCodebooks() + " (it was stored for another model)");
+                    + m.numCodebooks() + " (it was stored for another model)");
         }
         for (int[] row : c.codes()) {
             for (int code : row) {
-                if (code < 0 || code >= model.codebookSize()) {
+                if (code < 0 || code >= m.codebookSize()) {
                     throw bad("context '" + id + "' holds codes outside this model's codebook");
                 }
             }

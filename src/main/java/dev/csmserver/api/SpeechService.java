@@ -1,13 +1,12 @@
 package dev.csmserver.api;
 
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.config.ModelState;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.StoredContext;
-import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.ModelInfo;
 import dev.csmserver.queue.InferenceQueue;
-import dev.csmserver.queue.InferenceWorker;
 import dev.csmserver.queue.Job;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,19 +30,19 @@ public class SpeechService {
     private static final Logger LOG = LoggerFactory.getLogger(SpeechService.class);
     private static final long ENCODE_TIMEOUT_S = 120;
 
-    @Inject CsmPipeline pipeline;
+    @Inject ModelState model;
     @Inject InferenceQueue queue;
-    @Inject InferenceWorker worker;
     @Inject ContextStore store;
 
+    /** The loaded model; a 503 problem while it is not ready. */
     public ModelInfo model() {
-        return pipeline.info();
+        return model.requireInfo();
     }
 
     /** Mimi codes {@code [K][T]} of {@code pcm}, computed on the inference thread. */
     public int[][] encode(Pcm pcm) {
         try {
-            return worker.call(p -> p.encode(pcm)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
+            return model.requireWorker().call(p -> p.encode(pcm)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
@@ -59,6 +58,7 @@ public class SpeechService {
 
     /** Checks the prompt, reserves the job and returns the streaming body with its headers. */
     public RestMulti<byte[]> start(ValidSpeech v, String requestId, boolean sse) {
+        var pipeline = model.requirePipeline();
         pipeline.promptRows(v.request());
         AudioStream stream = new AudioStream(v.format(), pipeline.info().sampleRateHz(), v.stream(), sse,
                 (reason, codes) -> save(v, reason, codes));
@@ -94,7 +94,7 @@ public class SpeechService {
                 codes[i][f] = frameCodes[f][i];
             }
         }
-        double seconds = frames * pipeline.info().frameMs() / 1000.0;
+        double seconds = frames * model.requireInfo().frameMs() / 1000.0;
         try {
             store.put(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
                     Instant.now()));

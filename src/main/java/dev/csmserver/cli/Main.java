@@ -7,12 +7,14 @@ import dev.csmserver.audio.watermark.WatermarkDetection;
 import dev.csmserver.audio.watermark.WatermarkDetector;
 import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.BuiltInVoice;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.DjlRuntime;
 import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.ModelSource;
 import dev.csmserver.pipeline.PipelineOptions;
+import dev.csmserver.pipeline.PublishedVoices;
 import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.pipeline.Segment;
 import java.io.ByteArrayOutputStream;
@@ -35,8 +37,9 @@ public final class Main {
             "usage: csm <command> [options]",
             "  generate      --text TEXT [--speaker 0] [--max-audio-ms 10000] [--temperature 0.9] [--top-k 50]",
             "                [--seed N] [--out out.wav]",
-            "  conversation  [--prompt-a conversational_a.wav] [--prompt-b conversational_b.wav] [--seed N]",
-            "                [--max-audio-ms 10000] [--out full_conversation.wav]",
+            "  conversation  [--prompt-a A.wav] [--prompt-b B.wav] [--seed N] [--max-audio-ms 10000]",
+            "                [--out full_conversation.wav]  (prompts default to the model folder's",
+            "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
             "  detect        --in FILE.wav",
             "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
             "        --dtype auto|float32|float16 --watermark-key SECRET");
@@ -44,12 +47,33 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] argv) {
+        quietLogging();
         DjlRuntime.init();
         try {
             System.exit(run(CliArgs.parse(argv), System.out));
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
+        }
+    }
+
+    /**
+     * The packaged app's SLF4J binding (JBoss) works only under the JBoss LogManager, which a plain
+     * {@code java -cp lib/main/*:app/*} does not start, so SLF4J printed error lines at every start.
+     * With the LogManager on the class path ({@code lib/boot/*}) it is installed; without it SLF4J
+     * is told to stay silent. Either way the CLI prints its own progress ({@link CliProgress}).
+     * Must run before anything logs.
+     */
+    static void quietLogging() {
+        if (System.getProperty("java.util.logging.manager") != null || System.getProperty("slf4j.provider") != null) {
+            return;
+        }
+        try {
+            Class.forName("org.jboss.logmanager.LogManager", false, Main.class.getClassLoader());
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        } catch (ClassNotFoundException e) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // no note that the provider was chosen
         }
     }
 
@@ -82,7 +106,7 @@ public final class Main {
         GenerationRequest request = new GenerationRequest(text, args.integer("speaker", 0), List.of(),
                 args.integer("max-audio-ms", 10_000), sampling);
         Path target = Path.of(args.get("out", "out.wav"));
-        try (CsmPipeline pipeline = CsmPipeline.load(options(args))) {
+        try (CsmPipeline pipeline = load(args)) {
             label(pipeline, out);
             Pcm audio = speak(pipeline, request);
             write(target, audio);
@@ -94,11 +118,11 @@ public final class Main {
     private static int conversation(CliArgs args, PrintStream out) {
         long seed = args.longValue("seed", 42);
         int maxMs = args.integer("max-audio-ms", 10_000);
-        try (CsmPipeline pipeline = CsmPipeline.load(options(args))) {
+        try (CsmPipeline pipeline = load(args)) {
             label(pipeline, out);
             List<Segment> context = new ArrayList<>();
-            args.path("prompt-a").ifPresent(p -> context.add(prompt(pipeline, p, 0, ReferenceConversation.PROMPT_A)));
-            args.path("prompt-b").ifPresent(p -> context.add(prompt(pipeline, p, 1, ReferenceConversation.PROMPT_B)));
+            context.addAll(prompt(pipeline, args, "prompt-a", PublishedVoices.CONVERSATIONAL_A, out));
+            context.addAll(prompt(pipeline, args, "prompt-b", PublishedVoices.CONVERSATIONAL_B, out));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             int sampleRate = pipeline.info().sampleRateHz();
             for (int i = 0; i < ReferenceConversation.TURNS.size(); i++) {
@@ -133,8 +157,25 @@ public final class Main {
                 ? " (built-in DEMO model: random weights, the audio is noise, not speech)" : ""));
     }
 
-    private static Segment prompt(CsmPipeline pipeline, Path wav, int speaker, String text) {
-        return new Segment(speaker, text, pipeline.encode(WavReader.read(wav)));
+    /** Loads the pipeline, printing each phase of the load (throttled like the service's log). */
+    private static CsmPipeline load(CliArgs args) {
+        return CsmPipeline.load(options(args), new CliProgress(System.err));
+    }
+
+    /** The prompt for {@code voice}: the file given with {@code --option}, else the model's built-in voice. */
+    private static List<Segment> prompt(CsmPipeline pipeline, CliArgs args, String option,
+            PublishedVoices.Voice voice, PrintStream out) {
+        if (args.path(option).isPresent()) {
+            Pcm pcm = WavReader.read(args.path(option).get());
+            return List.of(new Segment(voice.speaker(), voice.text(), pipeline.encode(pcm)));
+        }
+        for (BuiltInVoice v : pipeline.voices()) {
+            if (v.id().equals(voice.id())) {
+                out.printf("prompt %s: the model's %s%n", v.id(), voice.file());
+                return List.of(v.segment());
+            }
+        }
+        return List.of();
     }
 
     static Pcm speak(CsmPipeline pipeline, GenerationRequest request) {

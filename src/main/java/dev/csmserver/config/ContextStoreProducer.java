@@ -1,5 +1,6 @@
 package dev.csmserver.config;
 
+import dev.csmserver.contexts.BuiltInContexts;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.FileContextStore;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -12,13 +13,18 @@ import java.util.Locale;
 /**
  * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory,
  * the default) or {@code redis} (shared between replicas; the server is {@code quarkus.redis.hosts}).
- * The Redis client is only looked up when it is chosen.
+ * The Redis client is only looked up when it is chosen. The model's built-in voices sit in front
+ * of it ({@link BuiltInContexts}, filled by {@link ModelLoader}).
  */
 @ApplicationScoped
 public class ContextStoreProducer {
     @Produces
     @Singleton
-    ContextStore store(ServerConfig config, Instance<RedisDataSource> redis) {
+    BuiltInContexts store(ServerConfig config, Instance<RedisDataSource> redis) {
+        return new BuiltInContexts(configured(config, redis));
+    }
+
+    private static ContextStore configured(ServerConfig config, Instance<RedisDataSource> redis) {
         String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "file":

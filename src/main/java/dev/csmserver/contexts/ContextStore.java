@@ -19,4 +19,9 @@ public interface ContextStore {
 
     /** Removes the context; returns false when there was none. */
     boolean delete(String id);
+
+    /** Whether {@code id} is a built-in, read-only context (see {@link BuiltInContexts}). */
+    default boolean isBuiltIn(String id) {
+        return false;
+    }
 }

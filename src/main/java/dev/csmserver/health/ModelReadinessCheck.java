@@ -4,12 +4,17 @@ import dev.csmserver.config.ModelState;
 import dev.csmserver.pipeline.ModelInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the model is loaded and warmed; says which model, and whether it is the demo model. */
+/**
+ * Ready once the model is loaded and warmed; says which model, and whether it is the demo model.
+ * Until then DOWN (503) with the phase the background load is in: {@code downloading 43%},
+ * {@code loading weights 12/21}, {@code warming up}.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadinessCheck implements HealthCheck {
@@ -17,11 +22,12 @@ public class ModelReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        ModelInfo info = state.info();
+        Optional<ModelInfo> loaded = state.info();
         HealthCheckResponseBuilder b = HealthCheckResponse.named("model");
-        if (info == null) {
-            return b.down().withData("state", "loading").build();
+        if (loaded.isEmpty()) {
+            return b.down().withData("state", state.phase()).build();
         }
+        ModelInfo info = loaded.get();
         b.up().withData("model", info.label()).withData("demo", info.demo()).withData("device", info.device());
         if (info.demo()) {
             b.withData("note", "built-in demo model: tiny random weights, produces noise, not speech");

@@ -1,22 +1,33 @@
 package dev.csmserver.health;
 
+import dev.csmserver.config.ModelState;
 import dev.csmserver.queue.InferenceQueue;
 import dev.csmserver.queue.InferenceWorker;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Live while the inference thread runs and keeps finishing loops (not stalled in one step). */
+/**
+ * Live while the inference thread runs and keeps finishing loops (not stalled in one step). While
+ * the model is still being made ready there is no worker yet and the service is live: a download
+ * of many gigabytes must not get the container restarted (readiness shows the phase).
+ */
 @Liveness
 @ApplicationScoped
 public class WorkerLivenessCheck implements HealthCheck {
-    @Inject InferenceWorker worker;
+    @Inject ModelState state;
     @Inject InferenceQueue queue;
 
     @Override
     public HealthCheckResponse call() {
+        Optional<InferenceWorker> running = state.worker();
+        if (running.isEmpty()) {
+            return HealthCheckResponse.named("inference-worker").up().withData("state", state.phase()).build();
+        }
+        InferenceWorker worker = running.get();
         return HealthCheckResponse.named("inference-worker")
                 .status(worker.isHealthy())
                 .withData("alive", worker.isAlive())

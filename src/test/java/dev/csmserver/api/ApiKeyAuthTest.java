@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(ApiKeyAuthTest.WithApiKey.class)
 public class ApiKeyAuthTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     static final String KEY = "test-key-123";
 
     /** The test profile plus an API key. */

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -33,6 +34,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 @QuarkusTest
 public class BadInputCorpusTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     private static final Path CORPUS = Path.of("src/test/resources/bad-inputs");
     private static final Pattern REPEAT = Pattern.compile("@@REPEAT\\((.),(\\d+)\\)@@");
     private static final ObjectMapper JSON = new ObjectMapper();

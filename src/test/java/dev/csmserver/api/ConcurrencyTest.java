@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 public class ConcurrencyTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     private static String body(int i) {
         return "{\"text\":\"Client number " + i + " speaking.\",\"speaker\":" + (i % 2)
                 + ",\"max_audio_length_ms\":" + (400 + 240 * i) + ",\"seed\":" + (100 + i) + "}";

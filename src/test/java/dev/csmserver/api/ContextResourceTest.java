@@ -8,11 +8,17 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code /v1/contexts}: upload (Mimi-encoded once), list, get, use in speech and OpenAI voice, delete. */
 @QuarkusTest
 public class ContextResourceTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     private static void upload(String id, double seconds, int speaker) {
         given().multiPart("audio", "turn.wav", ApiTestSupport.wav(seconds, 16000), "audio/wav")
                 .multiPart("text", "How are you doing today?")

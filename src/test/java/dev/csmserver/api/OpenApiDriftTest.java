@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 public class OpenApiDriftTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     @Test
     public void committedContractEqualsTheServedDocument() throws IOException {
         String served = given().accept("application/yaml").when().get("/q/openapi")

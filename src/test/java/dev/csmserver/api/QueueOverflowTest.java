@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 public class QueueOverflowTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     @Test
     public void overflowIs429WithRetryAfterAndTheServiceRecovers() throws Exception {
         ApiTestSupport.await(30, () -> activeRequests() == 0);
@@ -29,7 +35,7 @@ public class QueueOverflowTest {
         List<CompletableFuture<HttpResponse<InputStream>>> calls = new ArrayList<>();
         for (int i = 0; i < 14; i++) {
             calls.add(client.sendAsync(ApiTestSupport.post("/v1/speech",
-                    "{\"text\":\"Long.\",\"max_audio_length_ms\":90000,\"seed\":" + i + "}"),
+                    "{\"text\":\"Long.\",\"max_audio_length_ms\":20000,\"seed\":" + i + "}"),
                     HttpResponse.BodyHandlers.ofInputStream()));
         }
         // Every request is decided (headers of a 200 come when the job is queued) before any body is

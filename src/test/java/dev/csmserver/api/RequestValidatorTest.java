@@ -88,7 +88,7 @@ class RequestValidatorTest {
     @Test
     void fillsTheReferenceDefaults() {
         ValidSpeech v = validator.validate(req(" Hello ", null, null, null, null, null), NO_AUDIO);
-        assertEquals("Hello", v.request().text());
+        assertEquals(" Hello ", v.request().text(), "tokenized as given, as the reference does");
         assertEquals(0, v.request().speaker());
         assertEquals(LIMITS.defaultAudioMs(), v.request().maxAudioMs());
         assertEquals(0.9f, v.request().sampling().temperature());

@@ -19,11 +19,17 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code /v1/speech} and {@code /v1/audio/speech} against the real pipeline on the built-in demo model. */
 @QuarkusTest
 public class SpeechResourceTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     private static final int FRAME_BYTES = 1920 * 2;
 
     @Test

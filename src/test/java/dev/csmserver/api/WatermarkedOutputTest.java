@@ -9,6 +9,7 @@ import dev.csmserver.audio.WavWriter;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +20,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @QuarkusTest
 public class WatermarkedOutputTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     // The demo's random codec is a poor carrier: a few seconds are needed to cross the threshold.
     private static final String TEXT = "Hello there friend, how are you doing today?";
 

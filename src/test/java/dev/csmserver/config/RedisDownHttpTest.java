@@ -3,6 +3,7 @@ package dev.csmserver.config;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.csmserver.api.ModelReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -10,6 +11,7 @@ import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +23,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(RedisDownHttpTest.RedisUnreachable.class)
 class RedisDownHttpTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     /** The Redis store pointed at a loopback port nothing listens on. */
     public static class RedisUnreachable implements QuarkusTestProfile {
         @Override

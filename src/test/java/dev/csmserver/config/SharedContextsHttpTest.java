@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.WavWriter;
 import dev.csmserver.contexts.StoredContext;
+import dev.csmserver.api.ModelReady;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -16,6 +17,7 @@ import io.restassured.http.ContentType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +29,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(SharedContextsHttpTest.RedisStore.class)
 class SharedContextsHttpTest {
+    @BeforeEach
+    void modelReady() {
+        ModelReady.await();
+    }
+
     static final String PREFIX = "csm-http-test:";
 
     /** The Redis store, on the redis-server of {@link RedisTestResource}. */
