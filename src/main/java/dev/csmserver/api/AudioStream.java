@@ -22,6 +22,12 @@ import java.util.function.BiConsumer;
  * With {@code stream=false} the audio is gathered and sent as one complete file. In SSE mode each
  * chunk is an OpenAI {@code speech.audio.delta} event. If the client goes away the job is
  * cancelled, and the worker drops it at the next frame.
+ *
+ * <p>Nothing is sent before the first audio (the WAV header goes out with it), so a job that ends
+ * without audio for a reason that is not the client's can still be a problem+json: its deadline
+ * passed while it waited (504), or the service shut down (503). A job cut after audio went out
+ * never ends like a complete file: the response is aborted, or in SSE an {@code error} event ends
+ * it.
  */
 public final class AudioStream implements JobListener {
     private final UnicastProcessor<byte[]> out = UnicastProcessor.create();
@@ -33,6 +39,8 @@ public final class AudioStream implements JobListener {
     private final BiConsumer<FinishReason, int[][]> onFinish;
     private final ByteArrayOutputStream whole;
     private int samples;
+    /** Whether any byte of the body was handed to the client. */
+    private boolean started;
 
     public AudioStream(AudioFormat format, int sampleRateHz, boolean stream, boolean sse,
             BiConsumer<FinishReason, int[][]> onFinish) {
@@ -43,9 +51,6 @@ public final class AudioStream implements JobListener {
         this.encoder = AudioEncoders.create(format, sampleRateHz);
         this.onFinish = onFinish;
         this.whole = this.stream ? null : new ByteArrayOutputStream();
-        if (this.stream && !sse) {
-            emit(encoder.start());
-        }
     }
 
     /** The response body; cancelling it (client disconnect) cancels {@code job}. */
@@ -62,6 +67,9 @@ public final class AudioStream implements JobListener {
             return;
         }
         byte[] bytes = encoder.encode(chunk.samples());
+        if (!started && !sse) {
+            emit(encoder.start()); // one header, sent with the first audio
+        }
         if (sse) {
             sseEvent("{\"type\":\"speech.audio.delta\",\"audio\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"}");
         } else {
@@ -71,9 +79,16 @@ public final class AudioStream implements JobListener {
 
     @Override
     public void finish(FinishReason reason, int[][] codes) {
+        if (reason == FinishReason.DEADLINE || reason == FinishReason.CANCELLED) {
+            cut(reason);
+            return;
+        }
         try {
             onFinish.accept(reason, codes);
         } finally {
+            if (!started && stream && !sse) {
+                emit(encoder.start()); // no audio at all: still one well-formed (empty) file
+            }
             if (!stream) {
                 emit(complete());
             } else if (sse) {
@@ -89,6 +104,27 @@ public final class AudioStream implements JobListener {
     @Override
     public void failed(Throwable error) {
         out.onError(error);
+    }
+
+    /**
+     * A job ended before its audio was complete: past its deadline, or cancelled (the client went
+     * away, which nobody hears any more, or the service is shutting down). Before any byte it is a
+     * problem+json; after, SSE ends with an {@code error} event and any other body is aborted.
+     */
+    private void cut(FinishReason reason) {
+        ApiException problem = reason == FinishReason.DEADLINE
+                ? new ApiException(ProblemType.DEADLINE_EXCEEDED, started
+                        ? "the request's deadline passed while its audio was generated; the audio is incomplete"
+                        : "the request's deadline passed before its audio was generated")
+                : new ApiException(ProblemType.UNAVAILABLE, "the request was stopped before its audio was complete "
+                        + "(the service is shutting down)");
+        if (started && sse) {
+            sseEvent("{\"type\":\"error\",\"error\":{\"type\":\"" + problem.type().uri() + "\",\"message\":\""
+                    + problem.getMessage() + "\"}}");
+            out.onComplete();
+        } else {
+            out.onError(problem);
+        }
     }
 
     private byte[] complete() {
@@ -116,6 +152,7 @@ public final class AudioStream implements JobListener {
 
     private void emit(byte[] bytes) {
         if (bytes.length > 0) {
+            started = true;
             out.onNext(bytes);
         }
     }

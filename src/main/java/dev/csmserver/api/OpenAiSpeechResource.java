@@ -57,6 +57,10 @@ public class OpenAiSpeechResource {
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "Queue full; see Retry-After",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The model is still loading, or the service is shutting down; see Retry-After",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "The request's deadline passed before any audio was generated",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public RestMulti<byte[]> speech(OpenAiSpeechRequest body, @Context ContainerRequestContext ctx) {
         if (body == null) {
             throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");

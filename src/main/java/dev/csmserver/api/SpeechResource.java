@@ -58,6 +58,10 @@ public class SpeechResource {
     @APIResponse(responseCode = "429", description = "Queue full; see Retry-After",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The model is still loading, or the service is shutting down; see Retry-After",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "The request's deadline passed before any audio was generated",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public RestMulti<byte[]> speech(SpeechRequest body, @Context ContainerRequestContext ctx) {
         ValidSpeech v = validator.validate(body, service::encode);
         return service.start(v, RequestIds.of(ctx), false);

@@ -61,7 +61,7 @@ public class SpeechService {
         var pipeline = model.requirePipeline();
         pipeline.promptRows(v.request());
         AudioStream stream = new AudioStream(v.format(), pipeline.info().sampleRateHz(), v.stream(), sse,
-                (reason, codes) -> save(v, reason, codes));
+                (reason, codes) -> save(v, reason, codes, pipeline.info().frameMs()));
         Job job = new Job(requestId, v.request(), stream);
         queue.submit(job);
         String type = sse ? "text/event-stream" : v.format().contentType();
@@ -81,7 +81,7 @@ public class SpeechService {
     }
 
     /** Stores the generated turn as a context when the request asked for it ({@code save_as}). */
-    private void save(ValidSpeech v, FinishReason reason, int[][] frameCodes) {
+    private void save(ValidSpeech v, FinishReason reason, int[][] frameCodes, double frameMs) {
         if (v.saveAs() == null || frameCodes.length == 0
                 || (reason != FinishReason.END_OF_SPEECH && reason != FinishReason.MAX_LENGTH)) {
             return;
@@ -94,7 +94,7 @@ public class SpeechService {
                 codes[i][f] = frameCodes[f][i];
             }
         }
-        double seconds = frames * model.requireInfo().frameMs() / 1000.0;
+        double seconds = frames * frameMs / 1000.0;
         try {
             store.put(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
                     Instant.now()));

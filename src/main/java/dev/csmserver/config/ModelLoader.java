@@ -13,6 +13,7 @@ import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.queue.InferenceQueue;
 import dev.csmserver.queue.InferenceWorker;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,7 @@ public class ModelLoader {
     @Inject InferenceMetrics metrics;
     @Inject BuiltInContexts builtIns;
 
-    private boolean stopping;
+    private boolean stopping; // guarded by this
     private CsmPipeline pipeline;
     private InferenceWorker worker;
 
@@ -125,20 +126,44 @@ public class ModelLoader {
         }
     }
 
-    /** Running requests get {@code csm.queue.shutdown-grace} to finish; then the model's memory is freed. */
+    /**
+     * The first thing a SIGTERM does (Quarkus fires this before it stops the HTTP server, which then
+     * waits for the responses in flight): readiness goes down and new work gets a 503 problem at
+     * once, waiting jobs get a 503, and running ones get {@code csm.queue.shutdown-grace} to finish
+     * (past it they are cut, never ended like complete files).
+     */
+    void onShutdownRequested(@Observes ShutdownDelayInitiatedEvent event) {
+        drain();
+    }
+
+    /** Then the model's memory is freed. */
     void onStop(@Observes ShutdownEvent event) {
-        InferenceWorker w;
+        drain();
         CsmPipeline p;
+        InferenceWorker w;
         synchronized (this) {
-            stopping = true;
-            w = worker;
             p = pipeline;
+            w = worker;
+            pipeline = null;
+        }
+        if (p != null && (w == null || !w.isAlive())) {
+            p.close(); // a worker that outlived its grace may still hold native arrays: leave them to the exit
+        }
+    }
+
+    private void drain() {
+        InferenceWorker w;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            state.stopping();
+            w = worker;
         }
         if (w != null) {
+            LOG.info("shutting down: refusing new work, giving running requests up to {}", config.queue().shutdownGrace());
             w.shutdown(config.queue().shutdownGrace());
-        }
-        if (p != null && !w.isAlive()) {
-            p.close(); // a worker that outlived its grace may still hold native arrays: leave them to the exit
         }
     }
 }

@@ -19,6 +19,7 @@ public class ModelState implements LoadProgress {
     private volatile String phase = "starting";
     private volatile CsmPipeline pipeline;
     private volatile InferenceWorker worker;
+    private volatile boolean stopping;
 
     @Override
     public void phase(String now) {
@@ -36,14 +37,30 @@ public class ModelState implements LoadProgress {
         this.phase = "ready";
     }
 
+    /** Ready for work: loaded, warmed, and not shutting down. */
     public boolean isReady() {
-        return worker != null;
+        return worker != null && !stopping;
     }
 
-    /** The loaded model, or empty while it is not ready. */
+    /** The service is shutting down: readiness goes down and new work is refused (503). */
+    void stopping() {
+        this.stopping = true;
+        this.phase = "stopping";
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    /** The loaded model, or empty while it is not ready (loading or shutting down). */
     public Optional<ModelInfo> info() {
         CsmPipeline p = isReady() ? pipeline : null;
         return Optional.ofNullable(p).map(CsmPipeline::info);
+    }
+
+    /** The loaded model even while shutting down (running requests still report on it). */
+    public Optional<ModelInfo> loadedInfo() {
+        return Optional.ofNullable(worker == null ? null : pipeline).map(CsmPipeline::info);
     }
 
     /** The loaded model's description; a 503 problem while it is not ready. */
@@ -51,7 +68,7 @@ public class ModelState implements LoadProgress {
         return requirePipeline().info();
     }
 
-    /** The pipeline; a 503 problem while it is not ready. */
+    /** The pipeline; a 503 problem while it is not ready or shutting down. */
     public CsmPipeline requirePipeline() {
         if (!isReady()) {
             throw notReady();
@@ -74,6 +91,7 @@ public class ModelState implements LoadProgress {
     }
 
     private ServiceUnavailableException notReady() {
-        return new ServiceUnavailableException("the model is not ready yet (" + phase + ")");
+        return new ServiceUnavailableException(stopping ? "the service is shutting down"
+                : "the model is not ready yet (" + phase + ")");
     }
 }

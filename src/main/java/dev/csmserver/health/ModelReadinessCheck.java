@@ -13,7 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready once the model is loaded and warmed; says which model, and whether it is the demo model.
  * Until then DOWN (503) with the phase the background load is in: {@code downloading 43%},
- * {@code loading weights 12/21}, {@code warming up}.
+ * {@code loading weights 12/21}, {@code warming up}; and DOWN again ({@code stopping}) from the
+ * moment the service is asked to shut down.
  */
 @Readiness
 @ApplicationScoped

@@ -92,6 +92,13 @@ class HelmChartTest {
         assertEquals("/q/health/started", c.getStartupProbe().getHttpGet().getPath());
         assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
         assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
+        // SIGTERM after the preStop sleep; then the queue's grace (10 s), the 1 s shutdown delay and the
+        // HTTP drain (quarkus.shutdown.timeout, 15 s at most) must fit before the kubelet kills the pod.
+        List<String> preStop = c.getLifecycle().getPreStop().getExec().getCommand();
+        assertEquals("sleep", preStop.get(0));
+        long shutdownBudget = Long.parseLong(preStop.get(1)) + 10 + 1 + 15;
+        assertTrue(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() >= shutdownBudget,
+                "terminationGracePeriodSeconds covers " + shutdownBudget + " s");
         int startupBudget = c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold();
         assertTrue(startupBudget >= 15 * 60, "startup budget for real weights: " + startupBudget + " s");
 
