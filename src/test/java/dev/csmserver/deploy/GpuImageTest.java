@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -20,12 +21,15 @@ import org.w3c.dom.NodeList;
 /**
  * The GPU variant of docker/Dockerfile, read without a Docker engine: a CUDA base that adds no
  * second cuDNN or cuBLAS to the ones libtorch's zip bundles, the same CUDA version as that libtorch,
- * a package without the CPU natives jar, and a build-time check that every native library resolves
- * on the runtime base.
+ * a package without the CPU natives jar, a build-time check that every native library resolves on
+ * the runtime base, and the NVIDIA driver that CUDA version needs written where operators look.
  * DockerNativesIT runs the native-library scripts themselves.
  */
 class GpuImageTest {
     private static final Pattern CUDA_BASE = Pattern.compile("nvidia/cuda:(\\d+\\.\\d+)\\.\\d+-base-ubuntu[0-9.]+");
+    /** Minimum Linux driver branch per CUDA minor (NVIDIA's CUDA toolkit release notes, table 3). */
+    private static final Map<String, Integer> MIN_DRIVER =
+            Map.of("12.4", 550, "12.5", 555, "12.6", 560, "12.8", 570, "12.9", 575);
 
     private static String arg(Dockerfile file, String name) {
         return file.instructions().stream()
@@ -91,6 +95,22 @@ class GpuImageTest {
         int check = indexOf(runtime, "RUN", "check-natives.sh /opt/djl");
         assertTrue(copy >= 0 && check > copy, "check-natives.sh runs on /opt/djl after it is copied in");
         assertTrue(Files.isExecutable(Path.of("docker/check-natives.sh")));
+    }
+
+    @Test
+    void theDriverTheCudaVersionNeedsIsWrittenWhereOperatorsLook() throws IOException {
+        String cuda = cudaVersion();
+        Integer driver = MIN_DRIVER.get(cuda);
+        assertNotNull(driver, "CUDA " + cuda + ": add its minimum driver to MIN_DRIVER and to the docs");
+        for (String doc : List.of("README.md", "docker/README.md", "helm/csm-server/README.md",
+                "helm/csm-server/values.yaml", "docker/Dockerfile")) {
+            String text = Files.readString(Path.of(doc));
+            assertTrue(text.contains("CUDA " + cuda) && text.contains("driver " + driver), doc
+                    + " says the image needs NVIDIA driver " + driver + " or newer (CUDA " + cuda + ")");
+        }
+        String dockerReadme = Files.readString(Path.of("docker/README.md"));
+        assertTrue(dockerReadme.contains(arg(Dockerfile.read(DockerfileTest.DOCKERFILE), "CUDA_BASE")),
+                "docker/README.md names the CUDA base the Dockerfile uses");
     }
 
     private static boolean declares(Element scope, String artifactId) {
