@@ -2,7 +2,8 @@
 # Fills DJL's cache with every native library the service loads, at IMAGE BUILD time, so the
 # container runs with DJL_OFFLINE=true and never downloads:
 #   cpu: libtorch from the offline pytorch-native-cpu jar (extracted by DJL itself) + JNI
-#   gpu: libtorch from PyTorch's official CUDA zip + the matching JNI from the pytorch-jni jar
+#   gpu: libtorch from PyTorch's official CUDA zip (only the libraries DJL loads) + the matching
+#        JNI from the pytorch-jni jar; the app is packaged without the pytorch-native-cpu jar
 # Both: the HF tokenizers native library.
 # Usage: fetch-natives.sh cpu|gpu QUARKUS_APP_DIR DJL_CACHE_DIR
 set -euo pipefail
@@ -40,8 +41,16 @@ case "$variant" in
     fi
     unzip -q "$tmp/libtorch.zip" 'libtorch/lib/*' -d "$tmp"
     mkdir -p "$dir"
-    # DJL System.load()s every file in the folder: shared objects only, flat.
-    find "$tmp/libtorch/lib" -maxdepth 1 -type f -name '*.so*' -exec cp {} "$dir/" \;
+    # DJL System.load()s EVERY file in the folder, so only what DJL's own pytorch-native-cu128 jar
+    # carries is copied (djl v0.36.0 engines/pytorch/pytorch-native/build.gradle.kts, Linux names):
+    # libtorch, c10, caffe2_nvrtc, the bundled CUDA/cuDNN/NVRTC libraries and libgomp. The zip's
+    # test and plugin libraries (libtorchbind_test, libjitbackend_test, libbackend_with_compiler,
+    # libaoti_custom_ops, ...), libshm, libtorch_global_deps and static archives stay out.
+    find "$tmp/libtorch/lib" -maxdepth 1 \( -type f -o -type l \) \( \
+        -name 'libtorch.so' -o -name 'libtorch_cpu.so' -o -name 'libtorch_cuda*.so' \
+        -o -name 'libc10.so' -o -name 'libc10_cuda.so' -o -name 'libcaffe2_nvrtc.so' \
+        -o -name 'libcu*.so*' -o -name 'libnv*.so*' -o -name 'libgomp*.so*' \) \
+      -exec cp -P {} "$dir/" \;
     jni_jar="$(ls "$app"/lib/main/ai.djl.pytorch.pytorch-jni-*.jar)"
     djl_version="$(unzip -p "$jni_jar" jnilib/pytorch.properties | sed -n 's/^jni_version=.*-//p')"
     unzip -p "$jni_jar" "jnilib/linux-x86_64/${flavor}/libdjl_torch.so" > "$dir/${djl_version}-libdjl_torch.so"
@@ -54,5 +63,6 @@ case "$variant" in
     exit 2
     ;;
 esac
-echo "DJL cache ($variant):"
-find "$cache" -maxdepth 3 -type f -printf '  %P\n' | sort
+echo "DJL cache ($variant), bytes per file:"
+find "$cache" -maxdepth 3 \( -type f -o -type l \) -printf '  %P %s\n' | sort
+echo "DJL cache total: $(du -sh "$cache" | cut -f1)"

@@ -47,7 +47,7 @@ public interface ServerConfig {
         /** Hub token for gated repos (the HF_TOKEN environment variable). */
         Optional<String> hfToken();
 
-        /** auto (CUDA if present), cpu or cuda. */
+        /** auto (CUDA if DJL or libtorch finds a GPU, else the CPU with a WARN line), cpu or cuda. */
         @WithDefault("auto")
         String device();
 

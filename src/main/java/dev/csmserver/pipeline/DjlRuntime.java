@@ -1,10 +1,6 @@
 package dev.csmserver.pipeline;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place that prepares DJL for this process: forces offline mode before any DJL class
@@ -13,7 +9,6 @@ import org.slf4j.LoggerFactory;
  * {@link #init()} first.
  */
 public final class DjlRuntime {
-    private static final Logger LOG = LoggerFactory.getLogger(DjlRuntime.class);
     private static volatile boolean initialised;
 
     private DjlRuntime() {}
@@ -35,26 +30,12 @@ public final class DjlRuntime {
         }
     }
 
-    /** Resolves {@code auto|cpu|cuda} to a device: auto takes the first GPU when one is visible. */
+    /**
+     * Resolves {@code auto|cpu|cuda} to a device ({@link DeviceChoice}): a GPU when DJL counts one
+     * or, failing that, when libtorch itself can place a tensor on cuda:0.
+     */
     public static Device device(String setting) {
         init();
-        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
-        int gpus = Engine.getInstance().getGpuCount();
-        switch (s) {
-            case "cpu":
-                return Device.cpu();
-            case "cuda":
-            case "gpu":
-                if (gpus == 0) {
-                    throw new IllegalStateException("csm.device=cuda but no CUDA device is visible to libtorch");
-                }
-                return Device.gpu();
-            case "auto":
-                Device d = gpus > 0 ? Device.gpu() : Device.cpu();
-                LOG.info("device auto -> {} ({} GPU(s) visible)", d, gpus);
-                return d;
-            default:
-                throw new IllegalArgumentException("csm.device must be auto, cpu or cuda, not '" + setting + "'");
-        }
+        return DeviceChoice.resolve(setting, CudaProbes::djlGpuCount, CudaProbes::libtorchTensor);
     }
 }
