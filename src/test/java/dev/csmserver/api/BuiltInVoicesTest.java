@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.golden.Fixtures;
@@ -47,6 +48,14 @@ public class BuiltInVoicesTest {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'model' }.data.model", equalTo("local:hub"))
                 .body("checks.find { it.name == 'model' }.data.demo", is(false));
+    }
+
+    @Test
+    public void theHubFolderServesTheSameAudioAsTheDownloadedModelAndTheFolderLoadedDirectly() {
+        // HubDownloadTest holds the service that downloaded these files to the same reference.
+        byte[] served = given().contentType("application/json").body(HubDownloadTest.SPEECH).when().post("/v1/speech")
+                .then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(HubDownloadTest.fromTheFolder(), served);
     }
 
     @Test
