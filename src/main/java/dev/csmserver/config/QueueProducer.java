@@ -25,6 +25,6 @@ public class QueueProducer {
     InferenceQueue queue(ServerConfig config, InferenceMetrics metrics) {
         ServerConfig.Queue q = config.queue();
         return new InferenceQueue(
-                new QueueOptions(q.capacity(), q.maxBatch(), q.deadline(), q.stallAfter()), metrics);
+                new QueueOptions(q.capacity(), q.maxBatch(), q.deadline(), q.stallAfter(), q.maxPendingEncodes()), metrics);
     }
 }

@@ -78,6 +78,13 @@ public interface ServerConfig {
         @WithDefault("2m")
         Duration stallAfter();
 
+        /**
+         * Context encodes (uploads, inline context audio) that may wait for the inference thread,
+         * which runs one between two frame steps; past this, 429 with Retry-After.
+         */
+        @WithDefault("4")
+        int maxPendingEncodes();
+
         /** Graceful shutdown: how long running requests may finish. */
         @WithDefault("10s")
         Duration shutdownGrace();

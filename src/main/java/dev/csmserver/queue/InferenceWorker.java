@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,9 @@ public final class InferenceWorker implements AutoCloseable {
     private final int maxBatch;
     private final long stallNanos;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Tasks handed in and not yet run; bounded by {@link QueueOptions#maxPendingEncodes()}. */
+    private final AtomicInteger pendingTasks = new AtomicInteger();
+    private final int maxPendingTasks;
     private final List<Running> active = new ArrayList<>();
     private final Thread thread;
     private volatile long heartbeatNanos = System.nanoTime();
@@ -50,6 +54,7 @@ public final class InferenceWorker implements AutoCloseable {
         this.metrics = metrics;
         this.maxBatch = queue.options().maxBatch();
         this.stallNanos = queue.options().stallAfter().toNanos();
+        this.maxPendingTasks = queue.options().maxPendingEncodes();
         this.thread = new Thread(this::loop, "csm-inference");
         this.thread.setDaemon(true);
     }
@@ -59,11 +64,22 @@ public final class InferenceWorker implements AutoCloseable {
         return this;
     }
 
-    /** Runs {@code task} on the inference thread between frames (Mimi encoding of context audio). */
+    /**
+     * Runs {@code task} on the inference thread between frames (Mimi encoding of context audio).
+     * While requests generate, one task runs per frame step, so a running stream waits for at most
+     * one encode between two frames; at most {@link QueueOptions#maxPendingEncodes()} tasks wait,
+     * beyond that the call fails at once with a {@link QueueFullException} (429 with Retry-After).
+     */
     public <T> CompletableFuture<T> call(Function<CsmPipeline, T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (stopping) {
             result.completeExceptionally(new ServiceUnavailableException("the service is shutting down"));
+            return result;
+        }
+        if (pendingTasks.incrementAndGet() > maxPendingTasks) {
+            pendingTasks.decrementAndGet();
+            result.completeExceptionally(new QueueFullException(maxPendingTasks, queue.retryAfterSeconds(),
+                    "context encodes"));
             return result;
         }
         tasks.add(() -> {
@@ -71,6 +87,8 @@ public final class InferenceWorker implements AutoCloseable {
                 result.complete(task.apply(pipeline));
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
+            } finally {
+                pendingTasks.decrementAndGet();
             }
         });
         return result;
@@ -126,9 +144,13 @@ public final class InferenceWorker implements AutoCloseable {
         }
     }
 
+    /** All waiting tasks when nothing generates; one between two frame steps otherwise. */
     private void runTasks() {
         for (Runnable t; (t = tasks.poll()) != null; ) {
             t.run();
+            if (!active.isEmpty() && !stopping) {
+                break;
+            }
         }
     }
 

@@ -5,7 +5,12 @@ public class QueueFullException extends RuntimeException {
     private final long retryAfterSeconds;
 
     public QueueFullException(int capacity, long retryAfterSeconds) {
-        super("the inference queue is full (" + capacity + " waiting); retry in about "
+        this(capacity, retryAfterSeconds, "requests");
+    }
+
+    /** {@code what} names what waits ({@code requests}, {@code context encodes}). */
+    public QueueFullException(int capacity, long retryAfterSeconds, String what) {
+        super("the inference queue is full (" + capacity + " " + what + " waiting); retry in about "
                 + retryAfterSeconds + " s");
         this.retryAfterSeconds = retryAfterSeconds;
     }

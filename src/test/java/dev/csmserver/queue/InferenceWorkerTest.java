@@ -231,4 +231,63 @@ class InferenceWorkerTest {
         assertThrows(ServiceUnavailableException.class,
                 () -> queue.submit(new Job("c", request("C.", 160, 3), new Collector())));
     }
+
+    @Test
+    void contextEncodesBeyondTheBoundAreRefusedAtOnceAndTheRestRun() throws Exception {
+        InferenceQueue queue = queue(4, 2);
+        InferenceWorker worker = worker(queue);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            List<CompletableFuture<Integer>> accepted = new ArrayList<>();
+            accepted.add(worker.call(p -> {
+                try {
+                    release.await(); // holds the inference thread, as a long encode would
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 0;
+            }));
+            for (int i = 1; i < QueueOptions.DEFAULT_MAX_PENDING_ENCODES; i++) {
+                int n = i;
+                accepted.add(worker.call(p -> n));
+            }
+            CompletableFuture<Integer> refused = worker.call(p -> -1);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof QueueFullException, e.toString());
+            assertTrue(((QueueFullException) e.getCause()).retryAfterSeconds() >= 1);
+            release.countDown();
+            for (int i = 0; i < accepted.size(); i++) {
+                assertEquals(i, accepted.get(i).get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(7, worker.call(p -> 7).get(30, TimeUnit.SECONDS), "the bound frees up again");
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aRunningStreamWaitsForAtMostOneEncodeBetweenTwoFrames() throws Exception {
+        InferenceQueue queue = queue(4, 2);
+        InferenceWorker worker = worker(queue);
+        try {
+            Job job = new Job("long", request("A long one.", 8_000, 11), new Collector());
+            queue.submit(job);
+            Collector c = (Collector) job.listener();
+            assertTrue(c.firstChunk.await(30, TimeUnit.SECONDS));
+            List<CompletableFuture<Integer>> seen = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                seen.add(worker.call(p -> job.frames())); // frames made when the task ran
+            }
+            int previous = -1;
+            for (CompletableFuture<Integer> f : seen) {
+                int frames = f.get(30, TimeUnit.SECONDS);
+                assertTrue(frames > previous, "a frame step between two encodes: " + frames + " after " + previous);
+                previous = frames;
+            }
+            job.cancel("test over");
+            c.done.get(30, TimeUnit.SECONDS);
+        } finally {
+            worker.shutdown(Duration.ofSeconds(5));
+        }
+    }
 }
