@@ -137,7 +137,7 @@ public final class InferenceWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            active.forEach(r -> end(r, FinishReason.CANCELLED));
+            active.forEach(r -> finish(r.job(), r.generation(), FinishReason.CANCELLED, null));
             active.clear();
             activeCount = 0;
             runTasks();
@@ -203,9 +203,7 @@ public final class InferenceWorker implements AutoCloseable {
         if (!job.cancellation().isCancelled() && !job.pastDeadline(now)) {
             return false;
         }
-        FinishReason why = job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE;
-        complete(job, why);
-        job.listener().finish(why, new int[0][]);
+        finish(job, null, job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE, null);
         return true;
     }
 
@@ -222,8 +220,7 @@ public final class InferenceWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("request {}: prefill failed", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
-            complete(job, FinishReason.ERROR);
-            job.listener().failed(e);
+            finish(job, null, FinishReason.ERROR, e);
         }
     }
 
@@ -263,9 +260,7 @@ public final class InferenceWorker implements AutoCloseable {
             LOG.error("batch step failed; failing {} request(s)", active.size(), e);
             metrics.error(e.getClass().getSimpleName());
             for (Running r : active) {
-                r.generation().close();
-                complete(r.job(), FinishReason.ERROR);
-                r.job().listener().failed(e);
+                finish(r.job(), r.generation(), FinishReason.ERROR, e);
             }
             active.clear();
             activeCount = 0;
@@ -281,7 +276,7 @@ public final class InferenceWorker implements AutoCloseable {
                     : r.job().cancellation().isCancelled() ? FinishReason.CANCELLED
                     : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
             if (why != null) {
-                end(r, why);
+                finish(r.job(), r.generation(), why, null);
                 it.remove();
             }
         }
@@ -289,19 +284,37 @@ public final class InferenceWorker implements AutoCloseable {
         metrics.activeBatch(activeCount);
     }
 
-    /** Tells the listener, frees the request's native memory, records the outcome. */
-    private void end(Running r, FinishReason why) {
-        try {
-            r.generation().finish(why);
-        } catch (RuntimeException e) {
-            LOG.warn("request {}: listener failed on finish", r.job().id(), e);
-        } finally {
-            r.generation().close();
+    /**
+     * The one way a job ends, whatever ended it (end frame, length, cancel, deadline, shutdown, an
+     * error before or during generation): its listener hears exactly once (finish with the codes,
+     * or failed with the error), its native request state is closed, and the outcome is recorded.
+     *
+     * @param generation the job's generation, or null when it never started
+     * @param error the failure, or null
+     */
+    private void finish(Job job, ActiveGeneration generation, FinishReason why, Throwable error) {
+        if (!job.claimEnd()) {
+            return;
         }
-        complete(r.job(), why);
+        try {
+            if (error != null) {
+                job.listener().failed(error);
+            } else if (generation != null) {
+                generation.finish(why); // hands the codes to the listener
+            } else {
+                job.listener().finish(why, new int[0][]);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("request {}: listener failed on finish", job.id(), e);
+        } finally {
+            if (generation != null) {
+                generation.close();
+            }
+        }
+        record(job, why);
     }
 
-    private void complete(Job job, FinishReason why) {
+    private void record(Job job, FinishReason why) {
         job.finished(System.nanoTime());
         double wall = job.elapsed().toNanos() / 1e9;
         double audio = job.frames() * pipeline.info().frameMs() / 1000.0;
@@ -325,8 +338,7 @@ public final class InferenceWorker implements AutoCloseable {
     public void shutdown(Duration grace) {
         stopping = true;
         for (Job j : queue.close()) {
-            complete(j, FinishReason.CANCELLED);
-            j.listener().finish(FinishReason.CANCELLED, new int[0][]);
+            finish(j, null, FinishReason.CANCELLED, null);
         }
         stopByNanos = System.nanoTime() + grace.toNanos();
         try {

@@ -2,6 +2,7 @@ package dev.csmserver.queue;
 
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One generation on its way through the queue and the worker: the validated request, where its
@@ -9,6 +10,7 @@ import java.time.Duration;
  * based). Timing fields are written by the worker thread and read by anyone.
  */
 public final class Job {
+    private final AtomicBoolean ended = new AtomicBoolean();
     private final String id;
     private final GenerationRequest request;
     private final JobListener listener;
@@ -77,6 +79,11 @@ public final class Job {
 
     void addFrames(int n) {
         frames += n;
+    }
+
+    /** True the first time only: the job is ended exactly once, whoever ends it. */
+    boolean claimEnd() {
+        return ended.compareAndSet(false, true);
     }
 
     void finished(long now) {
