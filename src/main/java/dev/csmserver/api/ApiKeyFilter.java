@@ -1,10 +1,6 @@
 package dev.csmserver.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.csmserver.api.dto.Problem;
 import dev.csmserver.config.ServerConfig;
-import dev.csmserver.metrics.InferenceMetrics;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,25 +9,24 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Optional API-key authentication: when {@code csm.auth.api-key} is set, every request except
- * {@code /q/health} must carry {@code Authorization: Bearer <key>}, else 401 problem+json. It
- * sits on the HTTP router (not only REST), so metrics, OpenAPI and Swagger UI are covered too.
+ * {@code /q/health} must carry {@code Authorization: Bearer <key>} (the scheme in any case), else 401
+ * problem+json. It sits on the HTTP router (not only REST), so metrics, OpenAPI and Swagger UI are
+ * covered too.
  */
 @ApplicationScoped
 public class ApiKeyFilter {
     @Inject ServerConfig config;
-    @Inject ObjectMapper json;
-    @Inject InferenceMetrics metrics;
+    @Inject RouteProblems problems;
 
     void install(@Observes Router router) {
         Optional<String> key = config.auth().apiKey().filter(k -> !k.isBlank());
         if (key.isEmpty()) {
             return;
         }
-        byte[] expected = ("Bearer " + key.get()).getBytes(StandardCharsets.UTF_8);
+        byte[] expected = key.get().getBytes(StandardCharsets.UTF_8);
         router.route().order(-1000).handler(rc -> check(rc, expected));
     }
 
@@ -42,26 +37,33 @@ public class ApiKeyFilter {
             return;
         }
         String given = rc.request().getHeader("Authorization");
-        if (given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+        String token = bearerToken(given);
+        if (token != null && MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8))) {
             rc.next();
             return;
         }
-        metrics.error(ProblemType.UNAUTHORIZED.slug());
-        String id = Optional.ofNullable(rc.request().getHeader(RequestIds.HEADER))
-                .orElseGet(() -> UUID.randomUUID().toString());
-        ProblemType t = ProblemType.UNAUTHORIZED;
-        Problem p = new Problem(t.uri(), t.title(), t.status(),
-                given == null ? "missing Authorization: Bearer header" : "invalid API key", path, id);
-        String body;
-        try {
-            body = json.writeValueAsString(p);
-        } catch (JsonProcessingException e) {
-            body = "{\"status\":401}";
+        refuse(rc, given);
+    }
+
+    /**
+     * The token of {@code Authorization: Bearer <token>}, or null. The scheme is matched in any case
+     * ({@code bearer} too), as RFC 9110 section 11.1 says; the token itself is compared exactly.
+     */
+    static String bearerToken(String header) {
+        if (header == null) {
+            return null;
         }
-        rc.response().setStatusCode(401)
-                .putHeader("Content-Type", ProblemMapper.PROBLEM_JSON)
-                .putHeader("WWW-Authenticate", "Bearer")
-                .putHeader(RequestIds.HEADER, id)
-                .end(body);
+        String value = header.strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return null;
+        }
+        return value.substring(space + 1).strip();
+    }
+
+    private void refuse(RoutingContext rc, String given) {
+        rc.response().putHeader("WWW-Authenticate", "Bearer");
+        problems.send(rc, ProblemType.UNAUTHORIZED,
+                given == null ? "missing Authorization: Bearer header" : "invalid API key");
     }
 }

@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns every error into an RFC 9457 {@code application/problem+json} body with a stable {@code
  * type}: client errors from the validator, queue-full (429 with {@code Retry-After}), framework
- * errors (unreadable JSON, unknown path, wrong method or media type) and, last, anything
- * unexpected as a 500 that hides internals. Each problem is counted by type.
+ * errors (unreadable JSON or multipart, unknown path, wrong method or media type) and, last,
+ * anything unexpected, JVM errors included, as a 500 that hides internals. Each problem is counted
+ * by type.
  */
 public class ProblemMapper {
     public static final String PROBLEM_JSON = "application/problem+json";
@@ -121,8 +124,24 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, ContainerRequestContext ctx) {
+        return brokenForm(e, ctx).orElseGet(() -> fatal(e, ctx));
+    }
+
+    /** A multipart body that ends before its closing boundary; other I/O failures are ours. */
+    @ServerExceptionMapper
+    public Response unreadable(IOException e, ContainerRequestContext ctx) {
+        return brokenForm(e, ctx).orElseGet(() -> fatal(e, ctx));
+    }
+
+    /** Last: JVM errors (OutOfMemoryError, StackOverflowError) and checked exceptions, as a 500 problem. */
+    @ServerExceptionMapper
+    public Response fatal(Throwable e, ContainerRequestContext ctx) {
         LOG.error("request {} failed", ctx == null ? "?" : RequestIds.of(ctx), e);
         metrics.error(e.getClass().getSimpleName());
         return problem(ProblemType.INTERNAL, "internal error; see the server log for request id", ctx);
+    }
+
+    private Optional<Response> brokenForm(Throwable e, ContainerRequestContext ctx) {
+        return FormParserFaults.brokenForm(e).map(detail -> problem(ProblemType.MALFORMED_REQUEST, detail, ctx));
     }
 }

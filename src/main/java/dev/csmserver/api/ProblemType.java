@@ -18,6 +18,7 @@ public enum ProblemType {
     NOT_FOUND(404, "not-found", "No such resource"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     NOT_ACCEPTABLE(406, "not-acceptable", "The requested media type cannot be produced"),
+    REQUEST_TIMEOUT(408, "request-timeout", "The request body did not arrive in time"),
     CONTEXT_EXISTS(409, "context-exists", "A context with this id already exists"),
     CONTEXT_READ_ONLY(409, "context-read-only", "This context is a built-in voice and cannot be changed"),
     AUDIO_TOO_LARGE(413, "audio-too-large", "The audio is too large or too long"),

@@ -20,11 +20,15 @@ public class RequestIds {
     public static String of(ContainerRequestContext ctx) {
         Object id = ctx.getProperty(PROPERTY);
         if (id == null) {
-            String given = ctx.getHeaderString(HEADER);
-            id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+            id = fromHeader(ctx.getHeaderString(HEADER));
             ctx.setProperty(PROPERTY, id);
         }
         return id.toString();
+    }
+
+    /** The client's {@code X-Request-Id} value when it is a sane token, else a fresh UUID. */
+    public static String fromHeader(String given) {
+        return given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
     }
 
     @ServerRequestFilter(preMatching = true, priority = 10)

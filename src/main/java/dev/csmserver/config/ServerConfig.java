@@ -24,6 +24,8 @@ public interface ServerConfig {
 
     Auth auth();
 
+    Http http();
+
     /** Where the weights come from and how they run. */
     interface Model {
         /** Local directory with CSM weights (either layout), Mimi checkpoint and tokenizer.json. */
@@ -159,5 +161,19 @@ public interface ServerConfig {
     interface Auth {
         /** When set, every endpoint but /q/health requires Authorization: Bearer this key. */
         Optional<String> apiKey();
+    }
+
+    /** How request bodies are received (enforced by api.BodyReadGuard, before any worker thread is used). */
+    interface Http {
+        /**
+         * Longest a request body may take to arrive in full; a slower one is cut with a 408 problem, so
+         * a body trickled a byte at a time cannot hold the service.
+         */
+        @WithDefault("60s")
+        Duration bodyReadDeadline();
+
+        /** Request bodies received at once; one more is refused with a 503 problem and Retry-After. */
+        @WithDefault("64")
+        int maxConcurrentBodyReads();
     }
 }

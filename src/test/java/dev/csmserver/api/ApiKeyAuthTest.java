@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With {@code csm.auth.api-key} set, everything but {@code /q/health} needs {@code Authorization:
- * Bearer <key>}: a missing or wrong key is a 401 problem+json, the right one is served.
+ * Bearer <key>}: a missing or wrong key is a 401 problem+json, the right one is served, with the
+ * scheme written in any case.
  */
 @QuarkusTest
 @TestProfile(ApiKeyAuthTest.WithApiKey.class)
@@ -41,6 +42,18 @@ public class ApiKeyAuthTest {
                 .body("type", is("urn:csm-server:problem:unauthorized"));
         given().header("Authorization", "Bearer wrong").when().get("/v1/contexts").then().statusCode(401);
         given().when().get("/q/metrics").then().statusCode(401);
+    }
+
+    @Test
+    public void theBearerSchemeMatchesInAnyCaseButTheKeyExactly() {
+        // RFC 9110 section 11.1: the authentication scheme is case-insensitive
+        for (String scheme : new String[] {"bearer", "BEARER", "bEaReR"}) {
+            given().header("Authorization", scheme + " " + KEY).when().get("/v1/contexts").then().statusCode(200);
+        }
+        given().header("Authorization", "bearer " + KEY.toUpperCase()).when().get("/v1/contexts")
+                .then().statusCode(401).contentType(ProblemMapper.PROBLEM_JSON);
+        given().header("Authorization", "Basic " + KEY).when().get("/v1/contexts").then().statusCode(401);
+        given().header("Authorization", KEY).when().get("/v1/contexts").then().statusCode(401);
     }
 
     @Test
