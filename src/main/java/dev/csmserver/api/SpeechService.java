@@ -1,6 +1,7 @@
 package dev.csmserver.api;
 
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.SincResampler;
 import dev.csmserver.config.ModelState;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.StoredContext;
@@ -39,10 +40,15 @@ public class SpeechService {
         return model.requireInfo();
     }
 
-    /** Mimi codes {@code [K][T]} of {@code pcm}, computed on the inference thread. */
+    /**
+     * Mimi codes {@code [K][T]} of {@code pcm}: resampled to the codec's rate here, on the request
+     * thread, so that only the Mimi encode itself runs on (and holds up) the inference thread.
+     */
     public int[][] encode(Pcm pcm) {
+        int rate = model().sampleRateHz();
+        Pcm atCodecRate = pcm.sampleRateHz() == rate ? pcm : SincResampler.resample(pcm, rate);
         try {
-            return model.requireWorker().call(p -> p.encode(pcm)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
+            return model.requireWorker().call(p -> p.encode(atCodecRate)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
