@@ -3,6 +3,7 @@ package dev.csmserver.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.csmserver.api.dto.Problem;
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
 import dev.csmserver.contexts.ReadOnlyContextException;
 import dev.csmserver.metrics.InferenceMetrics;
@@ -70,6 +71,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response readOnly(ReadOnlyContextException e, ContainerRequestContext ctx) {
         return problem(ProblemType.CONTEXT_READ_ONLY, e.getMessage(), ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response contextExists(ContextExistsException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.CONTEXT_EXISTS, e.getMessage(), ctx);
     }
 
     @ServerExceptionMapper

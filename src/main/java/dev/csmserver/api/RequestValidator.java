@@ -89,6 +89,10 @@ public final class RequestValidator {
             throw new ApiException(ProblemType.CONTEXT_READ_ONLY,
                     "save_as '" + saveAs + "' is a built-in voice of the model; choose another id");
         }
+        if (saveAs != null && store.exists(saveAs)) {
+            throw new ApiException(ProblemType.CONTEXT_EXISTS,
+                    "save_as '" + saveAs + "' exists; DELETE it first or choose another id");
+        }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request = new GenerationRequest(
                 text, speaker, context, maxAudioMs, new SamplingParams((float) temperature, topK, seed));

@@ -3,8 +3,10 @@ package dev.csmserver.api;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.SincResampler;
 import dev.csmserver.config.ModelState;
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.StoredContext;
+import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.ModelInfo;
 import dev.csmserver.queue.InferenceQueue;
@@ -34,6 +36,7 @@ public class SpeechService {
     @Inject ModelState model;
     @Inject InferenceQueue queue;
     @Inject ContextStore store;
+    @Inject InferenceMetrics metrics;
 
     /** The loaded model; a 503 problem while it is not ready. */
     public ModelInfo model() {
@@ -102,10 +105,15 @@ public class SpeechService {
         }
         double seconds = frames * model.requireInfo().frameMs() / 1000.0;
         try {
-            store.put(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
+            // Create-once, like an upload: an id taken since validation keeps its context.
+            store.create(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
                     Instant.now()));
+        } catch (ContextExistsException e) {
+            LOG.warn("generated turn not saved: context {} was created while it was generated", v.saveAs());
+            metrics.contextNotSaved("exists");
         } catch (RuntimeException e) {
             LOG.error("could not store generated turn as context {}", v.saveAs(), e);
+            metrics.contextNotSaved("error");
         }
     }
 }

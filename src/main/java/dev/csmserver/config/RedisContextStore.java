@@ -1,10 +1,12 @@
 package dev.csmserver.config;
 
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
 import dev.csmserver.contexts.StoredContext;
 import dev.csmserver.contexts.StoredContextCodec;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.sortedset.ZAddArgs;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.transactions.TransactionResult;
 import java.util.ArrayList;
@@ -18,9 +20,10 @@ import java.util.function.Supplier;
  * A {@link ContextStore} in Redis, shared by every replica behind the Service: a context uploaded
  * through one pod is usable through any other. Each context is one string key holding the {@link
  * StoredContextCodec} bytes ({@code <prefix>ctx:<id>}); a sorted set ({@code <prefix>index}, score
- * = creation time in ms) orders the listing. Writes and deletes touch both in one MULTI/EXEC, so a
- * reader never sees half of a put. Any failure to reach Redis surfaces as {@link
- * ContextStoreUnavailableException} (503 at the edge); generation without contexts is unaffected.
+ * = creation time in ms) orders the listing. Creates and deletes touch both in one MULTI/EXEC, so
+ * a reader never sees half of one; a create never replaces an existing id. Any failure to reach
+ * Redis surfaces as {@link ContextStoreUnavailableException} (503 at the edge); generation without
+ * contexts is unaffected.
  *
  * <p>It lives in {@code config} rather than {@code contexts} because it needs the Quarkus Redis
  * client, which layers below 5 may not import.
@@ -43,17 +46,25 @@ public final class RedisContextStore implements ContextStore {
         this.indexKey = prefix + "index";
     }
 
+    /**
+     * {@code SET NX} of the value and {@code ZADD NX} of the index entry in one MULTI/EXEC: Redis
+     * runs it as one step, so of concurrent creates of one id on any replicas exactly one sets
+     * the value, and the others change nothing (the index entry of an existing id is kept).
+     */
     @Override
-    public void put(StoredContext context) {
+    public void create(StoredContext context) {
         byte[] bytes = StoredContextCodec.encode(context);
         String id = context.id();
         double score = context.createdAt().toEpochMilli();
-        TransactionResult result = call("put " + id, () -> redis.withTransaction(tx -> {
-            tx.value(byte[].class).set(dataKey(id), bytes);
-            tx.sortedSet(String.class).zadd(indexKey, score, id);
+        TransactionResult result = call("create " + id, () -> redis.withTransaction(tx -> {
+            tx.value(byte[].class).setnx(dataKey(id), bytes);
+            tx.sortedSet(String.class).zadd(indexKey, new ZAddArgs().nx(), score, id);
         }));
         if (result.discarded() || result.hasErrors()) {
             throw new ContextStoreUnavailableException("Redis rejected the write of context " + id, null);
+        }
+        if (!Boolean.TRUE.equals(result.get(0))) {
+            throw new ContextExistsException(id);
         }
     }
 
@@ -61,6 +72,11 @@ public final class RedisContextStore implements ContextStore {
     public Optional<StoredContext> get(String id) {
         byte[] bytes = call("get " + id, () -> redis.value(byte[].class).get(dataKey(id)));
         return bytes == null ? Optional.empty() : Optional.of(StoredContextCodec.decode(bytes));
+    }
+
+    @Override
+    public boolean exists(String id) {
+        return call("exists " + id, () -> redis.key(String.class).exists(dataKey(id)));
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default {@link ContextStore}: one {@code {id}.ctx} file per context in a directory, in
- * {@link StoredContextCodec}'s form. Writes go to a temp file in the same directory and are moved
- * into place atomically, so a crash never leaves a half-written context and the store survives
- * restarts. Ids are restricted to {@code [A-Za-z0-9_-]{1,64}} so they can never name a path
- * outside the directory.
+ * {@link StoredContextCodec}'s form. A context is written whole to a temp file in the same
+ * directory and then hard-linked to its final name, which fails if the name exists: the file
+ * system decides atomically which of several concurrent creates wins, a reader never sees half a
+ * context, and the store survives restarts. Ids are restricted to {@code [A-Za-z0-9_-]{1,64}} so
+ * they can never name a path outside the directory.
  */
 public final class FileContextStore implements ContextStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileContextStore.class);
@@ -45,23 +47,43 @@ public final class FileContextStore implements ContextStore {
     }
 
     @Override
-    public void put(StoredContext context) {
+    public void create(StoredContext context) {
         Path target = file(context.id());
         byte[] data = StoredContextCodec.encode(context);
         try {
             Path tmp = Files.createTempFile(dir, ".put-", ".tmp");
             try {
                 Files.write(tmp, data);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
+                link(tmp, target, context.id());
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
             throw new ContextStoreUnavailableException("cannot write context " + context.id(), e);
+        }
+    }
+
+    /** Publishes the complete {@code tmp} as {@code target} unless {@code target} exists. */
+    private static void link(Path tmp, Path target, String id) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+            return;
+        } catch (FileAlreadyExistsException e) {
+            throw new ContextExistsException(id);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("hard links unavailable in {} ({}); claiming the name first", target.getParent(), e.toString());
+        }
+        // A file system without hard links: claim the name atomically, then move the data over the
+        // claim. A reader in between sees an empty (unreadable) entry, never someone else's context.
+        try {
+            Files.createFile(target);
+        } catch (FileAlreadyExistsException e) {
+            throw new ContextExistsException(id);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -77,6 +99,11 @@ public final class FileContextStore implements ContextStore {
         } catch (IOException e) {
             throw new ContextStoreUnavailableException("cannot read context " + id, e);
         }
+    }
+
+    @Override
+    public boolean exists(String id) {
+        return isValidId(id) && Files.exists(file(id));
     }
 
     @Override

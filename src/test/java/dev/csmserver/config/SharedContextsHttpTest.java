@@ -85,7 +85,7 @@ class SharedContextsHttpTest {
                 .multiPart("text", "probe").multiPart("id", "ctx-probe")
                 .when().post("/v1/contexts").then().statusCode(201);
         StoredContext fromB = otherReplica.get("ctx-probe").orElseThrow();
-        otherReplica.put(new StoredContext("ctx-from-b", 0, "Stored by replica B.", fromB.codes(),
+        otherReplica.create(new StoredContext("ctx-from-b", 0, "Stored by replica B.", fromB.codes(),
                 fromB.durationSeconds(), Instant.now()));
         otherReplica.delete("ctx-probe");
 
