@@ -80,7 +80,7 @@ public class ContextResource {
 
     @GET
     @Blocking
-    @Operation(summary = "List stored contexts")
+    @Operation(summary = "List stored contexts", description = "Damaged entries are left out (and logged).")
     @APIResponse(responseCode = "200", description = "Stored contexts, newest first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextList.class)))
     public ContextList list() {
@@ -94,6 +94,8 @@ public class ContextResource {
     @APIResponse(responseCode = "200", description = "The context",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextInfo.class)))
     @APIResponse(responseCode = "404", description = "No such context",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "The stored context is damaged (context-corrupt): delete it",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public ContextInfo get(@PathParam("id") String id) {
         return store.get(id).map(this::info).orElseThrow(() -> notFound(id));

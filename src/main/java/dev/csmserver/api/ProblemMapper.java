@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.contexts.CorruptContextException;
 import dev.csmserver.contexts.ReadOnlyContextException;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.PromptTooLongException;
@@ -76,6 +77,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response contextExists(ContextExistsException e, ContainerRequestContext ctx) {
         return problem(ProblemType.CONTEXT_EXISTS, e.getMessage(), ctx);
+    }
+
+    /** Not the client's fault, and retrying will not help: the entry must be deleted and stored again. */
+    @ServerExceptionMapper
+    public Response contextCorrupt(CorruptContextException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.CONTEXT_CORRUPT, e.getMessage(), ctx);
     }
 
     @ServerExceptionMapper

@@ -9,22 +9,24 @@ import java.util.Optional;
  * thread-safe; a backend that cannot be reached throws {@link ContextStoreUnavailableException}.
  *
  * <p>Ids are create-once: {@link #create} never replaces a context, and of several concurrent
- * creates of one id (on any replica) exactly one succeeds.
+ * creates of one id (on any replica) exactly one succeeds. An entry that cannot be read back (a
+ * truncated or foreign file, a damaged Redis value) is skipped by {@link #list} and is a {@link
+ * CorruptContextException} from {@link #get}; it still {@link #exists} and can be deleted.
  */
 public interface ContextStore {
     /** Stores {@code context} under its id; a {@link ContextExistsException} when the id is taken. */
     void create(StoredContext context);
 
-    /** The context, empty when there is none. */
+    /** The context, empty when there is none; a {@link CorruptContextException} when it cannot be read. */
     Optional<StoredContext> get(String id);
 
-    /** Whether {@code id} is taken. */
+    /** Whether {@code id} is taken, readable or not. */
     boolean exists(String id);
 
-    /** All stored contexts, newest first. */
+    /** All readable stored contexts, newest first; unreadable entries are skipped. */
     List<StoredContext> list();
 
-    /** Removes the context; returns false when there was none. */
+    /** Removes the context (readable or not); returns false when there was none. */
     boolean delete(String id);
 
     /** Whether {@code id} is a built-in, read-only context (see {@link BuiltInContexts}). */

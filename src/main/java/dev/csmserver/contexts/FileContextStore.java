@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +32,16 @@ public final class FileContextStore implements ContextStore {
     private static final String SUFFIX = ".ctx";
 
     private final Path dir;
+    private final Consumer<CorruptContextException> onCorrupt;
 
     public FileContextStore(Path dir) {
+        this(dir, e -> {});
+    }
+
+    /** {@code onCorrupt} hears of every unreadable entry met (for a metric); it is also logged. */
+    public FileContextStore(Path dir, Consumer<CorruptContextException> onCorrupt) {
         this.dir = dir;
+        this.onCorrupt = onCorrupt;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -93,9 +101,12 @@ public final class FileContextStore implements ContextStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(StoredContextCodec.decode(Files.readAllBytes(file(id))));
+            return Optional.of(read(file(id), id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (CorruptContextException e) {
+            corrupt(e);
+            throw e;
         } catch (IOException e) {
             throw new ContextStoreUnavailableException("cannot read context " + id, e);
         }
@@ -111,10 +122,17 @@ public final class FileContextStore implements ContextStore {
         List<StoredContext> all = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
+                String name = f.getFileName().toString();
+                String id = name.substring(0, name.length() - SUFFIX.length());
                 try {
-                    all.add(StoredContextCodec.decode(Files.readAllBytes(f)));
-                } catch (IllegalArgumentException | NoSuchFileException e) {
-                    LOG.warn("skipping unreadable context file {}: {}", f, e.getMessage());
+                    if (!isValidId(id)) {
+                        throw new CorruptContextException(id, "not a valid context id");
+                    }
+                    all.add(read(f, id));
+                } catch (NoSuchFileException e) {
+                    // deleted while we listed
+                } catch (CorruptContextException e) {
+                    corrupt(e);
                 }
             }
         } catch (IOException e) {
@@ -134,6 +152,20 @@ public final class FileContextStore implements ContextStore {
         } catch (IOException e) {
             throw new ContextStoreUnavailableException("cannot delete context " + id, e);
         }
+    }
+
+    /** Reads and decodes one file, refusing one too large to be a context before reading it. */
+    private static StoredContext read(Path f, String id) throws IOException {
+        long size = Files.size(f);
+        if (size > StoredContextCodec.MAX_BYTES) {
+            throw new CorruptContextException(id, size + " bytes, more than any context");
+        }
+        return StoredContextCodec.decode(Files.readAllBytes(f), id);
+    }
+
+    private void corrupt(CorruptContextException e) {
+        LOG.warn("unreadable context file {}{} in {}: {}", e.id(), SUFFIX, dir, e.getMessage());
+        onCorrupt.accept(e);
     }
 
     private Path file(String id) {

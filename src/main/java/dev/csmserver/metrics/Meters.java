@@ -28,6 +28,8 @@ public final class Meters {
     /** Counter, tagged {@link #ERROR_TYPE}: errors by kind (client problem types and internal failures). */
     public static final String ERRORS = "csm.errors";
 
+    /** Counter: stored context entries that could not be read (skipped in a listing, or refused when used). */
+    public static final String CONTEXTS_CORRUPT = "csm.contexts.corrupt";
     /** Counter, tagged {@link #REASON}: generated turns that {@code save_as} could not store. */
     public static final String CONTEXTS_NOT_SAVED = "csm.contexts.not.saved";
 

@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.contexts.CorruptContextException;
+import dev.csmserver.contexts.CorruptEntries;
 import dev.csmserver.contexts.StoredContext;
+import io.quarkus.redis.datasource.RedisDataSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link RedisContextStore} against a real redis-server: two stores on one Redis (two replicas)
- * see each other's contexts, ids are create-once across replicas, and a Redis that is down or was
- * never there is a {@link ContextStoreUnavailableException}, not a hang or a raw client error.
+ * see each other's contexts, ids are create-once across replicas, a bad value never hides the
+ * others, and a Redis that is down or was never there is a {@link ContextStoreUnavailableException},
+ * not a hang or a raw client error.
  */
 class RedisContextStoreTest {
     private static RedisServer server;
@@ -131,6 +136,33 @@ class RedisContextStoreTest {
             assertEquals(1, replicas.get(0).list().size());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void badValuesAreSkippedInTheListingAndCorruptWhenRead() {
+        String prefix = prefix();
+        List<String> reported = new ArrayList<>();
+        RedisDataSource raw = server.newDataSource();
+        RedisContextStore store = new RedisContextStore(server.newDataSource(), prefix, e -> reported.add(e.id()));
+        store.create(context("good", 1));
+        Map<String, byte[]> bad = CorruptEntries.forIdsPrefixed("bad-");
+        // Written as another writer (an older version, a hand edit) would: value and index entry.
+        for (var e : bad.entrySet()) {
+            raw.value(byte[].class).set(prefix + "ctx:" + e.getKey(), e.getValue());
+            raw.sortedSet(String.class).zadd(prefix + "index", 2, e.getKey());
+        }
+
+        assertEquals(List.of("good"), store.list().stream().map(StoredContext::id).toList());
+        assertEquals(bad.size(), reported.size(), "each skipped value is reported: " + reported);
+        for (String id : bad.keySet()) {
+            var e = assertThrows(CorruptContextException.class, () -> store.get(id), id);
+            assertEquals(id, e.id());
+            assertTrue(store.exists(id));
+            assertThrows(ContextExistsException.class, () -> store.create(context(id, 3)), id);
+            assertTrue(store.delete(id), id + " can be deleted");
+            store.create(context(id, 3));
+            assertEquals(id, store.get(id).orElseThrow().id());
         }
     }
 

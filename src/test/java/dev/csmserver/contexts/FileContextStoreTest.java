@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -105,10 +106,26 @@ class FileContextStoreTest {
     }
 
     @Test
-    void skipsCorruptFilesInTheListing() throws IOException {
-        FileContextStore store = new FileContextStore(dir);
+    void unreadableFilesAreSkippedInTheListingAndCorruptWhenRead() throws IOException {
+        List<String> reported = new ArrayList<>();
+        FileContextStore store = new FileContextStore(dir, e -> reported.add(e.id()));
         store.create(ctx("good", 1));
-        Files.write(dir.resolve("bad.ctx"), new byte[] {1, 2, 3});
+        Map<String, byte[]> bad = CorruptEntries.forIdsPrefixed("bad-");
+        for (var e : bad.entrySet()) {
+            Files.write(dir.resolve(e.getKey() + ".ctx"), e.getValue());
+        }
+        Files.write(dir.resolve("not an id.ctx"), new byte[] {1, 2, 3});
+
         assertEquals(List.of("good"), store.list().stream().map(StoredContext::id).toList());
+        assertEquals(bad.size() + 1, reported.size(), "each skipped entry is reported: " + reported);
+        for (String id : bad.keySet()) {
+            var e = assertThrows(CorruptContextException.class, () -> store.get(id), id);
+            assertEquals(id, e.id());
+            assertTrue(store.exists(id), id + " still takes its id");
+            assertThrows(ContextExistsException.class, () -> store.create(ctx(id, 2)), id);
+            assertTrue(store.delete(id), id + " can be deleted");
+            store.create(ctx(id, 3));
+            assertEquals(id, store.get(id).orElseThrow().id());
+        }
     }
 }
