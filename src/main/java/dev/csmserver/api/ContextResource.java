@@ -5,6 +5,7 @@ import dev.csmserver.api.dto.ContextList;
 import dev.csmserver.api.dto.ContextUpload;
 import dev.csmserver.api.dto.Problem;
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.FileContextStore;
 import dev.csmserver.contexts.StoredContext;
@@ -66,20 +67,20 @@ public class ContextResource {
             throw new ApiException(ProblemType.CONTEXT_READ_ONLY, "context '" + id + "' is a built-in voice of the "
                     + "model and cannot be overwritten; choose another id");
         }
-        if (store.get(id).isPresent()) {
-            throw new ApiException(ProblemType.CONTEXT_EXISTS, "context '" + id + "' exists; DELETE it first");
+        if (store.exists(id)) {
+            throw new ContextExistsException(id);
         }
         Pcm pcm = validator.decodeAudio(validator.readUpload(form.audio, "audio"), "audio");
         int[][] codes = validator.encode(pcm, service::encode, "audio");
         double seconds = codes[0].length * service.model().frameMs() / 1000.0;
         StoredContext c = new StoredContext(id, speaker, text, codes, seconds, Instant.now());
-        store.put(c);
+        store.create(c); // atomic: of concurrent uploads to one id, one is stored and the rest are 409s
         return Response.created(URI.create("/v1/contexts/" + id)).type(MediaType.APPLICATION_JSON).entity(info(c)).build();
     }
 
     @GET
     @Blocking
-    @Operation(summary = "List stored contexts")
+    @Operation(summary = "List stored contexts", description = "Damaged entries are left out (and logged).")
     @APIResponse(responseCode = "200", description = "Stored contexts, newest first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextList.class)))
     public ContextList list() {
@@ -93,6 +94,8 @@ public class ContextResource {
     @APIResponse(responseCode = "200", description = "The context",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContextInfo.class)))
     @APIResponse(responseCode = "404", description = "No such context",
+            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "500", description = "The stored context is damaged (context-corrupt): delete it",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     public ContextInfo get(@PathParam("id") String id) {
         return store.get(id).map(this::info).orElseThrow(() -> notFound(id));

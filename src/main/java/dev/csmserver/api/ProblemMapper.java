@@ -3,7 +3,9 @@ package dev.csmserver.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.csmserver.api.dto.Problem;
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStoreUnavailableException;
+import dev.csmserver.contexts.CorruptContextException;
 import dev.csmserver.contexts.ReadOnlyContextException;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.PromptTooLongException;
@@ -73,6 +75,17 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response readOnly(ReadOnlyContextException e, ContainerRequestContext ctx) {
         return problem(ProblemType.CONTEXT_READ_ONLY, e.getMessage(), ctx);
+    }
+
+    @ServerExceptionMapper
+    public Response contextExists(ContextExistsException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.CONTEXT_EXISTS, e.getMessage(), ctx);
+    }
+
+    /** Not the client's fault, and retrying will not help: the entry must be deleted and stored again. */
+    @ServerExceptionMapper
+    public Response contextCorrupt(CorruptContextException e, ContainerRequestContext ctx) {
+        return problem(ProblemType.CONTEXT_CORRUPT, e.getMessage(), ctx);
     }
 
     @ServerExceptionMapper

@@ -26,6 +26,7 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request content type is not supported"),
     QUEUE_FULL(429, "queue-full", "The service is at capacity"),
     INTERNAL(500, "internal-error", "Internal error"),
+    CONTEXT_CORRUPT(500, "context-corrupt", "A stored context is damaged and cannot be read; delete it"),
     UNAVAILABLE(503, "service-unavailable", "The service is not available right now"),
     DEADLINE_EXCEEDED(504, "deadline-exceeded", "The request's deadline passed");
 

@@ -36,6 +36,9 @@ public final class RequestValidator {
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final double MAX_TEMPERATURE = 5.0;
     private static final int MAX_TOP_K = 2048;
+    /** Sample rates accepted in uploaded audio (telephone to high-resolution studio audio). */
+    public static final int MIN_SAMPLE_RATE_HZ = 8_000;
+    public static final int MAX_SAMPLE_RATE_HZ = 192_000;
 
     private final ServerConfig.Limits limits;
     private final ContextStore store;
@@ -85,6 +88,10 @@ public final class RequestValidator {
         if (store.isBuiltIn(saveAs)) {
             throw new ApiException(ProblemType.CONTEXT_READ_ONLY,
                     "save_as '" + saveAs + "' is a built-in voice of the model; choose another id");
+        }
+        if (saveAs != null && store.exists(saveAs)) {
+            throw new ApiException(ProblemType.CONTEXT_EXISTS,
+                    "save_as '" + saveAs + "' exists; DELETE it first or choose another id");
         }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request = new GenerationRequest(
@@ -251,6 +258,10 @@ public final class RequestValidator {
         }
         if (pcm.samples().length == 0) {
             throw new ApiException(ProblemType.INVALID_AUDIO, where + " holds no samples");
+        }
+        if (pcm.sampleRateHz() < MIN_SAMPLE_RATE_HZ || pcm.sampleRateHz() > MAX_SAMPLE_RATE_HZ) {
+            throw new ApiException(ProblemType.INVALID_AUDIO, where + " has a sample rate of " + pcm.sampleRateHz()
+                    + " Hz; accepted rates are " + MIN_SAMPLE_RATE_HZ + " to " + MAX_SAMPLE_RATE_HZ + " Hz");
         }
         double ms = pcm.durationSeconds() * 1000;
         if (ms > limits.maxContextAudioMs()) {

@@ -1,9 +1,12 @@
 package dev.csmserver.api;
 
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.SincResampler;
 import dev.csmserver.config.ModelState;
+import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.StoredContext;
+import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.ModelInfo;
 import dev.csmserver.queue.InferenceQueue;
@@ -33,16 +36,22 @@ public class SpeechService {
     @Inject ModelState model;
     @Inject InferenceQueue queue;
     @Inject ContextStore store;
+    @Inject InferenceMetrics metrics;
 
     /** The loaded model; a 503 problem while it is not ready. */
     public ModelInfo model() {
         return model.requireInfo();
     }
 
-    /** Mimi codes {@code [K][T]} of {@code pcm}, computed on the inference thread. */
+    /**
+     * Mimi codes {@code [K][T]} of {@code pcm}: resampled to the codec's rate here, on the request
+     * thread, so that only the Mimi encode itself runs on (and holds up) the inference thread.
+     */
     public int[][] encode(Pcm pcm) {
+        int rate = model().sampleRateHz();
+        Pcm atCodecRate = pcm.sampleRateHz() == rate ? pcm : SincResampler.resample(pcm, rate);
         try {
-            return model.requireWorker().call(p -> p.encode(pcm)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
+            return model.requireWorker().call(p -> p.encode(atCodecRate)).get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
@@ -96,10 +105,15 @@ public class SpeechService {
         }
         double seconds = frames * frameMs / 1000.0;
         try {
-            store.put(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
+            // Create-once, like an upload: an id taken since validation keeps its context.
+            store.create(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
                     Instant.now()));
+        } catch (ContextExistsException e) {
+            LOG.warn("generated turn not saved: context {} was created while it was generated", v.saveAs());
+            metrics.contextNotSaved("exists");
         } catch (RuntimeException e) {
             LOG.error("could not store generated turn as context {}", v.saveAs(), e);
+            metrics.contextNotSaved("error");
         }
     }
 }

@@ -37,12 +37,12 @@ public class WatermarkResource {
         MediaType.APPLICATION_OCTET_STREAM})
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
     @Operation(summary = "Detect the watermark", description = "Send the audio file as the request body "
-            + "(WAV, MP3, FLAC or Ogg Opus). Clips under about a second cannot be verified.")
+            + "(WAV, MP3, FLAC or Ogg Opus, sampled at 8 to 192 kHz). Clips under about a second cannot be verified.")
     @RequestBody(required = true, content = @Content(mediaType = "audio/wav",
             schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "200", description = "The verdict",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WatermarkResult.class)))
-    @APIResponse(responseCode = "400", description = "Undecodable audio",
+    @APIResponse(responseCode = "400", description = "Undecodable audio, or a sample rate outside 8 to 192 kHz",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Audio too large",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
@@ -61,7 +61,8 @@ public class WatermarkResource {
             description = "The same check with the file sent as the multipart field 'audio' (e.g. from a browser form).")
     @APIResponse(responseCode = "200", description = "The verdict",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WatermarkResult.class)))
-    @APIResponse(responseCode = "400", description = "Missing or undecodable audio",
+    @APIResponse(responseCode = "400",
+            description = "Missing or undecodable audio, or a sample rate outside 8 to 192 kHz",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Audio too large",
             content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))

@@ -1,6 +1,7 @@
 package dev.csmserver.cli;
 
 import dev.csmserver.audio.Pcm;
+import dev.csmserver.audio.SincResampler;
 import dev.csmserver.audio.WavReader;
 import dev.csmserver.audio.WavWriter;
 import dev.csmserver.audio.watermark.WatermarkDetection;
@@ -166,7 +167,7 @@ public final class Main {
     private static List<Segment> prompt(CsmPipeline pipeline, CliArgs args, String option,
             PublishedVoices.Voice voice, PrintStream out) {
         if (args.path(option).isPresent()) {
-            Pcm pcm = WavReader.read(args.path(option).get());
+            Pcm pcm = SincResampler.resample(WavReader.read(args.path(option).get()), pipeline.info().sampleRateHz());
             return List.of(new Segment(voice.speaker(), voice.text(), pipeline.encode(pcm)));
         }
         for (BuiltInVoice v : pipeline.voices()) {

@@ -3,6 +3,7 @@ package dev.csmserver.config;
 import dev.csmserver.contexts.BuiltInContexts;
 import dev.csmserver.contexts.ContextStore;
 import dev.csmserver.contexts.FileContextStore;
+import dev.csmserver.metrics.InferenceMetrics;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -20,17 +21,19 @@ import java.util.Locale;
 public class ContextStoreProducer {
     @Produces
     @Singleton
-    BuiltInContexts store(ServerConfig config, Instance<RedisDataSource> redis) {
-        return new BuiltInContexts(configured(config, redis));
+    BuiltInContexts store(ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
+        return new BuiltInContexts(configured(config, redis, metrics));
     }
 
-    private static ContextStore configured(ServerConfig config, Instance<RedisDataSource> redis) {
+    private static ContextStore configured(ServerConfig config, Instance<RedisDataSource> redis,
+            InferenceMetrics metrics) {
         String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "file":
-                return new FileContextStore(config.contexts().dir());
+                return new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
             case "redis":
-                return new RedisContextStore(redis.get(), config.contexts().redisPrefix());
+                return new RedisContextStore(redis.get(), config.contexts().redisPrefix(),
+                        e -> metrics.corruptContext());
             default:
                 throw new IllegalArgumentException("csm.contexts.store must be file or redis, not '" + kind + "'");
         }

@@ -40,9 +40,14 @@ public final class BuiltInContexts implements ContextStore {
     }
 
     @Override
-    public void put(StoredContext context) {
+    public void create(StoredContext context) {
         requireWritable(context.id());
-        store.put(context);
+        store.create(context);
+    }
+
+    @Override
+    public boolean exists(String id) {
+        return isBuiltIn(id) || store.exists(id);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -16,6 +17,11 @@ import java.time.Instant;
 public final class StoredContextCodec {
     private static final int MAGIC = 0x43534D43; // "CSMC"
     private static final int VERSION = 1;
+    private static final int MAX_TEXT_BYTES = 64 << 20;
+    /** More codebooks than any Mimi has (32); a header claiming more is corrupt. */
+    public static final int MAX_CODEBOOKS = 256;
+    /** Largest entry a store reads: the longest text plus far more codes than any limit allows. */
+    public static final int MAX_BYTES = MAX_TEXT_BYTES + (16 << 20);
 
     private StoredContextCodec() {}
 
@@ -42,10 +48,14 @@ public final class StoredContextCodec {
         return bytes.toByteArray();
     }
 
-    /** Decodes {@link #encode} output; anything else is an {@link IllegalArgumentException}. */
+    /**
+     * Decodes {@link #encode} output; anything else is an {@link IllegalArgumentException} saying
+     * what is wrong. Every size in the header is checked against the bytes that follow before
+     * anything is allocated: a stored entry may be truncated or foreign and claim any size.
+     */
     public static StoredContext decode(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            if (in.readInt() != MAGIC) {
+            if (data.length < 8 || in.readInt() != MAGIC) {
                 throw new IllegalArgumentException("not a stored context (bad magic)");
             }
             int version = in.readInt();
@@ -59,8 +69,13 @@ public final class StoredContextCodec {
             Instant created = Instant.ofEpochMilli(in.readLong());
             int k = in.readInt();
             int t = in.readInt();
-            if (k < 0 || t < 0 || (long) k * t * 2 > data.length) {
-                throw new IllegalArgumentException("corrupt stored context: " + k + "x" + t + " codes");
+            int left = in.available();
+            if (k < 1 || k > MAX_CODEBOOKS || t < 1 || (long) k * t * 2 != left) {
+                throw new IllegalArgumentException("header claims " + k + " x " + t + " codes but " + left
+                        + " bytes follow");
+            }
+            if (!(duration >= 0) || Double.isInfinite(duration)) {
+                throw new IllegalArgumentException("bad duration " + duration);
             }
             int[][] codes = new int[k][t];
             for (int i = 0; i < k; i++) {
@@ -69,9 +84,28 @@ public final class StoredContextCodec {
                 }
             }
             return new StoredContext(id, speaker, text, codes, duration, created);
+        } catch (EOFException e) {
+            throw new IllegalArgumentException("truncated stored context", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt stored context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@link #decode(byte[])} of the entry stored under {@code id}: an entry that cannot be decoded,
+     * or that holds another id (a file copied or renamed by hand), is a {@link CorruptContextException}.
+     */
+    public static StoredContext decode(byte[] data, String id) {
+        StoredContext c;
+        try {
+            c = decode(data);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptContextException(id, e.getMessage());
+        }
+        if (!c.id().equals(id)) {
+            throw new CorruptContextException(id, "it holds the context of another id");
+        }
+        return c;
     }
 
     private static void writeLongString(DataOutputStream out, String s) throws IOException {
@@ -82,7 +116,7 @@ public final class StoredContextCodec {
 
     private static String readLongString(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > (64 << 20)) {
+        if (n < 0 || n > MAX_TEXT_BYTES || n > in.available()) {
             throw new IOException("bad text length " + n);
         }
         return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);

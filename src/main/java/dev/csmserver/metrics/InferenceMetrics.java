@@ -101,6 +101,18 @@ public final class InferenceMetrics {
         Counter.builder(Meters.ERRORS).tag(Meters.ERROR_TYPE, type).register(registry).increment();
     }
 
+    /** A stored context entry could not be read. */
+    public void corruptContext() {
+        Counter.builder(Meters.CONTEXTS_CORRUPT).description("unreadable stored contexts met").register(registry)
+                .increment();
+    }
+
+    /** A generated turn could not be stored under its {@code save_as} id, for {@code reason}. */
+    public void contextNotSaved(String reason) {
+        Counter.builder(Meters.CONTEXTS_NOT_SAVED).tag(Meters.REASON, reason)
+                .description("generated turns save_as could not store").register(registry).increment();
+    }
+
     /** Total cancellations so far (for tests and health details). */
     public double cancellationCount() {
         return cancellations.count();

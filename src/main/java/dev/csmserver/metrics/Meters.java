@@ -28,10 +28,17 @@ public final class Meters {
     /** Counter, tagged {@link #ERROR_TYPE}: errors by kind (client problem types and internal failures). */
     public static final String ERRORS = "csm.errors";
 
+    /** Counter: stored context entries that could not be read (skipped in a listing, or refused when used). */
+    public static final String CONTEXTS_CORRUPT = "csm.contexts.corrupt";
+    /** Counter, tagged {@link #REASON}: generated turns that {@code save_as} could not store. */
+    public static final String CONTEXTS_NOT_SAVED = "csm.contexts.not.saved";
+
     /** Tag key: how a request ended ({@code end_of_speech}, {@code max_length}, {@code cancelled}...). */
     public static final String OUTCOME = "outcome";
     /** Tag key: the error kind (a problem type slug or an exception class). */
     public static final String ERROR_TYPE = "type";
+    /** Tag key: why a context was not saved ({@code exists}: the id was taken meanwhile; {@code error}). */
+    public static final String REASON = "reason";
 
     private Meters() {}
 }

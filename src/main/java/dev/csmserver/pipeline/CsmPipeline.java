@@ -3,7 +3,6 @@ package dev.csmserver.pipeline;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.csmserver.audio.Pcm;
-import dev.csmserver.audio.SincResampler;
 import dev.csmserver.audio.watermark.StreamingWatermarker;
 import dev.csmserver.codec.Mimi;
 import dev.csmserver.model.CsmModel;
@@ -132,11 +131,17 @@ public final class CsmPipeline implements AutoCloseable {
         ActiveGeneration.emitNewFrames(batch);
     }
 
-    /** Resamples {@code audio} to the codec's rate and encodes it with Mimi: codes {@code [K][T]}. */
+    /**
+     * Encodes {@code audio}, already at the codec's rate, with Mimi: codes {@code [K][T]}. Resampling
+     * is the caller's job ({@link dev.csmserver.audio.SincResampler}), done before the audio reaches
+     * the inference thread: a long clip at an odd rate would otherwise stall every running stream.
+     */
     public int[][] encode(Pcm audio) {
-        Pcm pcm = audio.sampleRateHz() == info.sampleRateHz() ? audio
-                : SincResampler.resample(audio, info.sampleRateHz());
-        return mimi.encode(pcm.samples());
+        if (audio.sampleRateHz() != info.sampleRateHz()) {
+            throw new IllegalArgumentException("audio at " + audio.sampleRateHz() + " Hz must be resampled to the "
+                    + "codec's " + info.sampleRateHz() + " Hz before it is encoded");
+        }
+        return mimi.encode(audio.samples());
     }
 
     /** Runs one request to the end on the calling thread (CLI, warm-up, tests). */

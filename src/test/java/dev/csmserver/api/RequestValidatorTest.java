@@ -116,9 +116,9 @@ class RequestValidatorTest {
 
     @Test
     void resolvesStoredContextsAndRejectsForeignOnes() {
-        store.put(new StoredContext("ok", 1, "hi", new int[][] {{1, 2}, {3, 4}}, 0.16, Instant.now()));
-        store.put(new StoredContext("wide", 1, "hi", new int[][] {{1}, {2}, {3}}, 0.08, Instant.now()));
-        store.put(new StoredContext("big", 1, "hi", new int[][] {{1}, {64}}, 0.08, Instant.now()));
+        store.create(new StoredContext("ok", 1, "hi", new int[][] {{1, 2}, {3, 4}}, 0.16, Instant.now()));
+        store.create(new StoredContext("wide", 1, "hi", new int[][] {{1}, {2}, {3}}, 0.08, Instant.now()));
+        store.create(new StoredContext("big", 1, "hi", new int[][] {{1}, {64}}, 0.08, Instant.now()));
         SpeechRequest r = new SpeechRequest("a", 0, List.of(new ContextSegment(null, null, null, "ok")),
                 null, null, null, 7L, null, false, "next");
         ValidSpeech v = validator.validate(r, NO_AUDIO);

@@ -31,7 +31,8 @@ class SincResamplerTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({"24000, 44100", "44100, 24000", "16000, 24000", "48000, 24000", "22050, 24000", "8000, 24000"})
+    @CsvSource({"24000, 44100", "44100, 24000", "16000, 24000", "48000, 24000", "22050, 24000", "8000, 24000",
+        "24001, 24000", "24011, 24000", "44101, 24000", "192000, 24000", "24000, 24001", "24000, 44101"})
     void preservesInBandSine(int from, int to) {
         double hz = 1000;
         float[] y = SincResampler.resample(sine(hz, from, from), from, to);
@@ -57,6 +58,53 @@ class SincResamplerTest {
     void exactLengths(int n, int from, int to) {
         long expected = (long) Math.ceil((double) n * to / from);
         assertEquals(expected, SincResampler.resample(new float[n], from, to).length);
+    }
+
+    @ParameterizedTest(name = "{0} <-> 24000")
+    @CsvSource({"24001", "24011", "44101", "8000", "192000", "191999", "8001"})
+    void oddRatesNeedABoundedKernelAndWorkLinearInTheInput(int rate) {
+        for (int[] pair : new int[][] {{rate, 24000}, {24000, rate}}) {
+            ResamplePlan plan = SincResampler.plan(pair[0], pair[1]);
+            String what = pair[0] + " -> " + pair[1] + ": " + plan;
+            assertTrue(plan.kernelFloats() <= SincResampler.MAX_KERNEL_FLOATS, what);
+            // the windowed sinc spans 12.1 periods of the lower rate; a polyphase phase adds one stride
+            double ratio = Math.max(1.0, pair[0] / (double) pair[1]);
+            int taps = 2 * (int) Math.ceil(6 * ratio / 0.99) + (int) Math.ceil(ratio) + 1;
+            assertTrue(plan.tapsPerOutput() <= taps, what);
+            int n = 10 * pair[0];
+            long outputs = plan.outputLength(n);
+            assertTrue(plan.multiplyAdds(n) <= (outputs + 3) * taps, what);
+            float[] y = SincResampler.resample(new float[n], pair[0], pair[1]);
+            assertEquals(outputs, y.length, what);
+        }
+        assertTrue(SincResampler.cachedKernelFloats() <= SincResampler.MAX_CACHED_FLOATS);
+    }
+
+    @Test
+    void theKernelCacheStaysBoundedWhateverRatesClientsSend() {
+        for (int rate = 8000; rate <= 192_000; rate += 4001) {
+            SincResampler.resample(new float[64], rate, 24000);
+            SincResampler.resample(new float[64], 24000, rate);
+            assertTrue(SincResampler.cachedKernelFloats() <= SincResampler.MAX_CACHED_FLOATS,
+                    "after " + rate + " Hz: " + SincResampler.cachedKernelFloats() + " floats cached");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"44100, 24000", "24000, 44100", "16000, 24000", "48000, 24000"})
+    void perSampleEvaluationMatchesThePolyphaseKernel(int from, int to) {
+        float[] x = sine(997, from, from / 2);
+        int g = SincResampler.gcd(from, to);
+        int o = from / g;
+        int n = to / g;
+        int length = (int) SincResampler.plan(from, to).outputLength(x.length);
+        float[] polyphase = PolyphaseKernel.build(o, n).apply(x, length);
+        float[] direct = SincInterpolator.resample(x, o, n, length);
+        double maxErr = 0;
+        for (int i = 0; i < length; i++) {
+            maxErr = Math.max(maxErr, Math.abs(polyphase[i] - direct[i]));
+        }
+        assertTrue(maxErr < 1e-5, "max |polyphase - direct| = " + maxErr);
     }
 
     @Test

@@ -3,13 +3,16 @@ package dev.csmserver.config;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.WavWriter;
+import dev.csmserver.contexts.CorruptEntries;
 import dev.csmserver.contexts.StoredContext;
 import dev.csmserver.api.ModelReady;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -85,7 +88,7 @@ class SharedContextsHttpTest {
                 .multiPart("text", "probe").multiPart("id", "ctx-probe")
                 .when().post("/v1/contexts").then().statusCode(201);
         StoredContext fromB = otherReplica.get("ctx-probe").orElseThrow();
-        otherReplica.put(new StoredContext("ctx-from-b", 0, "Stored by replica B.", fromB.codes(),
+        otherReplica.create(new StoredContext("ctx-from-b", 0, "Stored by replica B.", fromB.codes(),
                 fromB.durationSeconds(), Instant.now()));
         otherReplica.delete("ctx-probe");
 
@@ -98,5 +101,25 @@ class SharedContextsHttpTest {
                 .when().post("/v1/speech").then().statusCode(200);
         given().when().delete("/v1/contexts/ctx-from-b").then().statusCode(204);
         assertTrue(otherReplica.get("ctx-from-b").isEmpty());
+    }
+
+    @Test
+    void aBadValueInRedisDoesNotBreakTheListAndIsAProblemWhenRead() {
+        RedisDataSource raw = RedisTestResource.server().newDataSource();
+        raw.value(byte[].class).set(PREFIX + "ctx:ctx-bad-value", CorruptEntries.bogusHeader("ctx-bad-value"));
+        raw.sortedSet(String.class).zadd(PREFIX + "index", 1, "ctx-bad-value");
+        try {
+            given().when().get("/v1/contexts").then().statusCode(200)
+                    .body("contexts.id", not(hasItem("ctx-bad-value")));
+            given().when().get("/v1/contexts/ctx-bad-value").then().statusCode(500)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:csm-server:problem:context-corrupt"));
+            given().multiPart("audio", "turn.wav", wav(0.5, 16000), "audio/wav")
+                    .multiPart("text", "again").multiPart("id", "ctx-bad-value")
+                    .when().post("/v1/contexts").then().statusCode(409)
+                    .body("type", equalTo("urn:csm-server:problem:context-exists"));
+        } finally {
+            given().when().delete("/v1/contexts/ctx-bad-value").then().statusCode(204);
+        }
     }
 }

@@ -12,7 +12,7 @@ public record ContextSegment(
         @JsonProperty("text") String text,
         @Schema(description = "Speaker id of this turn.", minimum = "0", examples = "1")
         @JsonProperty("speaker") Integer speaker,
-        @Schema(description = "Base64-encoded WAV (PCM 8/16/24/32-bit or float, any rate; resampled to 24 kHz).")
+        @Schema(description = "Base64-encoded WAV (PCM 8/16/24/32-bit or float, 8 to 192 kHz; resampled to 24 kHz).")
         @JsonProperty("audio") String audio,
         @Schema(description = "Id of a context stored with POST /v1/contexts or save_as.", examples = "turn-1")
         @JsonProperty("context_id") String contextId) {}

@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Schema(name = "ContextUpload", description = "One conversation turn to encode once and store.")
 public class ContextUpload {
     @RestForm("audio")
-    @Schema(required = true, type = SchemaType.STRING, format = "binary", description = "WAV file of the turn.")
+    @Schema(required = true, type = SchemaType.STRING, format = "binary", description = "WAV file of the turn, sampled at 8 to 192 kHz (resampled to 24 kHz).")
     public FileUpload audio;
 
     @RestForm("text")

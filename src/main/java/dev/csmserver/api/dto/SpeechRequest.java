@@ -29,6 +29,7 @@ public record SpeechRequest(
         @JsonProperty("response_format") String responseFormat,
         @Schema(description = "Stream audio while it is generated (chunked).", defaultValue = "true")
         @JsonProperty("stream") Boolean stream,
-        @Schema(description = "Store the generated turn (text, speaker, codes) as a context with this id.",
+        @Schema(description = "Store the generated turn (text, speaker, codes) as a new context with this id; "
+                + "an id that exists is a 409 before any audio.",
                 examples = "turn-2")
         @JsonProperty("save_as") String saveAs) {}

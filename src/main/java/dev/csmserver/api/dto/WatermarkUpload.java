@@ -10,6 +10,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 public class WatermarkUpload {
     @RestForm("audio")
     @Schema(required = true, type = SchemaType.STRING, format = "binary",
-            description = "WAV, MP3, FLAC or Ogg Opus file, any sample rate.")
+            description = "WAV, MP3, FLAC or Ogg Opus file, sampled at 8 to 192 kHz.")
     public FileUpload audio;
 }
