@@ -14,7 +14,10 @@ import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.function.BiConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
  * Adapts one job's audio to an HTTP body: each chunk the worker produces becomes one flushed
@@ -36,14 +39,14 @@ public final class AudioStream implements JobListener {
     private final boolean stream;
     private final boolean sse;
     private final AudioEncoder encoder;
-    private final BiConsumer<FinishReason, int[][]> onFinish;
+    private final BiFunction<FinishReason, int[][], CompletionStage<Void>> onFinish;
     private final ByteArrayOutputStream whole;
     private int samples;
     /** Whether any byte of the body was handed to the client. */
     private boolean started;
 
     public AudioStream(AudioFormat format, int sampleRateHz, boolean stream, boolean sse,
-            BiConsumer<FinishReason, int[][]> onFinish) {
+            BiFunction<FinishReason, int[][], CompletionStage<Void>> onFinish) {
         this.format = format;
         this.sampleRateHz = sampleRateHz;
         this.stream = stream || sse;
@@ -83,22 +86,41 @@ public final class AudioStream implements JobListener {
             cut(reason);
             return;
         }
+        CompletionStage<Void> saved;
         try {
-            onFinish.accept(reason, codes);
-        } finally {
-            if (!started && stream && !sse) {
+            saved = onFinish.apply(reason, codes); // runs off this (the inference) thread
+        } catch (RuntimeException e) {
+            saved = CompletableFuture.failedFuture(e);
+        }
+        if (stream && !sse) {
+            // A streamed file cannot report a failed save after its audio: the save runs on its own
+            // (a failure is logged and counted) and the file ends now.
+            if (!started) {
                 emit(encoder.start()); // no audio at all: still one well-formed (empty) file
             }
+            emit(encoder.finish());
+            out.onComplete();
+            return;
+        }
+        saved.whenComplete((ok, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (!stream) {
+                if (cause != null) {
+                    out.onError(cause); // nothing sent yet: the problem instead of the audio
+                    return;
+                }
                 emit(complete());
-            } else if (sse) {
+            } else if (cause != null) {
+                ApiException p = cause instanceof ApiException a ? a
+                        : new ApiException(ProblemType.INTERNAL, "the turn could not be saved");
+                sseEvent("{\"type\":\"error\",\"error\":{\"type\":\"" + p.type().uri() + "\",\"message\":\""
+                        + p.getMessage().replace("\"", "'") + "\"}}");
+            } else {
                 sseEvent("{\"type\":\"speech.audio.done\",\"usage\":{\"output_audio_seconds\":"
                         + samples / (double) sampleRateHz + "}}");
-            } else {
-                emit(encoder.finish());
             }
             out.onComplete();
-        }
+        });
     }
 
     @Override

@@ -5,15 +5,21 @@ import dev.csmserver.audio.SincResampler;
 import dev.csmserver.config.ModelState;
 import dev.csmserver.contexts.ContextExistsException;
 import dev.csmserver.contexts.ContextStore;
+import dev.csmserver.contexts.ContextStoreUnavailableException;
 import dev.csmserver.contexts.StoredContext;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.ModelInfo;
 import dev.csmserver.queue.InferenceQueue;
 import dev.csmserver.queue.Job;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +43,13 @@ public class SpeechService {
     @Inject InferenceQueue queue;
     @Inject ContextStore store;
     @Inject InferenceMetrics metrics;
+
+    /** save_as writes: off the inference thread, a few at a time (a store that hangs holds these only). */
+    private final ExecutorService storeWrites = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "csm-store-write");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The loaded model; a 503 problem while it is not ready. */
     public ModelInfo model() {
@@ -89,11 +102,17 @@ public class SpeechService {
         return response.build();
     }
 
-    /** Stores the generated turn as a context when the request asked for it ({@code save_as}). */
-    private void save(ValidSpeech v, FinishReason reason, int[][] frameCodes, double frameMs) {
+    /**
+     * Stores the generated turn as a context when the request asked for it ({@code save_as}), on
+     * a store thread, never the inference thread (a slow or paused Redis must not stall every
+     * stream). The stage fails with the problem to show the client where its protocol still can
+     * (a whole file: instead of the audio; SSE: an error event); a failure is always logged and
+     * counted in {@code csm_contexts_not_saved_total}.
+     */
+    private CompletionStage<Void> save(ValidSpeech v, FinishReason reason, int[][] frameCodes, double frameMs) {
         if (v.saveAs() == null || frameCodes.length == 0
                 || (reason != FinishReason.END_OF_SPEECH && reason != FinishReason.MAX_LENGTH)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         int frames = frameCodes.length;
         int k = frameCodes[0].length;
@@ -103,17 +122,33 @@ public class SpeechService {
                 codes[i][f] = frameCodes[f][i];
             }
         }
-        double seconds = frames * frameMs / 1000.0;
-        try {
-            // Create-once, like an upload: an id taken since validation keeps its context.
-            store.create(new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes, seconds,
-                    Instant.now()));
-        } catch (ContextExistsException e) {
-            LOG.warn("generated turn not saved: context {} was created while it was generated", v.saveAs());
-            metrics.contextNotSaved("exists");
-        } catch (RuntimeException e) {
-            LOG.error("could not store generated turn as context {}", v.saveAs(), e);
-            metrics.contextNotSaved("error");
-        }
+        StoredContext context = new StoredContext(v.saveAs(), v.request().speaker(), v.request().text(), codes,
+                frames * frameMs / 1000.0, Instant.now());
+        return CompletableFuture.runAsync(() -> {
+            try {
+                // Create-once, like an upload: an id taken since validation keeps its context.
+                store.create(context);
+            } catch (ContextExistsException e) {
+                LOG.warn("generated turn not saved: context {} was created while it was generated", v.saveAs());
+                metrics.contextNotSaved("exists");
+                throw new ApiException(ProblemType.CONTEXT_EXISTS, "the audio was generated, but context '"
+                        + v.saveAs() + "' was created meanwhile and was kept; the turn was not saved");
+            } catch (ContextStoreUnavailableException e) {
+                LOG.warn("generated turn not saved as {}: the context store is unavailable", v.saveAs());
+                metrics.contextNotSaved("unavailable");
+                throw new ApiException(ProblemType.UNAVAILABLE, "the audio was generated, but the context store "
+                        + "is unavailable; the turn was not saved as '" + v.saveAs() + "'");
+            } catch (RuntimeException e) {
+                LOG.error("could not store generated turn as context {}", v.saveAs(), e);
+                metrics.contextNotSaved("error");
+                throw new ApiException(ProblemType.INTERNAL, "the audio was generated, but storing it as '"
+                        + v.saveAs() + "' failed; see the server log");
+            }
+        }, storeWrites);
+    }
+
+    @PreDestroy
+    void stopStoreWrites() {
+        storeWrites.shutdown();
     }
 }

@@ -84,7 +84,7 @@ public interface ServerConfig {
          * Context encodes (uploads, inline context audio) that may wait for the inference thread,
          * which runs one between two frame steps; past this, 429 with Retry-After.
          */
-        @WithDefault("4")
+        @WithDefault("8")
         int maxPendingEncodes();
 
         /** Graceful shutdown: how long running requests may finish. */

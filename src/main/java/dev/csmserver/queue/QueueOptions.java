@@ -10,7 +10,7 @@ import java.time.Duration;
  */
 public record QueueOptions(int capacity, int maxBatch, Duration deadline, Duration stallAfter, int maxPendingEncodes) {
     /** The default bound on waiting context encodes. */
-    public static final int DEFAULT_MAX_PENDING_ENCODES = 4;
+    public static final int DEFAULT_MAX_PENDING_ENCODES = 8;
 
     public QueueOptions {
         if (capacity < 1 || maxBatch < 1 || maxPendingEncodes < 1) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.contexts.CorruptEntries;
 import io.quarkus.test.junit.QuarkusTest;
@@ -118,6 +119,26 @@ public class ContextIntegrityTest {
             audio.readAllBytes();
         }
         ApiTestSupport.await(30, () -> ApiTestSupport.metric("csm_contexts_not_saved_total") > notSavedBefore);
+        given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Uploaded meanwhile."));
+        given().when().delete("/v1/contexts/" + id).then().statusCode(204);
+    }
+
+    @Test
+    public void aWholeFileWhoseSaveLostItsIdIsAConflictInsteadOfTheAudio() throws Exception {
+        String id = "ctx-taken-meanwhile-whole";
+        given().when().delete("/v1/contexts/" + id);
+        ApiTestSupport.await(30, () -> ApiTestSupport.activeRequests() == 0);
+        var client = ApiTestSupport.client();
+        var whole = client.sendAsync(ApiTestSupport.post("/v1/speech", "{\"text\":\"Generated turn.\","
+                + "\"max_audio_length_ms\":20000,\"stream\":false,\"save_as\":\"" + id + "\"}"),
+                HttpResponse.BodyHandlers.ofString());
+        ApiTestSupport.await(30, () -> ApiTestSupport.activeRequests() == 1); // validated and generating
+        HttpResponse<String> up = client.send(upload(id, "Uploaded meanwhile."), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, up.statusCode(), up.body());
+        HttpResponse<String> r = whole.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertEquals(409, r.statusCode(), "the client hears the turn was not saved, before any audio");
+        assertEquals(ProblemMapper.PROBLEM_JSON, r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertTrue(r.body().contains(EXISTS), r.body());
         given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Uploaded meanwhile."));
         given().when().delete("/v1/contexts/" + id).then().statusCode(204);
     }
