@@ -12,9 +12,9 @@ import java.util.Optional;
 
 /**
  * Optional API-key authentication: when {@code csm.auth.api-key} is set, every request except
- * {@code /q/health} must carry {@code Authorization: Bearer <key>} (the scheme in any case), else 401
- * problem+json. It sits on the HTTP router (not only REST), so metrics, OpenAPI and Swagger UI are
- * covered too.
+ * {@code /q/health} must carry {@code Authorization: Bearer <key>} (the scheme in any case), else
+ * 401 problem+json. It sits on the HTTP router (not only REST), so metrics, OpenAPI and Swagger UI
+ * are covered too.
  */
 @ApplicationScoped
 public class ApiKeyFilter {
@@ -38,7 +38,8 @@ public class ApiKeyFilter {
         }
         String given = rc.request().getHeader("Authorization");
         String token = bearerToken(given);
-        if (token != null && MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8))) {
+        if (token != null
+                && MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8))) {
             rc.next();
             return;
         }
@@ -46,8 +47,9 @@ public class ApiKeyFilter {
     }
 
     /**
-     * The token of {@code Authorization: Bearer <token>}, or null. The scheme is matched in any case
-     * ({@code bearer} too), as RFC 9110 section 11.1 says; the token itself is compared exactly.
+     * The token of {@code Authorization: Bearer <token>}, or null. The scheme is matched in any
+     * case ({@code bearer} too), as RFC 9110 section 11.1 says; the token itself is compared
+     * exactly.
      */
     static String bearerToken(String header) {
         if (header == null) {
@@ -63,7 +65,9 @@ public class ApiKeyFilter {
 
     private void refuse(RoutingContext rc, String given) {
         rc.response().putHeader("WWW-Authenticate", "Bearer");
-        problems.send(rc, ProblemType.UNAUTHORIZED,
+        problems.send(
+                rc,
+                ProblemType.UNAUTHORIZED,
                 given == null ? "missing Authorization: Bearer header" : "invalid API key");
     }
 }

@@ -20,11 +20,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 
 /**
- * Adapts one job's audio to an HTTP body: each chunk the worker produces becomes one flushed
- * {@code byte[]} of the response (a WAV stream starts with ONE header whose sizes are unknown).
- * With {@code stream=false} the audio is gathered and sent as one complete file. In SSE mode each
- * chunk is an OpenAI {@code speech.audio.delta} event. If the client goes away the job is
- * cancelled, and the worker drops it at the next frame.
+ * Adapts one job's audio to an HTTP body: each chunk the worker produces becomes one flushed {@code
+ * byte[]} of the response (a WAV stream starts with ONE header whose sizes are unknown). With
+ * {@code stream=false} the audio is gathered and sent as one complete file. In SSE mode each chunk
+ * is an OpenAI {@code speech.audio.delta} event. If the client goes away the job is cancelled, and
+ * the worker drops it at the next frame.
  *
  * <p>Nothing is sent before the first audio (the WAV header goes out with it), so a job that ends
  * without audio for a reason that is not the client's can still be a problem+json: its deadline
@@ -42,10 +42,15 @@ public final class AudioStream implements JobListener {
     private final BiFunction<FinishReason, int[][], CompletionStage<Void>> onFinish;
     private final ByteArrayOutputStream whole;
     private int samples;
+
     /** Whether any byte of the body was handed to the client. */
     private boolean started;
 
-    public AudioStream(AudioFormat format, int sampleRateHz, boolean stream, boolean sse,
+    public AudioStream(
+            AudioFormat format,
+            int sampleRateHz,
+            boolean stream,
+            boolean sse,
             BiFunction<FinishReason, int[][], CompletionStage<Void>> onFinish) {
         this.format = format;
         this.sampleRateHz = sampleRateHz;
@@ -74,7 +79,10 @@ public final class AudioStream implements JobListener {
             emit(encoder.start()); // one header, sent with the first audio
         }
         if (sse) {
-            sseEvent("{\"type\":\"speech.audio.delta\",\"audio\":\"" + Base64.getEncoder().encodeToString(bytes) + "\"}");
+            sseEvent(
+                    "{\"type\":\"speech.audio.delta\",\"audio\":\""
+                            + Base64.getEncoder().encodeToString(bytes)
+                            + "\"}");
         } else {
             emit(bytes);
         }
@@ -102,25 +110,40 @@ public final class AudioStream implements JobListener {
             out.onComplete();
             return;
         }
-        saved.whenComplete((ok, error) -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (!stream) {
-                if (cause != null) {
-                    out.onError(cause); // nothing sent yet: the problem instead of the audio
-                    return;
-                }
-                emit(complete());
-            } else if (cause != null) {
-                ApiException p = cause instanceof ApiException a ? a
-                        : new ApiException(ProblemType.INTERNAL, "the turn could not be saved");
-                sseEvent("{\"type\":\"error\",\"error\":{\"type\":\"" + p.type().uri() + "\",\"message\":\""
-                        + p.getMessage().replace("\"", "'") + "\"}}");
-            } else {
-                sseEvent("{\"type\":\"speech.audio.done\",\"usage\":{\"output_audio_seconds\":"
-                        + samples / (double) sampleRateHz + "}}");
-            }
-            out.onComplete();
-        });
+        saved.whenComplete(
+                (ok, error) -> {
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                    if (!stream) {
+                        if (cause != null) {
+                            out.onError(
+                                    cause); // nothing sent yet: the problem instead of the audio
+                            return;
+                        }
+                        emit(complete());
+                    } else if (cause != null) {
+                        ApiException p =
+                                cause instanceof ApiException a
+                                        ? a
+                                        : new ApiException(
+                                                ProblemType.INTERNAL,
+                                                "the turn could not be saved");
+                        sseEvent(
+                                "{\"type\":\"error\",\"error\":{\"type\":\""
+                                        + p.type().uri()
+                                        + "\",\"message\":\""
+                                        + p.getMessage().replace("\"", "'")
+                                        + "\"}}");
+                    } else {
+                        sseEvent(
+                                "{\"type\":\"speech.audio.done\",\"usage\":{\"output_audio_seconds\":"
+                                        + samples / (double) sampleRateHz
+                                        + "}}");
+                    }
+                    out.onComplete();
+                });
     }
 
     @Override
@@ -134,15 +157,24 @@ public final class AudioStream implements JobListener {
      * problem+json; after, SSE ends with an {@code error} event and any other body is aborted.
      */
     private void cut(FinishReason reason) {
-        ApiException problem = reason == FinishReason.DEADLINE
-                ? new ApiException(ProblemType.DEADLINE_EXCEEDED, started
-                        ? "the request's deadline passed while its audio was generated; the audio is incomplete"
-                        : "the request's deadline passed before its audio was generated")
-                : new ApiException(ProblemType.UNAVAILABLE, "the request was stopped before its audio was complete "
-                        + "(the service is shutting down)");
+        ApiException problem =
+                reason == FinishReason.DEADLINE
+                        ? new ApiException(
+                                ProblemType.DEADLINE_EXCEEDED,
+                                started
+                                        ? "the request's deadline passed while its audio was generated; the audio is incomplete"
+                                        : "the request's deadline passed before its audio was generated")
+                        : new ApiException(
+                                ProblemType.UNAVAILABLE,
+                                "the request was stopped before its audio was complete "
+                                        + "(the service is shutting down)");
         if (started && sse) {
-            sseEvent("{\"type\":\"error\",\"error\":{\"type\":\"" + problem.type().uri() + "\",\"message\":\""
-                    + problem.getMessage() + "\"}}");
+            sseEvent(
+                    "{\"type\":\"error\",\"error\":{\"type\":\""
+                            + problem.type().uri()
+                            + "\",\"message\":\""
+                            + problem.getMessage()
+                            + "\"}}");
             out.onComplete();
         } else {
             out.onError(problem);

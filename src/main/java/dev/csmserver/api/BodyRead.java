@@ -23,10 +23,16 @@ final class BodyRead {
     private final Buffer body = Buffer.buffer();
     private long timer = -1;
     private boolean done;
+
     /** Atomic: the response may end on a worker thread, after REST took the request over. */
     private final AtomicBoolean released = new AtomicBoolean();
 
-    BodyRead(RoutingContext rc, long maxBytes, Duration deadline, Runnable releaseSlot, RouteProblems problems) {
+    BodyRead(
+            RoutingContext rc,
+            long maxBytes,
+            Duration deadline,
+            Runnable releaseSlot,
+            RouteProblems problems) {
         this.rc = rc;
         this.maxBytes = maxBytes;
         this.deadline = deadline;
@@ -47,8 +53,9 @@ final class BodyRead {
     }
 
     /**
-     * Answers {@code Expect: 100-continue} here, as the body is read here; the header is then removed
-     * so that Quarkus REST, which finds the body already read, does not answer it a second time.
+     * Answers {@code Expect: 100-continue} here, as the body is read here; the header is then
+     * removed so that Quarkus REST, which finds the body already read, does not answer it a second
+     * time.
      */
     private void continueIfExpected(HttpServerRequest request) {
         String expect = request.getHeader(HttpHeaders.EXPECT);
@@ -66,7 +73,9 @@ final class BodyRead {
         }
         if (body.length() + (long) chunk.length() > maxBytes) {
             stop();
-            problems.sendAndClose(rc, ProblemType.BODY_TOO_LARGE,
+            problems.sendAndClose(
+                    rc,
+                    ProblemType.BODY_TOO_LARGE,
                     "the request body is larger than the limit of " + maxBytes + " bytes");
             return;
         }
@@ -87,8 +96,12 @@ final class BodyRead {
             return;
         }
         stop();
-        problems.sendAndClose(rc, ProblemType.REQUEST_TIMEOUT,
-                "the request body did not arrive within " + deadline.toMillis() + " ms; send it at once");
+        problems.sendAndClose(
+                rc,
+                ProblemType.REQUEST_TIMEOUT,
+                "the request body did not arrive within "
+                        + deadline.toMillis()
+                        + " ms; send it at once");
     }
 
     private void stop() {

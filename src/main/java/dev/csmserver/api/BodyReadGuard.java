@@ -40,7 +40,8 @@ public class BodyReadGuard {
         long declared = declaredLength(request);
         if (request.version() == HttpVersion.HTTP_2) {
             // Quarkus REST cannot take an HTTP/2 body read ahead (it pauses the finished stream and
-            // fails), so HTTP/2, off by default (quarkus.http.http2), is left to read its own bodies.
+            // fails), so HTTP/2, off by default (quarkus.http.http2), is left to read its own
+            // bodies.
             rc.next();
             return;
         }
@@ -52,14 +53,19 @@ public class BodyReadGuard {
         if (reading.incrementAndGet() > http.maxConcurrentBodyReads()) {
             reading.decrementAndGet();
             rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-            problems.sendAndClose(rc, ProblemType.UNAVAILABLE,
+            problems.sendAndClose(
+                    rc,
+                    ProblemType.UNAVAILABLE,
                     "too many request bodies are being received at once; retry shortly");
             return;
         }
-        new BodyRead(rc, maxBodyBytes, http.bodyReadDeadline(), reading::decrementAndGet, problems).start();
+        new BodyRead(rc, maxBodyBytes, http.bodyReadDeadline(), reading::decrementAndGet, problems)
+                .start();
     }
 
-    /** As Vert.x's BodyHandler decides: a chunked request may carry a body, others by their length. */
+    /**
+     * As Vert.x's BodyHandler decides: a chunked request may carry a body, others by their length.
+     */
     private static boolean hasBody(HttpServerRequest request, long declared) {
         return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || declared > 0;
     }

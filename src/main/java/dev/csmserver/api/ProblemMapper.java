@@ -82,7 +82,10 @@ public class ProblemMapper {
         return problem(ProblemType.CONTEXT_EXISTS, e.getMessage(), ctx);
     }
 
-    /** Not the client's fault, and retrying will not help: the entry must be deleted and stored again. */
+    /**
+     * Not the client's fault, and retrying will not help: the entry must be deleted and stored
+     * again.
+     */
     @ServerExceptionMapper
     public Response contextCorrupt(CorruptContextException e, ContainerRequestContext ctx) {
         return problem(ProblemType.CONTEXT_CORRUPT, e.getMessage(), ctx);
@@ -95,19 +98,27 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, ContainerRequestContext ctx) {
-        return problem(ProblemType.MALFORMED_REQUEST, "invalid JSON: " + e.getOriginalMessage(), ctx);
+        return problem(
+                ProblemType.MALFORMED_REQUEST, "invalid JSON: " + e.getOriginalMessage(), ctx);
     }
 
-    /** Wrong JSON types and unknown fields (Quarkus maps these itself unless a user mapper exists). */
+    /**
+     * Wrong JSON types and unknown fields (Quarkus maps these itself unless a user mapper exists).
+     */
     @ServerExceptionMapper
     public Response mismatched(MismatchedInputException e, ContainerRequestContext ctx) {
         StringBuilder path = new StringBuilder();
         for (var ref : e.getPath()) {
-            path.append(ref.getFieldName() != null ? (path.length() > 0 ? "." : "") + ref.getFieldName()
-                    : "[" + ref.getIndex() + "]");
+            path.append(
+                    ref.getFieldName() != null
+                            ? (path.length() > 0 ? "." : "") + ref.getFieldName()
+                            : "[" + ref.getIndex() + "]");
         }
         String field = path.length() == 0 ? "" : " at '" + path + "'";
-        return problem(ProblemType.MALFORMED_REQUEST, "invalid JSON" + field + ": " + e.getOriginalMessage(), ctx);
+        return problem(
+                ProblemType.MALFORMED_REQUEST,
+                "invalid JSON" + field + ": " + e.getOriginalMessage(),
+                ctx);
     }
 
     @ServerExceptionMapper
@@ -118,17 +129,34 @@ public class ProblemMapper {
         int status = e.getResponse().getStatus();
         ProblemType type;
         switch (status) {
-            case 401: type = ProblemType.UNAUTHORIZED; break;
-            case 404: type = ProblemType.NOT_FOUND; break;
-            case 405: type = ProblemType.METHOD_NOT_ALLOWED; break;
-            case 406: type = ProblemType.NOT_ACCEPTABLE; break;
-            case 413: type = ProblemType.BODY_TOO_LARGE; break;
-            case 415: type = ProblemType.UNSUPPORTED_MEDIA_TYPE; break;
-            case 503: type = ProblemType.UNAVAILABLE; break;
-            default: type = status >= 500 ? ProblemType.INTERNAL : ProblemType.MALFORMED_REQUEST;
+            case 401:
+                type = ProblemType.UNAUTHORIZED;
+                break;
+            case 404:
+                type = ProblemType.NOT_FOUND;
+                break;
+            case 405:
+                type = ProblemType.METHOD_NOT_ALLOWED;
+                break;
+            case 406:
+                type = ProblemType.NOT_ACCEPTABLE;
+                break;
+            case 413:
+                type = ProblemType.BODY_TOO_LARGE;
+                break;
+            case 415:
+                type = ProblemType.UNSUPPORTED_MEDIA_TYPE;
+                break;
+            case 503:
+                type = ProblemType.UNAVAILABLE;
+                break;
+            default:
+                type = status >= 500 ? ProblemType.INTERNAL : ProblemType.MALFORMED_REQUEST;
         }
-        String detail = type == ProblemType.MALFORMED_REQUEST || type == ProblemType.INTERNAL
-                ? type.title() : e.getMessage();
+        String detail =
+                type == ProblemType.MALFORMED_REQUEST || type == ProblemType.INTERNAL
+                        ? type.title()
+                        : e.getMessage();
         if (status >= 500) {
             LOG.error("request failed", e);
         }
@@ -146,15 +174,20 @@ public class ProblemMapper {
         return brokenForm(e, ctx).orElseGet(() -> fatal(e, ctx));
     }
 
-    /** Last: JVM errors (OutOfMemoryError, StackOverflowError) and checked exceptions, as a 500 problem. */
+    /**
+     * Last: JVM errors (OutOfMemoryError, StackOverflowError) and checked exceptions, as a 500
+     * problem.
+     */
     @ServerExceptionMapper
     public Response fatal(Throwable e, ContainerRequestContext ctx) {
         LOG.error("request {} failed", ctx == null ? "?" : RequestIds.of(ctx), e);
         metrics.error(e.getClass().getSimpleName());
-        return problem(ProblemType.INTERNAL, "internal error; see the server log for request id", ctx);
+        return problem(
+                ProblemType.INTERNAL, "internal error; see the server log for request id", ctx);
     }
 
     private Optional<Response> brokenForm(Throwable e, ContainerRequestContext ctx) {
-        return FormParserFaults.brokenForm(e).map(detail -> problem(ProblemType.MALFORMED_REQUEST, detail, ctx));
+        return FormParserFaults.brokenForm(e)
+                .map(detail -> problem(ProblemType.MALFORMED_REQUEST, detail, ctx));
     }
 }

@@ -20,13 +20,16 @@ public enum ProblemType {
     NOT_ACCEPTABLE(406, "not-acceptable", "The requested media type cannot be produced"),
     REQUEST_TIMEOUT(408, "request-timeout", "The request body did not arrive in time"),
     CONTEXT_EXISTS(409, "context-exists", "A context with this id already exists"),
-    CONTEXT_READ_ONLY(409, "context-read-only", "This context is a built-in voice and cannot be changed"),
+    CONTEXT_READ_ONLY(
+            409, "context-read-only", "This context is a built-in voice and cannot be changed"),
     AUDIO_TOO_LARGE(413, "audio-too-large", "The audio is too large or too long"),
     BODY_TOO_LARGE(413, "body-too-large", "The request body is too large"),
-    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request content type is not supported"),
+    UNSUPPORTED_MEDIA_TYPE(
+            415, "unsupported-media-type", "The request content type is not supported"),
     QUEUE_FULL(429, "queue-full", "The service is at capacity"),
     INTERNAL(500, "internal-error", "Internal error"),
-    CONTEXT_CORRUPT(500, "context-corrupt", "A stored context is damaged and cannot be read; delete it"),
+    CONTEXT_CORRUPT(
+            500, "context-corrupt", "A stored context is damaged and cannot be read; delete it"),
     UNAVAILABLE(503, "service-unavailable", "The service is not available right now"),
     DEADLINE_EXCEEDED(504, "deadline-exceeded", "The request's deadline passed");
 

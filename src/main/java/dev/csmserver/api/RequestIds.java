@@ -28,7 +28,9 @@ public class RequestIds {
 
     /** The client's {@code X-Request-Id} value when it is a sane token, else a fresh UUID. */
     public static String fromHeader(String given) {
-        return given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        return given != null && SANE.matcher(given).matches()
+                ? given
+                : UUID.randomUUID().toString();
     }
 
     @ServerRequestFilter(preMatching = true, priority = 10)

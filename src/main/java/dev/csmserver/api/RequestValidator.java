@@ -36,8 +36,10 @@ public final class RequestValidator {
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final double MAX_TEMPERATURE = 5.0;
     private static final int MAX_TOP_K = 2048;
+
     /** Sample rates accepted in uploaded audio (telephone to high-resolution studio audio). */
     public static final int MIN_SAMPLE_RATE_HZ = 8_000;
+
     public static final int MAX_SAMPLE_RATE_HZ = 192_000;
 
     private final ServerConfig.Limits limits;
@@ -46,12 +48,19 @@ public final class RequestValidator {
     private final Set<AudioFormat> formats;
 
     /** With the model known up front (tests). */
-    public RequestValidator(ServerConfig.Limits limits, ContextStore store, ModelInfo model, Set<AudioFormat> formats) {
+    public RequestValidator(
+            ServerConfig.Limits limits,
+            ContextStore store,
+            ModelInfo model,
+            Set<AudioFormat> formats) {
         this(limits, store, () -> model, formats);
     }
 
     /** {@code model} supplies the loaded model's description (a 503 problem while it loads). */
-    public RequestValidator(ServerConfig.Limits limits, ContextStore store, Supplier<ModelInfo> model,
+    public RequestValidator(
+            ServerConfig.Limits limits,
+            ContextStore store,
+            Supplier<ModelInfo> model,
             Set<AudioFormat> formats) {
         this.limits = limits;
         this.store = store;
@@ -59,19 +68,25 @@ public final class RequestValidator {
         this.formats = formats;
     }
 
-    /** Validates {@code r}; {@code encoder} turns decoded context audio into Mimi codes {@code [K][T]}. */
+    /**
+     * Validates {@code r}; {@code encoder} turns decoded context audio into Mimi codes {@code
+     * [K][T]}.
+     */
     public ValidSpeech validate(SpeechRequest r, Function<Pcm, int[][]> encoder) {
         if (r == null) {
             throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");
         }
         String text = text(r.text(), "text");
         int speaker = speaker(r.speaker(), "speaker");
-        int maxAudioMs = r.maxAudioLengthMs() == null ? limits.defaultAudioMs() : r.maxAudioLengthMs();
+        int maxAudioMs =
+                r.maxAudioLengthMs() == null ? limits.defaultAudioMs() : r.maxAudioLengthMs();
         int minMs = (int) Math.ceil(model.get().frameMs());
         if (maxAudioMs < minMs || maxAudioMs > limits.maxAudioMs()) {
-            throw bad("max_audio_length_ms must be between " + minMs + " and " + limits.maxAudioMs());
+            throw bad(
+                    "max_audio_length_ms must be between " + minMs + " and " + limits.maxAudioMs());
         }
-        double temperature = r.temperature() == null ? SamplingParams.DEFAULT_TEMPERATURE : r.temperature();
+        double temperature =
+                r.temperature() == null ? SamplingParams.DEFAULT_TEMPERATURE : r.temperature();
         if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
             throw bad("temperature must be between 0 and " + MAX_TEMPERATURE);
         }
@@ -86,16 +101,23 @@ public final class RequestValidator {
             throw bad("save_as must match [A-Za-z0-9_-]{1,64}");
         }
         if (store.isBuiltIn(saveAs)) {
-            throw new ApiException(ProblemType.CONTEXT_READ_ONLY,
+            throw new ApiException(
+                    ProblemType.CONTEXT_READ_ONLY,
                     "save_as '" + saveAs + "' is a built-in voice of the model; choose another id");
         }
         if (saveAs != null && store.exists(saveAs)) {
-            throw new ApiException(ProblemType.CONTEXT_EXISTS,
+            throw new ApiException(
+                    ProblemType.CONTEXT_EXISTS,
                     "save_as '" + saveAs + "' exists; DELETE it first or choose another id");
         }
         List<Segment> context = context(r.context(), encoder);
-        GenerationRequest request = new GenerationRequest(
-                text, speaker, context, maxAudioMs, new SamplingParams((float) temperature, topK, seed));
+        GenerationRequest request =
+                new GenerationRequest(
+                        text,
+                        speaker,
+                        context,
+                        maxAudioMs,
+                        new SamplingParams((float) temperature, topK, seed));
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
     }
 
@@ -115,8 +137,12 @@ public final class RequestValidator {
             }
         }
         if (f == null) {
-            throw new ApiException(ProblemType.UNSUPPORTED_FORMAT, "response_format '" + name
-                    + "' is not supported; use one of " + formats.stream().map(AudioFormat::fileExtension).sorted().toList());
+            throw new ApiException(
+                    ProblemType.UNSUPPORTED_FORMAT,
+                    "response_format '"
+                            + name
+                            + "' is not supported; use one of "
+                            + formats.stream().map(AudioFormat::fileExtension).sorted().toList());
         }
         return f;
     }
@@ -132,8 +158,13 @@ public final class RequestValidator {
             throw new ApiException(ProblemType.TEXT_EMPTY, field + " must not be empty");
         }
         if (text.length() > limits.maxTextChars()) {
-            throw new ApiException(ProblemType.TEXT_TOO_LONG,
-                    field + " has " + text.length() + " characters; the limit is " + limits.maxTextChars());
+            throw new ApiException(
+                    ProblemType.TEXT_TOO_LONG,
+                    field
+                            + " has "
+                            + text.length()
+                            + " characters; the limit is "
+                            + limits.maxTextChars());
         }
         if (text.indexOf('\0') >= 0) {
             throw bad(field + " must not contain NUL characters");
@@ -156,7 +187,11 @@ public final class RequestValidator {
             return List.of();
         }
         if (segments.size() > limits.maxContextSegments()) {
-            throw bad("context has " + segments.size() + " segments; the limit is " + limits.maxContextSegments());
+            throw bad(
+                    "context has "
+                            + segments.size()
+                            + " segments; the limit is "
+                            + limits.maxContextSegments());
         }
         List<Segment> out = new ArrayList<>(segments.size());
         for (int i = 0; i < segments.size(); i++) {
@@ -175,7 +210,8 @@ public final class RequestValidator {
         if (s.contextId() != null) {
             StoredContext c = storedContext(s.contextId());
             String text = s.text() == null ? c.text() : text(s.text(), where + ".text");
-            int speaker = s.speaker() == null ? c.speaker() : speaker(s.speaker(), where + ".speaker");
+            int speaker =
+                    s.speaker() == null ? c.speaker() : speaker(s.speaker(), where + ".speaker");
             return new Segment(speaker, text, c.codes());
         }
         String text = text(s.text(), where + ".text");
@@ -191,12 +227,19 @@ public final class RequestValidator {
     public StoredContext storedContext(String id) {
         StoredContext c = FileContextStore.isValidId(id) ? store.get(id).orElse(null) : null;
         if (c == null) {
-            throw new ApiException(ProblemType.CONTEXT_NOT_FOUND, "no stored context with id '" + id + "'");
+            throw new ApiException(
+                    ProblemType.CONTEXT_NOT_FOUND, "no stored context with id '" + id + "'");
         }
         ModelInfo m = model.get();
         if (c.numCodebooks() != m.numCodebooks()) {
-            throw bad("context '" + id + "' has " + c.numCodebooks() + " codebooks; the model uses "
-                    + m.numCodebooks() + " (it was stored for another model)");
+            throw bad(
+                    "context '"
+                            + id
+                            + "' has "
+                            + c.numCodebooks()
+                            + " codebooks; the model uses "
+                            + m.numCodebooks()
+                            + " (it was stored for another model)");
         }
         for (int[] row : c.codes()) {
             for (int code : row) {
@@ -211,20 +254,27 @@ public final class RequestValidator {
     private byte[] base64(String data, String where) {
         long approxBytes = (long) data.length() * 3 / 4;
         if (approxBytes > limits.maxUploadBytes()) {
-            throw new ApiException(ProblemType.AUDIO_TOO_LARGE,
-                    where + " is about " + approxBytes + " bytes; the limit is " + limits.maxUploadBytes());
+            throw new ApiException(
+                    ProblemType.AUDIO_TOO_LARGE,
+                    where
+                            + " is about "
+                            + approxBytes
+                            + " bytes; the limit is "
+                            + limits.maxUploadBytes());
         }
         try {
             return Base64.getMimeDecoder().decode(data);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ProblemType.INVALID_AUDIO, where + " is not valid base64: " + e.getMessage());
+            throw new ApiException(
+                    ProblemType.INVALID_AUDIO, where + " is not valid base64: " + e.getMessage());
         }
     }
 
     /** An upload of {@code bytes} bytes must fit the upload limit. */
     public void checkUploadSize(long bytes, String where) {
         if (bytes > limits.maxUploadBytes()) {
-            throw new ApiException(ProblemType.AUDIO_TOO_LARGE,
+            throw new ApiException(
+                    ProblemType.AUDIO_TOO_LARGE,
                     where + " has " + bytes + " bytes; the limit is " + limits.maxUploadBytes());
         }
     }
@@ -242,12 +292,15 @@ public final class RequestValidator {
     /** A request body of {@code bytes} bytes (Content-Length) must fit the body limit. */
     public void checkBodySize(long bytes) {
         if (bytes > limits.maxBodyBytes()) {
-            throw new ApiException(ProblemType.BODY_TOO_LARGE,
+            throw new ApiException(
+                    ProblemType.BODY_TOO_LARGE,
                     "the body has " + bytes + " bytes; the limit is " + limits.maxBodyBytes());
         }
     }
 
-    /** Decodes uploaded audio (WAV, MP3, FLAC or Ogg Opus), enforcing the size and duration limits. */
+    /**
+     * Decodes uploaded audio (WAV, MP3, FLAC or Ogg Opus), enforcing the size and duration limits.
+     */
     public Pcm decodeAudio(byte[] bytes, String where) {
         checkUploadSize(bytes.length, where);
         Pcm pcm;
@@ -260,17 +313,32 @@ public final class RequestValidator {
             throw new ApiException(ProblemType.INVALID_AUDIO, where + " holds no samples");
         }
         if (pcm.sampleRateHz() < MIN_SAMPLE_RATE_HZ || pcm.sampleRateHz() > MAX_SAMPLE_RATE_HZ) {
-            throw new ApiException(ProblemType.INVALID_AUDIO, where + " has a sample rate of " + pcm.sampleRateHz()
-                    + " Hz; accepted rates are " + MIN_SAMPLE_RATE_HZ + " to " + MAX_SAMPLE_RATE_HZ + " Hz");
+            throw new ApiException(
+                    ProblemType.INVALID_AUDIO,
+                    where
+                            + " has a sample rate of "
+                            + pcm.sampleRateHz()
+                            + " Hz; accepted rates are "
+                            + MIN_SAMPLE_RATE_HZ
+                            + " to "
+                            + MAX_SAMPLE_RATE_HZ
+                            + " Hz");
         }
         double ms = pcm.durationSeconds() * 1000;
         if (ms > limits.maxContextAudioMs()) {
-            throw new ApiException(ProblemType.AUDIO_TOO_LARGE, where + " lasts " + Math.round(ms)
-                    + " ms; the limit is " + limits.maxContextAudioMs() + " ms");
+            throw new ApiException(
+                    ProblemType.AUDIO_TOO_LARGE,
+                    where
+                            + " lasts "
+                            + Math.round(ms)
+                            + " ms; the limit is "
+                            + limits.maxContextAudioMs()
+                            + " ms");
         }
         for (float v : pcm.samples()) {
             if (!Float.isFinite(v)) {
-                throw new ApiException(ProblemType.INVALID_AUDIO, where + " holds NaN or infinite samples");
+                throw new ApiException(
+                        ProblemType.INVALID_AUDIO, where + " holds NaN or infinite samples");
             }
         }
         return pcm;
@@ -281,7 +349,9 @@ public final class RequestValidator {
         try {
             int[][] codes = encoder.apply(pcm);
             if (codes.length == 0 || codes[0].length == 0) {
-                throw new ApiException(ProblemType.INVALID_AUDIO, where + " is too short to encode (under one frame)");
+                throw new ApiException(
+                        ProblemType.INVALID_AUDIO,
+                        where + " is too short to encode (under one frame)");
             }
             return codes;
         } catch (IllegalArgumentException e) {

@@ -21,8 +21,8 @@ import jakarta.inject.Inject;
 public class RouteProblems {
     /**
      * How long a connection ended by {@link #sendAndClose} keeps discarding what the client still
-     * sends: closing a socket with unread bytes makes the kernel send a reset, which can destroy the
-     * answer before the client reads it (the "lingering close" of HTTP servers).
+     * sends: closing a socket with unread bytes makes the kernel send a reset, which can destroy
+     * the answer before the client reads it (the "lingering close" of HTTP servers).
      */
     private static final long LINGER_MS = 1000;
 
@@ -37,7 +37,9 @@ public class RouteProblems {
         }
         metrics.error(type.slug());
         String id = RequestIds.fromHeader(rc.request().getHeader(RequestIds.HEADER));
-        Problem p = new Problem(type.uri(), type.title(), type.status(), detail, rc.normalizedPath(), id);
+        Problem p =
+                new Problem(
+                        type.uri(), type.title(), type.status(), detail, rc.normalizedPath(), id);
         String body;
         try {
             body = json.writeValueAsString(p);
@@ -52,8 +54,8 @@ public class RouteProblems {
 
     /**
      * Sends the problem and closes the HTTP/1 connection although the request body was not (fully)
-     * read: the answer says {@code Connection: close}, and what the client still sends is drained for
-     * at most {@link #LINGER_MS} first.
+     * read: the answer says {@code Connection: close}, and what the client still sends is drained
+     * for at most {@link #LINGER_MS} first.
      */
     public void sendAndClose(RoutingContext rc, ProblemType type, String detail) {
         HttpServerRequest request = rc.request();
@@ -63,7 +65,7 @@ public class RouteProblems {
             sent.onComplete(x -> request.connection().close());
             return;
         }
-        request.handler(ignored -> { });
+        request.handler(ignored -> {});
         request.endHandler(end -> sent.onComplete(x -> request.connection().close()));
         request.resume();
         rc.vertx().setTimer(LINGER_MS, id -> request.connection().close());

@@ -30,40 +30,95 @@ public class SpeechResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     // No @Produces: the media type depends on response_format and is set on the RestMulti.
-    @Operation(summary = "Generate speech",
-            description = "Streams audio while it is generated (chunked; a WAV stream has one header with "
-                    + "unknown sizes). Every client error is application/problem+json, sent before any audio.")
-    @APIResponse(responseCode = "200", description = "Audio (X-Model names the model; `demo-tiny-random` is "
-            + "the built-in demo model, which produces noise, not speech).",
+    @Operation(
+            summary = "Generate speech",
+            description =
+                    "Streams audio while it is generated (chunked; a WAV stream has one header with "
+                            + "unknown sizes). Every client error is application/problem+json, sent before any audio.")
+    @APIResponse(
+            responseCode = "200",
+            description =
+                    "Audio (X-Model names the model; `demo-tiny-random` is "
+                            + "the built-in demo model, which produces noise, not speech).",
             headers = {
                 @Header(name = "X-Request-Id", schema = @Schema(type = SchemaType.STRING)),
-                @Header(name = "X-Seed", schema = @Schema(type = SchemaType.INTEGER, format = "int64")),
+                @Header(
+                        name = "X-Seed",
+                        schema = @Schema(type = SchemaType.INTEGER, format = "int64")),
                 @Header(name = "X-Model", schema = @Schema(type = SchemaType.STRING)),
-                @Header(name = "Content-Disposition", description = "attachment; filename=\"speech.<format>\"",
+                @Header(
+                        name = "Content-Disposition",
+                        description = "attachment; filename=\"speech.<format>\"",
                         schema = @Schema(type = SchemaType.STRING))
             },
             content = {
-                @Content(mediaType = "audio/wav", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "audio/pcm", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "audio/mpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "audio/flac", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "audio/ogg", schema = @Schema(type = SchemaType.STRING, format = "binary"))
+                @Content(
+                        mediaType = "audio/wav",
+                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = "audio/pcm",
+                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = "audio/mpeg",
+                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = "audio/flac",
+                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = "audio/ogg",
+                        schema = @Schema(type = SchemaType.STRING, format = "binary"))
             })
-    @APIResponse(responseCode = "400", description = "Invalid request",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "Unknown context id",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "save_as names a context that exists, or a built-in voice",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Context audio or body too large",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "Queue full; see Retry-After",
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid request",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "Unknown context id",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "save_as names a context that exists, or a built-in voice",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Context audio or body too large",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "429",
+            description = "Queue full; see Retry-After",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "The model is still loading, or the service is shutting down; see Retry-After",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "504", description = "The request's deadline passed before any audio was generated",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "503",
+            description =
+                    "The model is still loading, or the service is shutting down; see Retry-After",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "504",
+            description = "The request's deadline passed before any audio was generated",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
     public RestMulti<byte[]> speech(SpeechRequest body, @Context ContainerRequestContext ctx) {
         ValidSpeech v = validator.validate(body, service::encode);
         return service.start(v, RequestIds.of(ctx), false);

@@ -33,22 +33,52 @@ public class WatermarkResource {
 
     @POST
     @Blocking
-    @Consumes({"audio/wav", "audio/x-wav", "audio/wave", "audio/mpeg", "audio/flac", "audio/ogg",
-        MediaType.APPLICATION_OCTET_STREAM})
+    @Consumes({
+        "audio/wav",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/mpeg",
+        "audio/flac",
+        "audio/ogg",
+        MediaType.APPLICATION_OCTET_STREAM
+    })
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @Operation(summary = "Detect the watermark", description = "Send the audio file as the request body "
-            + "(WAV, MP3, FLAC or Ogg Opus, sampled at 8 to 192 kHz). Clips under about a second cannot be verified.")
-    @RequestBody(required = true, content = @Content(mediaType = "audio/wav",
-            schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(responseCode = "200", description = "The verdict",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WatermarkResult.class)))
-    @APIResponse(responseCode = "400", description = "Undecodable audio, or a sample rate outside 8 to 192 kHz",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Audio too large",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @Operation(
+            summary = "Detect the watermark",
+            description =
+                    "Send the audio file as the request body "
+                            + "(WAV, MP3, FLAC or Ogg Opus, sampled at 8 to 192 kHz). Clips under about a second cannot be verified.")
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = "audio/wav",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(
+            responseCode = "200",
+            description = "The verdict",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = WatermarkResult.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Undecodable audio, or a sample rate outside 8 to 192 kHz",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Audio too large",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
     public WatermarkResult detect(byte[] audio) {
         if (audio == null || audio.length == 0) {
-            throw new ApiException(ProblemType.INVALID_AUDIO, "the request body must be an audio file");
+            throw new ApiException(
+                    ProblemType.INVALID_AUDIO, "the request body must be an audio file");
         }
         return detect(validator.decodeAudio(audio, "body"));
     }
@@ -57,28 +87,52 @@ public class WatermarkResource {
     @Blocking
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces({MediaType.APPLICATION_JSON, ProblemMapper.PROBLEM_JSON})
-    @Operation(summary = "Detect the watermark (multipart upload)",
-            description = "The same check with the file sent as the multipart field 'audio' (e.g. from a browser form).")
-    @APIResponse(responseCode = "200", description = "The verdict",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WatermarkResult.class)))
-    @APIResponse(responseCode = "400",
+    @Operation(
+            summary = "Detect the watermark (multipart upload)",
+            description =
+                    "The same check with the file sent as the multipart field 'audio' (e.g. from a browser form).")
+    @APIResponse(
+            responseCode = "200",
+            description = "The verdict",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = WatermarkResult.class)))
+    @APIResponse(
+            responseCode = "400",
             description = "Missing or undecodable audio, or a sample rate outside 8 to 192 kHz",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Audio too large",
-            content = @Content(mediaType = ProblemMapper.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Audio too large",
+            content =
+                    @Content(
+                            mediaType = ProblemMapper.PROBLEM_JSON,
+                            schema = @Schema(implementation = Problem.class)))
     public WatermarkResult detectUpload(WatermarkUpload form) {
         if (form == null || form.audio == null || form.audio.size() == 0) {
-            throw new ApiException(ProblemType.INVALID_AUDIO, "multipart field 'audio' (an audio file) is required");
+            throw new ApiException(
+                    ProblemType.INVALID_AUDIO,
+                    "multipart field 'audio' (an audio file) is required");
         }
         return detect(validator.decodeAudio(validator.readUpload(form.audio, "audio"), "audio"));
     }
 
     private WatermarkResult detect(Pcm pcm) {
         ServerConfig.Watermark w = config.watermark();
-        WatermarkKey key = WatermarkKey.fromSecret(w.key(), new WatermarkPayload(w.keyId(), w.serviceId()));
+        WatermarkKey key =
+                WatermarkKey.fromSecret(w.key(), new WatermarkPayload(w.keyId(), w.serviceId()));
         WatermarkDetection d = new WatermarkDetector(key).detect(pcm.samples(), pcm.sampleRateHz());
-        return new WatermarkResult(d.detected(), d.score(), d.falseAlarmProbability(),
-                d.hasPayload() ? d.payload().keyId() : null, d.hasPayload() ? d.payload().serviceId() : null,
-                d.startSeconds(), d.endSeconds());
+        return new WatermarkResult(
+                d.detected(),
+                d.score(),
+                d.falseAlarmProbability(),
+                d.hasPayload() ? d.payload().keyId() : null,
+                d.hasPayload() ? d.payload().serviceId() : null,
+                d.startSeconds(),
+                d.endSeconds());
     }
 }

@@ -7,9 +7,9 @@ import ai.djl.nn.convolutional.Conv1d;
 
 /**
  * torchaudio's polyphase filter bank for one reduced ratio o/n ({@code _get_sinc_resample_kernel}):
- * {@code n} phases of {@code 2w + o} taps, applied as one conv1d with stride {@code o}
- * ({@code _apply_sinc_resample_kernel}). Its size grows with {@code n * o}, so {@link
- * SincResampler} only builds it for ratios where that stays small.
+ * {@code n} phases of {@code 2w + o} taps, applied as one conv1d with stride {@code o} ({@code
+ * _apply_sinc_resample_kernel}). Its size grows with {@code n * o}, so {@link SincResampler} only
+ * builds it for ratios where that stays small.
  */
 final class PolyphaseKernel {
     private final float[] weights; // [n, 1, taps] row-major
@@ -47,7 +47,10 @@ final class PolyphaseKernel {
             for (int m = 0; m < taps; m++) {
                 double idx = (m - width) / (double) o;
                 double t = (-j / (double) n + idx) * base;
-                t = Math.max(-SincResampler.LOWPASS_FILTER_WIDTH, Math.min(SincResampler.LOWPASS_FILTER_WIDTH, t));
+                t =
+                        Math.max(
+                                -SincResampler.LOWPASS_FILTER_WIDTH,
+                                Math.min(SincResampler.LOWPASS_FILTER_WIDTH, t));
                 double window = Math.cos(t * Math.PI / SincResampler.LOWPASS_FILTER_WIDTH / 2);
                 window *= window;
                 double pt = t * Math.PI;
@@ -70,8 +73,9 @@ final class PolyphaseKernel {
             System.arraycopy(samples, 0, padded, width, len);
             NDArray x = m.create(padded, new Shape(1, 1, padded.length)); // [1, 1, L + 2w + o]
             NDArray w = m.create(weights, new Shape(n, 1, taps)); // [n, 1, 2w + o]
-            NDArray y = Conv1d.conv1d(x, w, null, new Shape(o), new Shape(0), new Shape(1), 1)
-                    .singletonOrThrow(); // [1, n, frames]
+            NDArray y =
+                    Conv1d.conv1d(x, w, null, new Shape(o), new Shape(0), new Shape(1), 1)
+                            .singletonOrThrow(); // [1, n, frames]
             float[] flat = y.get(0).transpose(1, 0).flatten().toFloatArray(); // frame-major
             float[] out = new float[outLength];
             System.arraycopy(flat, 0, out, 0, outLength);

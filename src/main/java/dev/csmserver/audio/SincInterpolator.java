@@ -5,8 +5,8 @@ package dev.csmserver.audio;
  * position instead of being tabulated per phase. It needs no kernel, so it handles ratios whose
  * reduced rates are large and coprime (24001 to 24000 Hz), where the table would hold {@code n *
  * (2w + o)} floats. Per output sample it visits the input samples within the filter's half-width
- * (at most {@link #tapsPerOutput} of them); sine and window are advanced by rotation from one
- * input sample to the next, so the inner loop has no trigonometric call.
+ * (at most {@link #tapsPerOutput} of them); sine and window are advanced by rotation from one input
+ * sample to the next, so the inner loop has no trigonometric call.
  */
 final class SincInterpolator {
     private SincInterpolator() {}
@@ -27,7 +27,8 @@ final class SincInterpolator {
         double base = Math.min(o, n) * SincResampler.ROLLOFF;
         double radius = radius(o, n);
         double scale = base / o;
-        // t (torchaudio's kernel argument) of input sample m for output q is (m*n - q*o) * tPerUnit.
+        // t (torchaudio's kernel argument) of input sample m for output q is (m*n - q*o) *
+        // tPerUnit.
         double tPerUnit = base / ((double) o * n);
         double sincStep = Math.PI * base / o; // phase of sin(pi t) per input sample
         double cosS = Math.cos(sincStep);

@@ -4,25 +4,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * torchaudio's {@code functional.resample} with its defaults (windowed sinc, Hann window,
- * {@code lowpass_filter_width 6}, {@code rolloff 0.99}): the reference resamples context audio and
- * the watermark path with it. The output has exactly {@code ceil(L * n / o)} samples, where
- * {@code o/n} is the reduced rate ratio (csm-spec §8, [ta] {@code _get_sinc_resample_kernel},
- * {@code _apply_sinc_resample_kernel}).
+ * torchaudio's {@code functional.resample} with its defaults (windowed sinc, Hann window, {@code
+ * lowpass_filter_width 6}, {@code rolloff 0.99}): the reference resamples context audio and the
+ * watermark path with it. The output has exactly {@code ceil(L * n / o)} samples, where {@code o/n}
+ * is the reduced rate ratio (csm-spec §8, [ta] {@code _get_sinc_resample_kernel}, {@code
+ * _apply_sinc_resample_kernel}).
  *
  * <p>Common ratios (44.1 or 16 kHz to 24 kHz) use torchaudio's polyphase kernel as one strided
  * conv1d; kernels are cached, but only small ones and only up to a fixed total, because a client
- * chooses the rate: a kernel's size grows with the product of the reduced rates (24001 to 24000
- * Hz would need 2.3 GB). Such ratios are evaluated per output sample instead ({@link
+ * chooses the rate: a kernel's size grows with the product of the reduced rates (24001 to 24000 Hz
+ * would need 2.3 GB). Such ratios are evaluated per output sample instead ({@link
  * SincInterpolator}), in time linear in the input and with no kernel at all. See {@link #plan}.
  */
 public final class SincResampler {
     static final int LOWPASS_FILTER_WIDTH = 6;
     static final double ROLLOFF = 0.99;
-    /** Largest polyphase kernel built: 1 MB of floats (44.1 to 24 kHz needs 13,680; 11.025 kHz 51,520). */
+
+    /**
+     * Largest polyphase kernel built: 1 MB of floats (44.1 to 24 kHz needs 13,680; 11.025 kHz
+     * 51,520).
+     */
     static final long MAX_KERNEL_FLOATS = 1 << 18;
+
     /** Longest polyphase phase; past it the per-sample path reads fewer taps anyway. */
     static final int MAX_KERNEL_TAPS = 4096;
+
     /** Total floats the kernel cache may hold (16 MB); least recently used kernels go first. */
     static final long MAX_CACHED_FLOATS = 1 << 22;
 
@@ -55,10 +61,14 @@ public final class SincResampler {
         return kernel(o, n).apply(samples, (int) target);
     }
 
-    /** Which method converts {@code fromHz} to {@code toHz}, and its kernel size and taps per output sample. */
+    /**
+     * Which method converts {@code fromHz} to {@code toHz}, and its kernel size and taps per output
+     * sample.
+     */
     public static ResamplePlan plan(int fromHz, int toHz) {
         if (fromHz <= 0 || toHz <= 0) {
-            throw new IllegalArgumentException("sample rates must be positive: " + fromHz + " -> " + toHz);
+            throw new IllegalArgumentException(
+                    "sample rates must be positive: " + fromHz + " -> " + toHz);
         }
         int g = gcd(fromHz, toHz);
         int o = fromHz / g;
@@ -76,7 +86,10 @@ public final class SincResampler {
         return cachedFloats;
     }
 
-    /** The cached kernel for o/n, built on a miss; the least recently used are evicted past the bound. */
+    /**
+     * The cached kernel for o/n, built on a miss; the least recently used are evicted past the
+     * bound.
+     */
     private static PolyphaseKernel kernel(int o, int n) {
         long key = ((long) o << 32) | n;
         synchronized (SincResampler.class) {

@@ -43,11 +43,16 @@ public final class WavReader {
     public static Pcm read(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 12) {
-            throw new AudioFormatException("not a WAV file: " + bytes.length + " bytes, shorter than a RIFF header");
+            throw new AudioFormatException(
+                    "not a WAV file: " + bytes.length + " bytes, shorter than a RIFF header");
         }
         if (!tag(buf, 0).equals("RIFF") || !tag(buf, 8).equals("WAVE")) {
-            throw new AudioFormatException("not a WAV file: expected 'RIFF....WAVE', found '"
-                    + printable(tag(buf, 0)) + "....'" + printable(tag(buf, 8)) + "'");
+            throw new AudioFormatException(
+                    "not a WAV file: expected 'RIFF....WAVE', found '"
+                            + printable(tag(buf, 0))
+                            + "....'"
+                            + printable(tag(buf, 8))
+                            + "'");
         }
         Format format = null;
         int pos = 12;
@@ -57,33 +62,48 @@ public final class WavReader {
             int body = pos + 8;
             if (id.equals("fmt ")) {
                 if (size < 16 || body + size > bytes.length) {
-                    throw new AudioFormatException("corrupt WAV header: 'fmt ' chunk of " + size
-                            + " bytes (needs 16, " + (bytes.length - body) + " present)");
+                    throw new AudioFormatException(
+                            "corrupt WAV header: 'fmt ' chunk of "
+                                    + size
+                                    + " bytes (needs 16, "
+                                    + (bytes.length - body)
+                                    + " present)");
                 }
                 format = Format.parse(buf, body, (int) size);
             } else if (id.equals("data")) {
                 if (format == null) {
-                    throw new AudioFormatException("corrupt WAV header: 'data' chunk before 'fmt ' chunk");
+                    throw new AudioFormatException(
+                            "corrupt WAV header: 'data' chunk before 'fmt ' chunk");
                 }
                 int available = bytes.length - body;
                 int length;
                 if (size == UNKNOWN_SIZE || size == 0) {
                     length = available;
                 } else if (size > available) {
-                    throw new AudioFormatException("truncated WAV file: 'data' chunk declares " + size
-                            + " bytes but only " + available + " are present");
+                    throw new AudioFormatException(
+                            "truncated WAV file: 'data' chunk declares "
+                                    + size
+                                    + " bytes but only "
+                                    + available
+                                    + " are present");
                 } else {
                     length = (int) size;
                 }
                 return new Pcm(format.decode(buf, body, length), format.sampleRateHz);
             } else if (size == UNKNOWN_SIZE || body + size > bytes.length) {
-                throw new AudioFormatException("corrupt WAV header: chunk '" + printable(id)
-                        + "' declares " + size + " bytes, past the end of the file");
+                throw new AudioFormatException(
+                        "corrupt WAV header: chunk '"
+                                + printable(id)
+                                + "' declares "
+                                + size
+                                + " bytes, past the end of the file");
             }
             pos = (int) (body + size + (size & 1));
         }
-        throw new AudioFormatException(format == null
-                ? "corrupt WAV header: no 'fmt ' chunk" : "corrupt WAV file: no 'data' chunk");
+        throw new AudioFormatException(
+                format == null
+                        ? "corrupt WAV header: no 'fmt ' chunk"
+                        : "corrupt WAV file: no 'data' chunk");
     }
 
     private static String tag(ByteBuffer buf, int at) {
@@ -108,27 +128,38 @@ public final class WavReader {
             int encoding = tag;
             if (tag == FORMAT_EXTENSIBLE) {
                 if (size < 40) {
-                    throw new AudioFormatException("corrupt WAV header: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk of "
-                            + size + " bytes (needs 40)");
+                    throw new AudioFormatException(
+                            "corrupt WAV header: WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk of "
+                                    + size
+                                    + " bytes (needs 40)");
                 }
                 encoding = buf.getShort(at + 24) & 0xFFFF; // first two bytes of the SubFormat GUID
             }
             if (encoding != FORMAT_PCM && encoding != FORMAT_FLOAT) {
-                throw new AudioFormatException("unsupported WAV encoding 0x" + Integer.toHexString(encoding)
-                        + ": only PCM (1) and IEEE float (3) are supported");
+                throw new AudioFormatException(
+                        "unsupported WAV encoding 0x"
+                                + Integer.toHexString(encoding)
+                                + ": only PCM (1) and IEEE float (3) are supported");
             }
             if (channels != 1 && channels != 2) {
-                throw new AudioFormatException("unsupported WAV channel count " + channels + ": mono or stereo only");
+                throw new AudioFormatException(
+                        "unsupported WAV channel count " + channels + ": mono or stereo only");
             }
             if (rate == 0 || rate > 768_000) {
                 throw new AudioFormatException("unsupported WAV sample rate " + rate + " Hz");
             }
-            boolean ok = encoding == FORMAT_PCM
-                    ? bits == 8 || bits == 16 || bits == 24 || bits == 32
-                    : bits == 32 || bits == 64;
+            boolean ok =
+                    encoding == FORMAT_PCM
+                            ? bits == 8 || bits == 16 || bits == 24 || bits == 32
+                            : bits == 32 || bits == 64;
             if (!ok) {
-                throw new AudioFormatException("unsupported WAV sample size: " + bits + "-bit "
-                        + (encoding == FORMAT_PCM ? "PCM (8/16/24/32 supported)" : "float (32/64 supported)"));
+                throw new AudioFormatException(
+                        "unsupported WAV sample size: "
+                                + bits
+                                + "-bit "
+                                + (encoding == FORMAT_PCM
+                                        ? "PCM (8/16/24/32 supported)"
+                                        : "float (32/64 supported)"));
             }
             return new Format(encoding, channels, (int) rate, bits);
         }
@@ -157,8 +188,11 @@ public final class WavReader {
             return switch (bits) {
                 case 8 -> ((buf.get(p) & 0xFF) - 128) / 128.0;
                 case 16 -> buf.getShort(p) / 32768.0;
-                case 24 -> (((buf.get(p + 2) << 16) | ((buf.get(p + 1) & 0xFF) << 8) | (buf.get(p) & 0xFF)))
-                        / 8388608.0;
+                case 24 ->
+                        (((buf.get(p + 2) << 16)
+                                        | ((buf.get(p + 1) & 0xFF) << 8)
+                                        | (buf.get(p) & 0xFF)))
+                                / 8388608.0;
                 default -> buf.getInt(p) / 2147483648.0;
             };
         }

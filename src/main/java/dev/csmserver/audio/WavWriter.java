@@ -22,7 +22,10 @@ public final class WavWriter {
         return header(sampleRateHz, UNKNOWN, UNKNOWN);
     }
 
-    /** Samples in [-1, 1] as 16-bit little-endian PCM; values outside are clipped to [-32768, 32767]. */
+    /**
+     * Samples in [-1, 1] as 16-bit little-endian PCM; values outside are clipped to [-32768,
+     * 32767].
+     */
     public static byte[] encode(float[] samples) {
         ByteBuffer out = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float s : samples) {
@@ -48,7 +51,9 @@ public final class WavWriter {
             throw new IllegalArgumentException("sample rate must be positive, got " + sampleRateHz);
         }
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(riffSize).put(new byte[] {'W', 'A', 'V', 'E'});
+        b.put(new byte[] {'R', 'I', 'F', 'F'})
+                .putInt(riffSize)
+                .put(new byte[] {'W', 'A', 'V', 'E'});
         b.put(new byte[] {'f', 'm', 't', ' '}).putInt(16);
         b.putShort((short) 1).putShort((short) 1); // PCM, mono
         b.putInt(sampleRateHz).putInt(sampleRateHz * 2).putShort((short) 2).putShort((short) 16);

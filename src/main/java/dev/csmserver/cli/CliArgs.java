@@ -13,15 +13,26 @@ import java.util.Set;
  * IllegalArgumentException} whose message is shown with the usage.
  */
 record CliArgs(String command, Map<String, String> options) {
-    private static final Set<String> COMMON = Set.of("model-dir", "device", "dtype", "watermark-key");
-    private static final Map<String, Set<String>> KNOWN = Map.of(
-            "generate", Set.of("text", "speaker", "max-audio-ms", "temperature", "top-k", "seed", "out"),
-            "conversation", Set.of("prompt-a", "prompt-b", "seed", "max-audio-ms", "out"),
-            "detect", Set.of("in"));
+    private static final Set<String> COMMON =
+            Set.of("model-dir", "device", "dtype", "watermark-key");
+    private static final Map<String, Set<String>> KNOWN =
+            Map.of(
+                    "generate",
+                            Set.of(
+                                    "text",
+                                    "speaker",
+                                    "max-audio-ms",
+                                    "temperature",
+                                    "top-k",
+                                    "seed",
+                                    "out"),
+                    "conversation", Set.of("prompt-a", "prompt-b", "seed", "max-audio-ms", "out"),
+                    "detect", Set.of("in"));
 
     static CliArgs parse(String[] argv) {
         if (argv.length == 0 || !KNOWN.containsKey(argv[0])) {
-            throw new IllegalArgumentException(argv.length == 0 ? "no command" : "unknown command '" + argv[0] + "'");
+            throw new IllegalArgumentException(
+                    argv.length == 0 ? "no command" : "unknown command '" + argv[0] + "'");
         }
         String command = argv[0];
         Map<String, String> options = new HashMap<>();

@@ -30,20 +30,22 @@ import java.util.List;
 /**
  * Command line: {@code generate} speaks one text into a WAV, {@code conversation} runs the
  * reference's four-turn, two-speaker conversation ({@code run_csm.py}) into {@code
- * full_conversation.wav}, {@code detect} checks a WAV for this service's watermark. With no
- * {@code --model-dir} it runs the built-in demo model (random weights: noise, not speech).
+ * full_conversation.wav}, {@code detect} checks a WAV for this service's watermark. With no {@code
+ * --model-dir} it runs the built-in demo model (random weights: noise, not speech).
  */
 public final class Main {
-    static final String USAGE = String.join("\n",
-            "usage: csm <command> [options]",
-            "  generate      --text TEXT [--speaker 0] [--max-audio-ms 10000] [--temperature 0.9] [--top-k 50]",
-            "                [--seed N] [--out out.wav]",
-            "  conversation  [--prompt-a A.wav] [--prompt-b B.wav] [--seed N] [--max-audio-ms 10000]",
-            "                [--out full_conversation.wav]  (prompts default to the model folder's",
-            "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
-            "  detect        --in FILE.wav",
-            "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
-            "        --dtype auto|float32|float16 --watermark-key SECRET");
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: csm <command> [options]",
+                    "  generate      --text TEXT [--speaker 0] [--max-audio-ms 10000] [--temperature 0.9] [--top-k 50]",
+                    "                [--seed N] [--out out.wav]",
+                    "  conversation  [--prompt-a A.wav] [--prompt-b B.wav] [--seed N] [--max-audio-ms 10000]",
+                    "                [--out full_conversation.wav]  (prompts default to the model folder's",
+                    "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
+                    "  detect        --in FILE.wav",
+                    "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
+                    "        --dtype auto|float32|float16 --watermark-key SECRET");
 
     private Main() {}
 
@@ -60,13 +62,14 @@ public final class Main {
 
     /**
      * The packaged app's SLF4J binding (JBoss) works only under the JBoss LogManager, which a plain
-     * {@code java -cp lib/main/*:app/*} does not start, so SLF4J printed error lines at every start.
-     * With the LogManager on the class path ({@code lib/boot/*}) it is installed; without it SLF4J
-     * is told to stay silent. Either way the CLI prints its own progress ({@link CliProgress}).
-     * Must run before anything logs.
+     * {@code java -cp lib/main/*:app/*} does not start, so SLF4J printed error lines at every
+     * start. With the LogManager on the class path ({@code lib/boot/*}) it is installed; without it
+     * SLF4J is told to stay silent. Either way the CLI prints its own progress ({@link
+     * CliProgress}). Must run before anything logs.
      */
     static void quietLogging() {
-        if (System.getProperty("java.util.logging.manager") != null || System.getProperty("slf4j.provider") != null) {
+        if (System.getProperty("java.util.logging.manager") != null
+                || System.getProperty("slf4j.provider") != null) {
             return;
         }
         try {
@@ -74,7 +77,8 @@ public final class Main {
             System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
         } catch (ClassNotFoundException e) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-            System.setProperty("slf4j.internal.verbosity", "WARN"); // no note that the provider was chosen
+            System.setProperty(
+                    "slf4j.internal.verbosity", "WARN"); // no note that the provider was chosen
         }
     }
 
@@ -91,9 +95,14 @@ public final class Main {
     }
 
     static PipelineOptions options(CliArgs args) {
-        ModelSource source = args.path("model-dir").map(ModelSource::local).orElse(ModelSource.demo());
-        return new PipelineOptions(source, args.get("device", "auto"), args.get("dtype", "auto"),
-                args.get("watermark-key", WatermarkKey.DEFAULT_SECRET), WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+        ModelSource source =
+                args.path("model-dir").map(ModelSource::local).orElse(ModelSource.demo());
+        return new PipelineOptions(
+                source,
+                args.get("device", "auto"),
+                args.get("dtype", "auto"),
+                args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
+                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
                 WatermarkKey.DEFAULT_PAYLOAD.serviceId());
     }
 
@@ -102,16 +111,26 @@ public final class Main {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("--text is required");
         }
-        SamplingParams sampling = new SamplingParams(args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE),
-                args.integer("top-k", SamplingParams.DEFAULT_TOP_K), args.longValue("seed", System.nanoTime()));
-        GenerationRequest request = new GenerationRequest(text, args.integer("speaker", 0), List.of(),
-                args.integer("max-audio-ms", 10_000), sampling);
+        SamplingParams sampling =
+                new SamplingParams(
+                        args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE),
+                        args.integer("top-k", SamplingParams.DEFAULT_TOP_K),
+                        args.longValue("seed", System.nanoTime()));
+        GenerationRequest request =
+                new GenerationRequest(
+                        text,
+                        args.integer("speaker", 0),
+                        List.of(),
+                        args.integer("max-audio-ms", 10_000),
+                        sampling);
         Path target = Path.of(args.get("out", "out.wav"));
         try (CsmPipeline pipeline = load(args)) {
             label(pipeline, out);
             Pcm audio = speak(pipeline, request);
             write(target, audio);
-            out.printf("wrote %s (%.2f s, seed %d)%n", target, audio.durationSeconds(), sampling.seed());
+            out.printf(
+                    "wrote %s (%.2f s, seed %d)%n",
+                    target, audio.durationSeconds(), sampling.seed());
         }
         return 0;
     }
@@ -122,17 +141,30 @@ public final class Main {
         try (CsmPipeline pipeline = load(args)) {
             label(pipeline, out);
             List<Segment> context = new ArrayList<>();
-            context.addAll(prompt(pipeline, args, "prompt-a", PublishedVoices.CONVERSATIONAL_A, out));
-            context.addAll(prompt(pipeline, args, "prompt-b", PublishedVoices.CONVERSATIONAL_B, out));
+            context.addAll(
+                    prompt(pipeline, args, "prompt-a", PublishedVoices.CONVERSATIONAL_A, out));
+            context.addAll(
+                    prompt(pipeline, args, "prompt-b", PublishedVoices.CONVERSATIONAL_B, out));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             int sampleRate = pipeline.info().sampleRateHz();
             for (int i = 0; i < ReferenceConversation.TURNS.size(); i++) {
                 ReferenceConversation.Turn turn = ReferenceConversation.TURNS.get(i);
-                GenerationRequest request = new GenerationRequest(turn.text(), turn.speaker(), context, maxMs,
-                        new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, seed + i));
+                GenerationRequest request =
+                        new GenerationRequest(
+                                turn.text(),
+                                turn.speaker(),
+                                context,
+                                maxMs,
+                                new SamplingParams(
+                                        SamplingParams.DEFAULT_TEMPERATURE,
+                                        SamplingParams.DEFAULT_TOP_K,
+                                        seed + i));
                 Pcm audio = speak(pipeline, request);
-                out.printf("turn %d, speaker %d: %.2f s  %s%n", i + 1, turn.speaker(), audio.durationSeconds(), turn.text());
-                // run_csm.py feeds each generated (watermarked) turn back as context, re-encoded by Mimi.
+                out.printf(
+                        "turn %d, speaker %d: %.2f s  %s%n",
+                        i + 1, turn.speaker(), audio.durationSeconds(), turn.text());
+                // run_csm.py feeds each generated (watermarked) turn back as context, re-encoded by
+                // Mimi.
                 context.add(new Segment(turn.speaker(), turn.text(), pipeline.encode(audio)));
                 all.writeBytes(floats(audio.samples()));
             }
@@ -144,18 +176,25 @@ public final class Main {
     }
 
     private static int detect(CliArgs args, PrintStream out) {
-        Path in = args.path("in").orElseThrow(() -> new IllegalArgumentException("--in is required"));
+        Path in =
+                args.path("in").orElseThrow(() -> new IllegalArgumentException("--in is required"));
         Pcm pcm = WavReader.read(in);
-        WatermarkKey key = WatermarkKey.fromSecret(args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
-                WatermarkKey.DEFAULT_PAYLOAD);
+        WatermarkKey key =
+                WatermarkKey.fromSecret(
+                        args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
+                        WatermarkKey.DEFAULT_PAYLOAD);
         WatermarkDetection d = new WatermarkDetector(key).detect(pcm.samples(), pcm.sampleRateHz());
         out.println(d);
         return d.detected() ? 0 : 1;
     }
 
     private static void label(CsmPipeline pipeline, PrintStream out) {
-        out.println("model: " + pipeline.info().label() + (pipeline.info().demo()
-                ? " (built-in DEMO model: random weights, the audio is noise, not speech)" : ""));
+        out.println(
+                "model: "
+                        + pipeline.info().label()
+                        + (pipeline.info().demo()
+                                ? " (built-in DEMO model: random weights, the audio is noise, not speech)"
+                                : ""));
     }
 
     /** Loads the pipeline, printing each phase of the load (throttled like the service's log). */
@@ -163,11 +202,21 @@ public final class Main {
         return CsmPipeline.load(options(args), new CliProgress(System.err));
     }
 
-    /** The prompt for {@code voice}: the file given with {@code --option}, else the model's built-in voice. */
-    private static List<Segment> prompt(CsmPipeline pipeline, CliArgs args, String option,
-            PublishedVoices.Voice voice, PrintStream out) {
+    /**
+     * The prompt for {@code voice}: the file given with {@code --option}, else the model's built-in
+     * voice.
+     */
+    private static List<Segment> prompt(
+            CsmPipeline pipeline,
+            CliArgs args,
+            String option,
+            PublishedVoices.Voice voice,
+            PrintStream out) {
         if (args.path(option).isPresent()) {
-            Pcm pcm = SincResampler.resample(WavReader.read(args.path(option).get()), pipeline.info().sampleRateHz());
+            Pcm pcm =
+                    SincResampler.resample(
+                            WavReader.read(args.path(option).get()),
+                            pipeline.info().sampleRateHz());
             return List.of(new Segment(voice.speaker(), voice.text(), pipeline.encode(pcm)));
         }
         for (BuiltInVoice v : pipeline.voices()) {
@@ -181,12 +230,14 @@ public final class Main {
 
     static Pcm speak(CsmPipeline pipeline, GenerationRequest request) {
         ByteArrayOutputStream samples = new ByteArrayOutputStream();
-        pipeline.generate(request, new ChunkSink() {
-            @Override
-            public void accept(AudioChunk chunk) {
-                samples.writeBytes(floats(chunk.samples()));
-            }
-        });
+        pipeline.generate(
+                request,
+                new ChunkSink() {
+                    @Override
+                    public void accept(AudioChunk chunk) {
+                        samples.writeBytes(floats(chunk.samples()));
+                    }
+                });
         return new Pcm(toFloats(samples.toByteArray()), pipeline.info().sampleRateHz());
     }
 

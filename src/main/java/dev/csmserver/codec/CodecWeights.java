@@ -30,15 +30,26 @@ final class CodecWeights {
         return Linear.load(weights.host(name, out, in), manager, DataType.FLOAT32);
     }
 
-    /** A causal conv {@code name.weight [out, in, k]} (+ {@code name.bias [out]} when {@code bias}). */
-    CausalConv1d conv(String name, long out, long in, long k, int stride, int dilation, boolean bias, boolean replicate) {
+    /**
+     * A causal conv {@code name.weight [out, in, k]} (+ {@code name.bias [out]} when {@code bias}).
+     */
+    CausalConv1d conv(
+            String name,
+            long out,
+            long in,
+            long k,
+            int stride,
+            int dilation,
+            boolean bias,
+            boolean replicate) {
         NDArray w = array(name + ".weight", out, in, k);
         NDArray b = bias ? array(name + ".bias", out) : null;
         return new CausalConv1d(w, b, stride, dilation, 1, replicate);
     }
 
     /** A causal transposed conv {@code name.weight [in, out / groups, k]}. */
-    CausalConvTranspose1d convTranspose(String name, long in, long out, long k, int stride, int groups, boolean bias) {
+    CausalConvTranspose1d convTranspose(
+            String name, long in, long out, long k, int stride, int groups, boolean bias) {
         NDArray w = array(name + ".weight", in, out / groups, k);
         NDArray b = bias ? array(name + ".bias", out) : null;
         return new CausalConvTranspose1d(w, b, stride, groups);

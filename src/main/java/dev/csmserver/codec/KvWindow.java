@@ -8,12 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.Nd;
 
 /**
- * The keys and values of one Mimi transformer layer across calls, in preallocated buffers
- * {@code [B, H, capacity, Dh]}: new steps are written in place and attention reads a view of the
- * last {@code window} old steps plus the new ones. When a call does not fit, the last
- * {@code window} steps move to the front (once per {@value #SLACK} streamed steps), so a stream
- * neither concatenates nor copies its whole window on every frame, which on a real Mimi cost 8 MB
- * of fresh memory per frame.
+ * The keys and values of one Mimi transformer layer across calls, in preallocated buffers {@code
+ * [B, H, capacity, Dh]}: new steps are written in place and attention reads a view of the last
+ * {@code window} old steps plus the new ones. When a call does not fit, the last {@code window}
+ * steps move to the front (once per {@value #SLACK} streamed steps), so a stream neither
+ * concatenates nor copies its whole window on every frame, which on a real Mimi cost 8 MB of fresh
+ * memory per frame.
  */
 final class KvWindow {
     /** Free steps a buffer is given beyond the window and the call that (re)allocates it. */
@@ -26,7 +26,9 @@ final class KvWindow {
     private int capacity;
     private int filled;
 
-    /** @param window old steps a later query may still see ({@code context - 1}) */
+    /**
+     * @param window old steps a later query may still see ({@code context - 1})
+     */
     KvWindow(NDManager owner, int window) {
         this.owner = owner;
         this.window = window;

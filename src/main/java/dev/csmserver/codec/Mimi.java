@@ -20,23 +20,26 @@ import java.util.function.Consumer;
 
 /**
  * Kyutai's Mimi codec as CSM uses it (moshi 0.2.2, float32): {@link #encode} turns 24 kHz mono
- * samples into {@code K} codebooks at 12.5 Hz, {@link #decode} turns codes back into exactly
- * {@code T * frameSize} samples, and {@link #newStreamDecoder} decodes frame by frame with the
- * same result. Weights are immutable and live in this object's manager; every call runs in its own
+ * samples into {@code K} codebooks at 12.5 Hz, {@link #decode} turns codes back into exactly {@code
+ * T * frameSize} samples, and {@link #newStreamDecoder} decodes frame by frame with the same
+ * result. Weights are immutable and live in this object's manager; every call runs in its own
  * scope, so encode and decode may be called from one inference thread at a time without leaking.
  */
 public final class Mimi implements AutoCloseable {
     /** Frames per SEANet chunk of an offline decode (0.64 s, see {@link #ENCODE_BLOCK_FRAMES}). */
     static final int DECODE_BLOCK_FRAMES = 8;
+
     /**
      * Frames per chunk of an encode (0.64 s). Every layer is causal, so a chunked encode computes
      * what a one-pass encode does; chunks keep each intermediate a few MB (a 10 s clip in one pass
      * makes 60 MB arrays, and on this class of VM a fresh page costs more than the math on it).
      */
     static final int ENCODE_BLOCK_FRAMES = 8;
+
     /**
      * Frames the codec transformers and the quantizer take per call of an offline encode or decode
-     * (2.56 s): they read all their weights on every call, so they run on several SEANet chunks at once.
+     * (2.56 s): they read all their weights on every call, so they run on several SEANet chunks at
+     * once.
      */
     static final int LATENT_BLOCK_FRAMES = 32;
 
@@ -60,7 +63,8 @@ public final class Mimi implements AutoCloseable {
         encoderTransformer = new MimiTransformer(config, w, "encoder_transformer");
         downsample = w.conv("downsample", d, d, 2L * stride, stride, 1, false, true);
         quantizer = new SplitResidualVq(config, w);
-        // moshi upsample_channel_wise_bug=True: the transposed conv is depthwise (groups = dimension)
+        // moshi upsample_channel_wise_bug=True: the transposed conv is depthwise (groups =
+        // dimension)
         upsample = w.convTranspose("upsample", d, d, 2L * stride, stride, (int) d, false);
         decoderTransformer = new MimiTransformer(config, w, "decoder_transformer");
         decoder = new SeanetDecoder(config, w);
@@ -92,13 +96,16 @@ public final class Mimi implements AutoCloseable {
         int[][] out = new int[config.numCodebooks()][frames];
         try (NDManager m = manager.newSubManager()) {
             int[] at = {0};
-            encodeChunks(m, pcm24k, latent -> {
-                int[][] chunk = quantize(latent);
-                for (int q = 0; q < out.length; q++) {
-                    System.arraycopy(chunk[q], 0, out[q], at[0], chunk[q].length);
-                }
-                at[0] += chunk[0].length;
-            });
+            encodeChunks(
+                    m,
+                    pcm24k,
+                    latent -> {
+                        int[][] chunk = quantize(latent);
+                        for (int q = 0; q < out.length; q++) {
+                            System.arraycopy(chunk[q], 0, out[q], at[0], chunk[q].length);
+                        }
+                        at[0] += chunk[0].length;
+                    });
         }
         return out;
     }
@@ -110,7 +117,10 @@ public final class Mimi implements AutoCloseable {
         return NDArrays.concat(new NDList(parts), 2);
     }
 
-    /** The latent of the whole signal in one pass with fresh state (the reference for the chunking tests). */
+    /**
+     * The latent of the whole signal in one pass with fresh state (the reference for the chunking
+     * tests).
+     */
     NDArray latentOneShot(NDManager m, float[] pcm24k) {
         NDArray x = m.create(pcm24k, new Shape(1, 1, pcm24k.length)); // [1, 1, L]
         NDArray h = encoder.forward(x); // [1, D, T25]
@@ -147,7 +157,10 @@ public final class Mimi implements AutoCloseable {
             boolean end = to == pcm24k.length;
             try (NDScope scope = new NDScope()) {
                 state.rewind();
-                NDArray x = m.create(Arrays.copyOfRange(pcm24k, from, to), new Shape(1, 1, to - from)); // [1, 1, n]
+                NDArray x =
+                        m.create(
+                                Arrays.copyOfRange(pcm24k, from, to),
+                                new Shape(1, 1, to - from)); // [1, 1, n]
                 NDArray h = Nd.keep(encoder.step(x, state, end), m); // [1, D, n / hop]
                 pending.add(h);
                 pendingSteps += h.getShape().get(2);
@@ -159,7 +172,10 @@ public final class Mimi implements AutoCloseable {
                     pending.clear();
                     pendingSteps = 0;
                     h = encoderTransformer.forward(h, state.transformer());
-                    sink.accept(end ? downsample.finish(h, state.nextTail()) : downsample.step(h, state.nextTail()));
+                    sink.accept(
+                            end
+                                    ? downsample.finish(h, state.nextTail())
+                                    : downsample.step(h, state.nextTail()));
                 }
             }
         }
@@ -168,9 +184,9 @@ public final class Mimi implements AutoCloseable {
     /**
      * Codes {@code [K][T]} → {@code T * frameSize} samples. Codes at or above the codebook size
      * (CSM can sample the 3 ids above it) are clamped to the last entry, as the CSM authors advise.
-     * Long inputs go through stream states, which is exact (see {@link MimiStreamDecoder}) and keeps
-     * the working set small: the transformer {@value #LATENT_BLOCK_FRAMES} frames at a time, the
-     * SEANet decoder {@value #DECODE_BLOCK_FRAMES}.
+     * Long inputs go through stream states, which is exact (see {@link MimiStreamDecoder}) and
+     * keeps the working set small: the transformer {@value #LATENT_BLOCK_FRAMES} frames at a time,
+     * the SEANet decoder {@value #DECODE_BLOCK_FRAMES}.
      */
     public float[] decode(int[][] codes) {
         int t = checkCodes(codes);
@@ -183,15 +199,25 @@ public final class Mimi implements AutoCloseable {
                 int to = Math.min(t, from + LATENT_BLOCK_FRAMES);
                 try (NDScope scope = new NDScope()) {
                     head.rewind();
-                    NDArray z = quantizer.decode(codesArray(m, slice(codes, from, to))); // [1, D, n]
-                    NDArray h = decoderTransformer.forward(upsample.step(z, head.nextTail()), head.transformer());
+                    NDArray z =
+                            quantizer.decode(codesArray(m, slice(codes, from, to))); // [1, D, n]
+                    NDArray h =
+                            decoderTransformer.forward(
+                                    upsample.step(z, head.nextTail()), head.transformer());
                     for (int f = from; f < to; f += DECODE_BLOCK_FRAMES) {
                         int n = Math.min(to, f + DECODE_BLOCK_FRAMES) - f;
                         long at = (long) (f - from) * stride;
                         try (NDScope chunk = new NDScope()) {
                             seanet.rewind();
-                            NDArray steps = h.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + (long) n * stride));
-                            float[] pcm = decoder.step(steps, seanet).toFloatArray(); // n * frameSize samples
+                            NDArray steps =
+                                    h.get(
+                                            new NDIndex()
+                                                    .addAllDim()
+                                                    .addAllDim()
+                                                    .addSliceDim(at, at + (long) n * stride));
+                            float[] pcm =
+                                    decoder.step(steps, seanet)
+                                            .toFloatArray(); // n * frameSize samples
                             System.arraycopy(pcm, 0, out, f * config.frameSize(), pcm.length);
                         }
                     }
@@ -201,7 +227,9 @@ public final class Mimi implements AutoCloseable {
         return out;
     }
 
-    /** Decodes all frames in one pass with a fresh state (the reference for the streaming tests). */
+    /**
+     * Decodes all frames in one pass with a fresh state (the reference for the streaming tests).
+     */
     float[] decodeOneShot(int[][] codes) {
         int t = checkCodes(codes);
         if (t == 0) {
@@ -222,12 +250,16 @@ public final class Mimi implements AutoCloseable {
         return out;
     }
 
-    /** A per-request frame-by-frame decoder whose state lives in a sub-manager of {@code parent}. */
+    /**
+     * A per-request frame-by-frame decoder whose state lives in a sub-manager of {@code parent}.
+     */
     public MimiStreamDecoder newStreamDecoder(NDManager parent) {
         return new MimiStreamDecoder(this, parent);
     }
 
-    /** Decodes {@code codes [K, T]} int64 → {@code [1, 1, T * frameSize]}, carrying {@code state}. */
+    /**
+     * Decodes {@code codes [K, T]} int64 → {@code [1, 1, T * frameSize]}, carrying {@code state}.
+     */
     NDArray decodeStep(NDArray codes, StreamState state) {
         state.rewind();
         NDArray z = quantizer.decode(codes); // [1, D, T]
@@ -238,11 +270,11 @@ public final class Mimi implements AutoCloseable {
 
     /**
      * One streamed step of several streams at once: row r's codes {@code [K, T]} (the same T for
-     * all) carrying {@code states.get(r)} → {@code [B, 1, T * frameSize]}. Quantizer, upsampling and
-     * transformer run per stream (positions and attention windows differ); the SEANet decoder, most
-     * of a step's operations, runs once over all rows with their conv tails stacked. Its products
-     * treat each batch row on its own, so every row is exactly what {@link #decodeStep} gives that
-     * stream alone.
+     * all) carrying {@code states.get(r)} → {@code [B, 1, T * frameSize]}. Quantizer, upsampling
+     * and transformer run per stream (positions and attention windows differ); the SEANet decoder,
+     * most of a step's operations, runs once over all rows with their conv tails stacked. Its
+     * products treat each batch row on its own, so every row is exactly what {@link #decodeStep}
+     * gives that stream alone.
      */
     NDArray decodeSteps(List<NDArray> codes, List<StreamState> states) {
         NDList latents = new NDList(states.size());
@@ -263,7 +295,8 @@ public final class Mimi implements AutoCloseable {
             for (int i = 0; i < t; i++) {
                 int c = codes[q][i];
                 if (c < 0) {
-                    throw new IllegalArgumentException("negative code " + c + " in codebook " + q + " at frame " + i);
+                    throw new IllegalArgumentException(
+                            "negative code " + c + " in codebook " + q + " at frame " + i);
                 }
                 flat[q * t + i] = Math.min(c, quantizer.bins() - 1);
             }
@@ -273,7 +306,8 @@ public final class Mimi implements AutoCloseable {
 
     private int checkCodes(int[][] codes) {
         if (codes.length != config.numCodebooks()) {
-            throw new IllegalArgumentException("expected " + config.numCodebooks() + " codebooks, got " + codes.length);
+            throw new IllegalArgumentException(
+                    "expected " + config.numCodebooks() + " codebooks, got " + codes.length);
         }
         int t = codes[0].length;
         for (int[] row : codes) {

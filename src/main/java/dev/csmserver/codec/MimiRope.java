@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
- * moshi's rotary embedding ({@code modules/rope.py apply_rope}): interleaved pairs
- * {@code (2i, 2i+1)} of each head rotated by {@code pos * max_period^(-2i/Dh)}, the angles in
- * float32 as the reference computes them. Weights from the HF layout are un-permuted at load time,
- * so this is the only RoPE the codec needs.
+ * moshi's rotary embedding ({@code modules/rope.py apply_rope}): interleaved pairs {@code (2i,
+ * 2i+1)} of each head rotated by {@code pos * max_period^(-2i/Dh)}, the angles in float32 as the
+ * reference computes them. Weights from the HF layout are un-permuted at load time, so this is the
+ * only RoPE the codec needs.
  */
 final class MimiRope {
     private static final NDIndex REAL = new NDIndex("..., 0");
@@ -42,7 +42,10 @@ final class MimiRope {
         return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
     }
 
-    /** Rotates {@code x [..., T, Dh]} (queries and keys stacked in front) with tables from {@link #tables}. */
+    /**
+     * Rotates {@code x [..., T, Dh]} (queries and keys stacked in front) with tables from {@link
+     * #tables}.
+     */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         Shape s = x.getShape();
         long[] dims = Arrays.copyOf(s.getShape(), s.dimension() + 1);

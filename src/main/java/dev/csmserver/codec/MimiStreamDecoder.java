@@ -12,8 +12,8 @@ import java.util.List;
  * every conv tail and the decoder transformer's key/value window (the last {@code context - 1}
  * steps, not moshi's ring buffer, which drops keys the offline mask still allows), so the
  * concatenated chunks equal {@link Mimi#decode} of all the codes at once. State lives in a
- * sub-manager freed by {@link #close}; each call's temporaries are freed when it returns.
- * {@link #decodeAll} advances several streams in one batched pass.
+ * sub-manager freed by {@link #close}; each call's temporaries are freed when it returns. {@link
+ * #decodeAll} advances several streams in one batched pass.
  */
 public final class MimiStreamDecoder implements AutoCloseable {
     private final Mimi mimi;
@@ -48,16 +48,22 @@ public final class MimiStreamDecoder implements AutoCloseable {
      */
     public static List<float[]> decodeAll(List<MimiStreamDecoder> decoders, List<int[][]> chunks) {
         if (decoders.size() != chunks.size()) {
-            throw new IllegalArgumentException(decoders.size() + " decoders for " + chunks.size() + " chunks");
+            throw new IllegalArgumentException(
+                    decoders.size() + " decoders for " + chunks.size() + " chunks");
         }
         float[][] out = new float[decoders.size()][];
         List<Integer> batch = new ArrayList<>();
         for (int i = 0; i < decoders.size(); i++) {
             MimiStreamDecoder d = decoders.get(i);
             int[][] chunk = chunks.get(i);
-            boolean joins = d.framesDecoded > 0 && chunk.length > 0 && chunk[0].length > 0
-                    && (batch.isEmpty() || (d.mimi == decoders.get(batch.get(0)).mimi
-                            && chunk[0].length == chunks.get(batch.get(0))[0].length));
+            boolean joins =
+                    d.framesDecoded > 0
+                            && chunk.length > 0
+                            && chunk[0].length > 0
+                            && (batch.isEmpty()
+                                    || (d.mimi == decoders.get(batch.get(0)).mimi
+                                            && chunk[0].length
+                                                    == chunks.get(batch.get(0))[0].length));
             if (joins) {
                 batch.add(i);
             } else {
@@ -73,7 +79,10 @@ public final class MimiStreamDecoder implements AutoCloseable {
         return Arrays.asList(out);
     }
 
-    private static void decodeBatch(List<MimiStreamDecoder> decoders, List<int[][]> chunks, List<Integer> batch,
+    private static void decodeBatch(
+            List<MimiStreamDecoder> decoders,
+            List<int[][]> chunks,
+            List<Integer> batch,
             float[][] out) {
         MimiStreamDecoder first = decoders.get(batch.get(0));
         Mimi mimi = first.mimi;

@@ -1,9 +1,9 @@
 package dev.csmserver.codec;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +13,8 @@ import java.util.List;
  * projections): {@code [B, D, T]} in and out at 25 Hz. Attention is causal within a window of
  * {@code context} steps: query q sees key k iff {@code k <= q && q - k < context}. The keys and
  * values a later step may still need live in a {@link TransformerState}; a long offline input is
- * processed in blocks through the same state, which bounds the score matrices without changing
- * the result.
+ * processed in blocks through the same state, which bounds the score matrices without changing the
+ * result.
  */
 final class MimiTransformer {
     /** Steps per offline block: large enough that short inputs use one full masked matmul. */
@@ -37,7 +37,9 @@ final class MimiTransformer {
         return layers.length;
     }
 
-    /** The next steps {@code x [B, D, T]} of a sequence whose earlier steps are in {@code state}. */
+    /**
+     * The next steps {@code x [B, D, T]} of a sequence whose earlier steps are in {@code state}.
+     */
     NDArray forward(NDArray x, TransformerState state) {
         NDArray xt = x.transpose(0, 2, 1); // [B, T, D]
         long steps = xt.getShape().get(1);

@@ -4,14 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import dev.csmserver.nn.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import dev.csmserver.nn.Linear;
 
 /**
  * One Mimi transformer layer (moshi {@code StreamingTransformerLayer}, csm-spec §5.5): pre-norm
  * LayerNorm, multi-head self-attention with interleaved RoPE and a causal sliding-window mask, then
  * a GELU MLP; each branch scaled by a learnt per-channel layer scale. Keys and values of earlier
- * calls come from a {@link TransformerState}, so a stream sees exactly what the offline mask allows.
+ * calls come from a {@link TransformerState}, so a stream sees exactly what the offline mask
+ * allows.
  */
 final class MimiTransformerLayer {
     private final Linear inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
@@ -50,33 +51,42 @@ final class MimiTransformerLayer {
     }
 
     /**
-     * {@code x [B, T, D]} at absolute positions {@code start ..}; {@code rope} = cos, sin tables and
-     * {@code mask [T, c + T]} the additive window mask over cached + new keys.
+     * {@code x [B, T, D]} at absolute positions {@code start ..}; {@code rope} = cos, sin tables
+     * and {@code mask [T, c + T]} the additive window mask over cached + new keys.
      */
     NDArray forward(NDArray x, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
-        NDArray h = LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
+        NDArray h =
+                LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
         x = x.add(attention(h, rope, mask, state, layer).mul(layerScale1));
-        NDArray g = LayerNorm.layerNorm(x, normShape, norm2Weight, norm2Bias, eps).singletonOrThrow();
+        NDArray g =
+                LayerNorm.layerNorm(x, normShape, norm2Weight, norm2Bias, eps).singletonOrThrow();
         NDArray ff = linear2.forward(Activation.gelu(linear1.forward(g)));
         return x.add(ff.mul(layerScale2));
     }
 
-    private NDArray attention(NDArray h, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
+    private NDArray attention(
+            NDArray h, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
         Shape s = h.getShape();
         long b = s.get(0);
         long t = s.get(1);
-        NDArray qkv = inProj.forward(h) // [B, T, 3D]
-                .reshape(b, t, 3, heads, headDim)
-                .transpose(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
-        NDArray qk = MimiRope.apply(qkv.get(QUERIES_AND_KEYS), rope[0], rope[1]); // one rotation for both
+        NDArray qkv =
+                inProj.forward(h) // [B, T, 3D]
+                        .reshape(b, t, 3, heads, headDim)
+                        .transpose(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
+        NDArray qk =
+                MimiRope.apply(
+                        qkv.get(QUERIES_AND_KEYS), rope[0], rope[1]); // one rotation for both
         NDArray q = qk.get(0);
         NDArray k = qk.get(1);
         NDArray v = qkv.get(2);
         NDArray[] window = state.layer(layer).append(k, v); // [B, H, c + T, Dh] each
-        NDArray scores = q.matMul(window[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).add(mask);
-        NDArray out = scores.softmax(-1).matMul(window[1]) // [B, H, T, Dh]
-                .transpose(0, 2, 1, 3)
-                .reshape(b, t, (long) heads * headDim);
+        NDArray scores =
+                q.matMul(window[0].transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).add(mask);
+        NDArray out =
+                scores.softmax(-1)
+                        .matMul(window[1]) // [B, H, T, Dh]
+                        .transpose(0, 2, 1, 3)
+                        .reshape(b, t, (long) heads * headDim);
         return outProj.forward(out);
     }
 }

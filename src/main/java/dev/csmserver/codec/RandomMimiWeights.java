@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * Deterministic random weights, under the canonical names, for any {@link MimiConfig}: for benches
  * at the real shapes and for the service's demo model (clearly not a trained codec: it produces
  * noise-like audio). Each tensor is generated lazily from {@code seed} and its name, so the same
- * seed always gives the same model. Scales keep activations near unit size (fan-in scaled
- * uniform values, unit LayerNorm, 0.01 layer scale).
+ * seed always gives the same model. Scales keep activations near unit size (fan-in scaled uniform
+ * values, unit LayerNorm, 0.01 layer scale).
  */
 public final class RandomMimiWeights {
     private final MimiConfig config;
@@ -60,7 +60,12 @@ public final class RandomMimiWeights {
         for (int ratio : c.ratios()) {
             idx++;
             // transposed conv [Cin, Cout, k]: fan-in per output sample is Cin * k / stride
-            uniform("decoder." + idx + ".weight", Math.sqrt(ratio / (double) (ch * 2 * ratio)), ch, ch / 2, 2L * ratio);
+            uniform(
+                    "decoder." + idx + ".weight",
+                    Math.sqrt(ratio / (double) (ch * 2 * ratio)),
+                    ch,
+                    ch / 2,
+                    2L * ratio);
             uniform("decoder." + idx++ + ".bias", 0.01, ch / 2);
             ch /= 2;
             for (int j = 0; j < c.nResidualLayers(); j++) {
@@ -127,21 +132,29 @@ public final class RandomMimiWeights {
         int size = Math.toIntExact(n);
         long tensorSeed = seed * 0x9E3779B97F4A7C15L + name.hashCode();
         double half = std * Math.sqrt(3);
-        tensors.put(name, new HostTensor(shape, () -> {
-            SplittableRandom rng = new SplittableRandom(tensorSeed);
-            float[] data = new float[size];
-            for (int i = 0; i < size; i++) {
-                data[i] = (float) ((rng.nextDouble() * 2 - 1) * half);
-            }
-            return data;
-        }));
+        tensors.put(
+                name,
+                new HostTensor(
+                        shape,
+                        () -> {
+                            SplittableRandom rng = new SplittableRandom(tensorSeed);
+                            float[] data = new float[size];
+                            for (int i = 0; i < size; i++) {
+                                data[i] = (float) ((rng.nextDouble() * 2 - 1) * half);
+                            }
+                            return data;
+                        }));
     }
 
     private void constant(String name, float value, long size) {
-        tensors.put(name, new HostTensor(new long[] {size}, () -> {
-            float[] data = new float[(int) size];
-            Arrays.fill(data, value);
-            return data;
-        }));
+        tensors.put(
+                name,
+                new HostTensor(
+                        new long[] {size},
+                        () -> {
+                            float[] data = new float[(int) size];
+                            Arrays.fill(data, value);
+                            return data;
+                        }));
     }
 }

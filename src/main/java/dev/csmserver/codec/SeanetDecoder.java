@@ -22,10 +22,27 @@ final class SeanetDecoder {
     SeanetDecoder(MimiConfig c, CodecWeights w) {
         int idx = 0;
         long channels = (long) c.nFilters() << c.ratios().size();
-        first = w.conv("decoder." + idx++, channels, c.dimension(), c.kernelSize(), 1, 1, true, false);
+        first =
+                w.conv(
+                        "decoder." + idx++,
+                        channels,
+                        c.dimension(),
+                        c.kernelSize(),
+                        1,
+                        1,
+                        true,
+                        false);
         for (int ratio : c.ratios()) {
             idx++; // ELU
-            stageUpsample.add(w.convTranspose("decoder." + idx++, channels, channels / 2, 2L * ratio, ratio, 1, true));
+            stageUpsample.add(
+                    w.convTranspose(
+                            "decoder." + idx++,
+                            channels,
+                            channels / 2,
+                            2L * ratio,
+                            ratio,
+                            1,
+                            true));
             channels /= 2;
             SeanetResBlock[] blocks = new SeanetResBlock[c.nResidualLayers()];
             for (int j = 0; j < blocks.length; j++) {
@@ -37,7 +54,9 @@ final class SeanetDecoder {
         last = w.conv("decoder." + idx, 1, channels, c.lastKernelSize(), 1, 1, true, false);
     }
 
-    /** The next {@code T25} latent steps {@code [B, dimension, T25]} → {@code [B, 1, T25 * hop]}. */
+    /**
+     * The next {@code T25} latent steps {@code [B, dimension, T25]} → {@code [B, 1, T25 * hop]}.
+     */
     NDArray step(NDArray x, StreamState state) {
         NDArray h = first.step(x, state.nextTail());
         for (int s = 0; s < stageUpsample.size(); s++) {

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * SEANet encoder (moshi {@code SEANetEncoder}, csm-spec §5.3): {@code [B, 1, L]} 24 kHz samples to
- * {@code [B, dimension, ceil(L / hop)]} 25 Hz latents. Module indices follow moshi's
- * {@code encoder.model.{i}} so the canonical weight names line up.
+ * {@code [B, dimension, ceil(L / hop)]} 25 Hz latents. Module indices follow moshi's {@code
+ * encoder.model.{i}} so the canonical weight names line up.
  */
 final class SeanetEncoder {
     private final CausalConv1d first;
@@ -31,18 +31,44 @@ final class SeanetEncoder {
             }
             stageBlocks.add(blocks);
             idx++; // ELU
-            stageDownsample.add(w.conv("encoder." + idx++, channels * 2, channels, 2L * ratio, ratio, 1, true, false));
+            stageDownsample.add(
+                    w.conv(
+                            "encoder." + idx++,
+                            channels * 2,
+                            channels,
+                            2L * ratio,
+                            ratio,
+                            1,
+                            true,
+                            false));
             channels *= 2;
         }
         idx++; // ELU
-        last = w.conv("encoder." + idx, c.dimension(), channels, c.lastKernelSize(), 1, 1, true, false);
+        last =
+                w.conv(
+                        "encoder." + idx,
+                        c.dimension(),
+                        channels,
+                        c.lastKernelSize(),
+                        1,
+                        1,
+                        true,
+                        false);
     }
 
     static SeanetResBlock resBlock(MimiConfig c, CodecWeights w, String name, long dim, int j) {
         long hidden = dim / c.compress();
         int dilation = (int) Math.pow(c.dilationBase(), j);
         return new SeanetResBlock(
-                w.conv(name + ".block.1", hidden, dim, c.residualKernelSize(), 1, dilation, true, false),
+                w.conv(
+                        name + ".block.1",
+                        hidden,
+                        dim,
+                        c.residualKernelSize(),
+                        1,
+                        dilation,
+                        true,
+                        false),
                 w.conv(name + ".block.3", dim, hidden, 1, 1, 1, true, false));
     }
 
@@ -65,8 +91,8 @@ final class SeanetEncoder {
 
     /**
      * The next samples {@code x [B, 1, n]} of a signal whose earlier samples went through the same
-     * {@code state}; {@code end} completes the final windows with the offline padding, so the
-     * steps of a chunked signal concatenate to {@link #forward} of the whole. Only the strided
+     * {@code state}; {@code end} completes the final windows with the offline padding, so the steps
+     * of a chunked signal concatenate to {@link #forward} of the whole. Only the strided
      * downsampling convs have a right padding; every other conv has stride 1.
      */
     NDArray step(NDArray x, StreamState state, boolean end) {

@@ -1,8 +1,8 @@
 package dev.csmserver.codec;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
@@ -60,7 +60,10 @@ final class SplitResidualVq {
         return bins;
     }
 
-    /** Latent {@code z [1, D, T]} → codes {@code [K, T]} int64 (nearest entry, residual by residual). */
+    /**
+     * Latent {@code z [1, D, T]} → codes {@code [K, T]} int64 (nearest entry, residual by
+     * residual).
+     */
     NDArray encode(NDArray z) {
         NDArray zt = z.get(0).transpose(); // [T, D]
         NDList codes = new NDList();
@@ -84,14 +87,20 @@ final class SplitResidualVq {
     NDArray decode(NDArray codes) {
         long t = codes.getShape().get(1);
         NDArray semantic = codebooks[0].get(new NDIndex("{}", codes.get(0))); // [T, dq]
-        NDArray offsets = codes.getManager().arange(0, (numCodebooks - 1) * bins, bins, DataType.INT64)
-                .reshape(numCodebooks - 1, 1);
+        NDArray offsets =
+                codes.getManager()
+                        .arange(0, (numCodebooks - 1) * bins, bins, DataType.INT64)
+                        .reshape(numCodebooks - 1, 1);
         NDArray rows = codes.get("1:").add(offsets).flatten(); // [(K - 1) * T]
-        NDArray acoustic = restStacked.get(new NDIndex("{}", rows))
-                .reshape(numCodebooks - 1, t, restStacked.getShape().get(1))
-                .sum(new int[] {0}); // [T, dq]
-        NDArray z = Linear.linear(semantic, firstOut).singletonOrThrow()
-                .add(Linear.linear(acoustic, restOut).singletonOrThrow()); // [T, D]
+        NDArray acoustic =
+                restStacked
+                        .get(new NDIndex("{}", rows))
+                        .reshape(numCodebooks - 1, t, restStacked.getShape().get(1))
+                        .sum(new int[] {0}); // [T, dq]
+        NDArray z =
+                Linear.linear(semantic, firstOut)
+                        .singletonOrThrow()
+                        .add(Linear.linear(acoustic, restOut).singletonOrThrow()); // [T, D]
         return z.transpose().expandDims(0);
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
  * The carried state of one decode stream: a tail per causal conv, visited in the same order on
  * every call (a cursor hands them out), plus the decoder transformer's key/value window and
  * position. An offline call uses a fresh one with no owner, which is what makes offline decode and
- * streaming decode the same computation. {@link #stacked} joins several streams' conv tails for
- * one batched pass of the SEANet decoder.
+ * streaming decode the same computation. {@link #stacked} joins several streams' conv tails for one
+ * batched pass of the SEANet decoder.
  */
 final class StreamState {
     private final NDManager owner;

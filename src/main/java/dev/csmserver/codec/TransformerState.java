@@ -4,14 +4,16 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * Key/value window of a Mimi transformer across calls: per layer the RoPE-rotated keys and the
- * values of the last {@code context - 1} positions (all a future query can still see under the
- * mask {@code k <= q && q - k < context}), and the absolute position of the next step.
+ * values of the last {@code context - 1} positions (all a future query can still see under the mask
+ * {@code k <= q && q - k < context}), and the absolute position of the next step.
  */
 final class TransformerState {
     private final KvWindow[] layers;
     private long position;
 
-    /** @param owner the request manager the windows live in, or {@code null} for a one-shot call */
+    /**
+     * @param owner the request manager the windows live in, or {@code null} for a one-shot call
+     */
     TransformerState(NDManager owner, MimiConfig config) {
         layers = new KvWindow[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {

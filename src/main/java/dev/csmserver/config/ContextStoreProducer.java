@@ -12,30 +12,34 @@ import jakarta.inject.Singleton;
 import java.util.Locale;
 
 /**
- * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory,
- * the default) or {@code redis} (shared between replicas; the server is {@code quarkus.redis.hosts}).
- * The Redis client is only looked up when it is chosen. The model's built-in voices sit in front
- * of it ({@link BuiltInContexts}, filled by {@link ModelLoader}).
+ * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory, the
+ * default) or {@code redis} (shared between replicas; the server is {@code quarkus.redis.hosts}).
+ * The Redis client is only looked up when it is chosen. The model's built-in voices sit in front of
+ * it ({@link BuiltInContexts}, filled by {@link ModelLoader}).
  */
 @ApplicationScoped
 public class ContextStoreProducer {
     @Produces
     @Singleton
-    BuiltInContexts store(ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
+    BuiltInContexts store(
+            ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
         return new BuiltInContexts(configured(config, redis, metrics));
     }
 
-    private static ContextStore configured(ServerConfig config, Instance<RedisDataSource> redis,
-            InferenceMetrics metrics) {
+    private static ContextStore configured(
+            ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
         String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "file":
                 return new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
             case "redis":
-                return new RedisContextStore(redis.get(), config.contexts().redisPrefix(),
+                return new RedisContextStore(
+                        redis.get(),
+                        config.contexts().redisPrefix(),
                         e -> metrics.corruptContext());
             default:
-                throw new IllegalArgumentException("csm.contexts.store must be file or redis, not '" + kind + "'");
+                throw new IllegalArgumentException(
+                        "csm.contexts.store must be file or redis, not '" + kind + "'");
         }
     }
 }

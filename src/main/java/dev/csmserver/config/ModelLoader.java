@@ -25,16 +25,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the model ready in the background once the service starts, so the HTTP server (health,
- * metrics, Swagger UI) answers from the first second while a multi-gigabyte download and the
- * weight load run: downloads a hub model if one is configured (never at request time), loads it
- * (or the built-in demo model when no weights are configured), publishes its built-in voices,
- * warms it with one short generation, and only then starts the one inference worker and turns
- * readiness green. Each phase is reported to {@link ModelState}. A model that cannot be loaded
- * ends the process (exit code 1) after logging why, as a failed start did before.
+ * metrics, Swagger UI) answers from the first second while a multi-gigabyte download and the weight
+ * load run: downloads a hub model if one is configured (never at request time), loads it (or the
+ * built-in demo model when no weights are configured), publishes its built-in voices, warms it with
+ * one short generation, and only then starts the one inference worker and turns readiness green.
+ * Each phase is reported to {@link ModelState}. A model that cannot be loaded ends the process
+ * (exit code 1) after logging why, as a failed start did before.
  */
 @ApplicationScoped
 public class ModelLoader {
-    private static final String WARMUP_TEXT = "Warming up the speech model before the first request arrives.";
+    private static final String WARMUP_TEXT =
+            "Warming up the speech model before the first request arrives.";
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
     @Inject ServerConfig config;
@@ -57,9 +58,11 @@ public class ModelLoader {
     private void makeReady() {
         try {
             PipelineOptions options = options(config, state);
-            // Loaded and warmed on a thread that then ends, so the inference worker's OpenMP team is
+            // Loaded and warmed on a thread that then ends, so the inference worker's OpenMP team
+            // is
             // the only one left and libgomp keeps spinning between its parallel regions.
-            CsmPipeline loaded = IntraOpThreads.onThreadThatEnds("csm-model-load", () -> loadAndWarm(options));
+            CsmPipeline loaded =
+                    IntraOpThreads.onThreadThatEnds("csm-model-load", () -> loadAndWarm(options));
             synchronized (this) {
                 if (stopping) {
                     loaded.close();
@@ -85,15 +88,21 @@ public class ModelLoader {
         if (m.dir().isPresent()) {
             source = ModelSource.local(m.dir().get());
         } else if (m.hfId().isPresent()) {
-            ModelSource hub = ModelSource.hub(
-                    m.hfId().get(), m.revision(), m.cacheDir(), m.hfEndpoint(), m.hfToken());
+            ModelSource hub =
+                    ModelSource.hub(
+                            m.hfId().get(),
+                            m.revision(),
+                            m.cacheDir(),
+                            m.hfEndpoint(),
+                            m.hfToken());
             state.phase("downloading 0%");
             source = hub.downloadedTo(new ModelSourceDownloader(hub, state).download());
         } else {
             source = ModelSource.demo();
         }
         ServerConfig.Watermark w = config.watermark();
-        return new PipelineOptions(source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
+        return new PipelineOptions(
+                source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
     }
 
     private CsmPipeline loadAndWarm(PipelineOptions options) {
@@ -102,21 +111,36 @@ public class ModelLoader {
         CsmPipeline loaded = CsmPipeline.load(options, state);
         try {
             if (loaded.info().demo()) {
-                LOG.warn("no weights configured (csm.model.dir / csm.model.hf-id): running the built-in DEMO "
-                        + "model, tiny random weights that produce noise, not speech");
+                LOG.warn(
+                        "no weights configured (csm.model.dir / csm.model.hf-id): running the built-in DEMO "
+                                + "model, tiny random weights that produce noise, not speech");
             }
-            LOG.info("model {} loaded on {} in {} ms", loaded.info().label(), loaded.info().device(),
+            LOG.info(
+                    "model {} loaded on {} in {} ms",
+                    loaded.info().label(),
+                    loaded.info().device(),
                     (System.nanoTime() - t0) / 1_000_000);
             if (config.model().warmup()) {
                 state.phase("warming up");
                 long w0 = System.nanoTime();
                 // About 15 prompt rows with CSM's Llama-3 tokenizer ("Warm up." made fewer than 9):
-                // with float32 weights, prompts of 9 rows or more take the convolution path of nn.Linear,
-                // whose oneDNN kernels are built on first use, so the warm-up runs it before the first
-                // request does (float16 weights take FBGEMM at any row count; it warms the same way).
-                loaded.generate(new GenerationRequest(WARMUP_TEXT, 0, List.of(), 240,
-                        new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 0)),
-                        chunk -> { });
+                // with float32 weights, prompts of 9 rows or more take the convolution path of
+                // nn.Linear,
+                // whose oneDNN kernels are built on first use, so the warm-up runs it before the
+                // first
+                // request does (float16 weights take FBGEMM at any row count; it warms the same
+                // way).
+                loaded.generate(
+                        new GenerationRequest(
+                                WARMUP_TEXT,
+                                0,
+                                List.of(),
+                                240,
+                                new SamplingParams(
+                                        SamplingParams.DEFAULT_TEMPERATURE,
+                                        SamplingParams.DEFAULT_TOP_K,
+                                        0)),
+                        chunk -> {});
                 LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
             }
             return loaded;
@@ -127,10 +151,10 @@ public class ModelLoader {
     }
 
     /**
-     * The first thing a SIGTERM does (Quarkus fires this before it stops the HTTP server, which then
-     * waits for the responses in flight): readiness goes down and new work gets a 503 problem at
-     * once, waiting jobs get a 503, and running ones get {@code csm.queue.shutdown-grace} to finish
-     * (past it they are cut, never ended like complete files).
+     * The first thing a SIGTERM does (Quarkus fires this before it stops the HTTP server, which
+     * then waits for the responses in flight): readiness goes down and new work gets a 503 problem
+     * at once, waiting jobs get a 503, and running ones get {@code csm.queue.shutdown-grace} to
+     * finish (past it they are cut, never ended like complete files).
      */
     void onShutdownRequested(@Observes ShutdownDelayInitiatedEvent event) {
         drain();
@@ -147,7 +171,8 @@ public class ModelLoader {
             pipeline = null;
         }
         if (p != null && (w == null || !w.isAlive())) {
-            p.close(); // a worker that outlived its grace may still hold native arrays: leave them to the exit
+            p.close(); // a worker that outlived its grace may still hold native arrays:
+            // leave them to the exit
         }
     }
 
@@ -162,7 +187,9 @@ public class ModelLoader {
             w = worker;
         }
         if (w != null) {
-            LOG.info("shutting down: refusing new work, giving running requests up to {}", config.queue().shutdownGrace());
+            LOG.info(
+                    "shutting down: refusing new work, giving running requests up to {}",
+                    config.queue().shutdownGrace());
             w.shutdown(config.queue().shutdownGrace());
         }
     }

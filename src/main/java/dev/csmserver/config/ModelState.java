@@ -91,7 +91,9 @@ public class ModelState implements LoadProgress {
     }
 
     private ServiceUnavailableException notReady() {
-        return new ServiceUnavailableException(stopping ? "the service is shutting down"
-                : "the model is not ready yet (" + phase + ")");
+        return new ServiceUnavailableException(
+                stopping
+                        ? "the service is shutting down"
+                        : "the model is not ready yet (" + phase + ")");
     }
 }

@@ -9,8 +9,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /**
- * Builds the metrics recorder and the bounded queue. The one inference worker that drains the
- * queue is started by {@link ModelLoader} once the model is ready (and shut down gracefully there).
+ * Builds the metrics recorder and the bounded queue. The one inference worker that drains the queue
+ * is started by {@link ModelLoader} once the model is ready (and shut down gracefully there).
  */
 @ApplicationScoped
 public class QueueProducer {
@@ -25,6 +25,12 @@ public class QueueProducer {
     InferenceQueue queue(ServerConfig config, InferenceMetrics metrics) {
         ServerConfig.Queue q = config.queue();
         return new InferenceQueue(
-                new QueueOptions(q.capacity(), q.maxBatch(), q.deadline(), q.stallAfter(), q.maxPendingEncodes()), metrics);
+                new QueueOptions(
+                        q.capacity(),
+                        q.maxBatch(),
+                        q.deadline(),
+                        q.stallAfter(),
+                        q.maxPendingEncodes()),
+                metrics);
     }
 }

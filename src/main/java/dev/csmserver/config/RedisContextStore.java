@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * A {@link ContextStore} in Redis, shared by every replica behind the Service: a context uploaded
  * through one pod is usable through any other. Each context is one string key holding the {@link
  * StoredContextCodec} bytes ({@code <prefix>ctx:<id>}); a sorted set ({@code <prefix>index}, score
- * = creation time in ms) orders the listing. Creates and deletes touch both in one MULTI/EXEC, so
- * a reader never sees half of one; a create never replaces an existing id. A value that cannot be
- * decoded is skipped by the listing and is a {@link CorruptContextException} when read. Any
- * failure to reach Redis surfaces as {@link ContextStoreUnavailableException} (503 at the edge);
- * generation without contexts is unaffected.
+ * = creation time in ms) orders the listing. Creates and deletes touch both in one MULTI/EXEC, so a
+ * reader never sees half of one; a create never replaces an existing id. A value that cannot be
+ * decoded is skipped by the listing and is a {@link CorruptContextException} when read. Any failure
+ * to reach Redis surfaces as {@link ContextStoreUnavailableException} (503 at the edge); generation
+ * without contexts is unaffected.
  *
  * <p>It lives in {@code config} rather than {@code contexts} because it needs the Quarkus Redis
  * client, which layers below 5 may not import.
@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisContextStore implements ContextStore {
     /** Key prefix used when none is configured. */
     public static final String DEFAULT_PREFIX = "csm:contexts:";
+
     private static final Logger LOG = LoggerFactory.getLogger(RedisContextStore.class);
 
     private final RedisDataSource redis;
@@ -51,8 +52,12 @@ public final class RedisContextStore implements ContextStore {
         this(redis, prefix, e -> {});
     }
 
-    /** As above; {@code onCorrupt} hears of every unreadable value met (for a metric); it is also logged. */
-    public RedisContextStore(RedisDataSource redis, String prefix, Consumer<CorruptContextException> onCorrupt) {
+    /**
+     * As above; {@code onCorrupt} hears of every unreadable value met (for a metric); it is also
+     * logged.
+     */
+    public RedisContextStore(
+            RedisDataSource redis, String prefix, Consumer<CorruptContextException> onCorrupt) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.indexKey = prefix + "index";
@@ -61,20 +66,27 @@ public final class RedisContextStore implements ContextStore {
 
     /**
      * {@code SET NX} of the value and {@code ZADD NX} of the index entry in one MULTI/EXEC: Redis
-     * runs it as one step, so of concurrent creates of one id on any replicas exactly one sets
-     * the value, and the others change nothing (the index entry of an existing id is kept).
+     * runs it as one step, so of concurrent creates of one id on any replicas exactly one sets the
+     * value, and the others change nothing (the index entry of an existing id is kept).
      */
     @Override
     public void create(StoredContext context) {
         byte[] bytes = StoredContextCodec.encode(context);
         String id = context.id();
         double score = context.createdAt().toEpochMilli();
-        TransactionResult result = call("create " + id, () -> redis.withTransaction(tx -> {
-            tx.value(byte[].class).setnx(dataKey(id), bytes);
-            tx.sortedSet(String.class).zadd(indexKey, new ZAddArgs().nx(), score, id);
-        }));
+        TransactionResult result =
+                call(
+                        "create " + id,
+                        () ->
+                                redis.withTransaction(
+                                        tx -> {
+                                            tx.value(byte[].class).setnx(dataKey(id), bytes);
+                                            tx.sortedSet(String.class)
+                                                    .zadd(indexKey, new ZAddArgs().nx(), score, id);
+                                        }));
         if (result.discarded() || result.hasErrors()) {
-            throw new ContextStoreUnavailableException("Redis rejected the write of context " + id, null);
+            throw new ContextStoreUnavailableException(
+                    "Redis rejected the write of context " + id, null);
         }
         if (!Boolean.TRUE.equals(result.get(0))) {
             throw new ContextExistsException(id);
@@ -102,8 +114,12 @@ public final class RedisContextStore implements ContextStore {
 
     @Override
     public List<StoredContext> list() {
-        List<String> ids = call("list", () -> redis.sortedSet(String.class)
-                .zrange(indexKey, 0, -1, new ZRangeArgs().rev()));
+        List<String> ids =
+                call(
+                        "list",
+                        () ->
+                                redis.sortedSet(String.class)
+                                        .zrange(indexKey, 0, -1, new ZRangeArgs().rev()));
         if (ids.isEmpty()) {
             return List.of();
         }
@@ -127,12 +143,18 @@ public final class RedisContextStore implements ContextStore {
 
     @Override
     public boolean delete(String id) {
-        TransactionResult result = call("delete " + id, () -> redis.withTransaction(tx -> {
-            tx.key(String.class).del(dataKey(id));
-            tx.sortedSet(String.class).zrem(indexKey, id);
-        }));
+        TransactionResult result =
+                call(
+                        "delete " + id,
+                        () ->
+                                redis.withTransaction(
+                                        tx -> {
+                                            tx.key(String.class).del(dataKey(id));
+                                            tx.sortedSet(String.class).zrem(indexKey, id);
+                                        }));
         if (result.discarded() || result.hasErrors()) {
-            throw new ContextStoreUnavailableException("Redis rejected the delete of context " + id, null);
+            throw new ContextStoreUnavailableException(
+                    "Redis rejected the delete of context " + id, null);
         }
         Object deleted = result.get(0);
         return deleted instanceof Number n && n.intValue() > 0;

@@ -49,11 +49,15 @@ public interface ServerConfig {
         /** Hub token for gated repos (the HF_TOKEN environment variable). */
         Optional<String> hfToken();
 
-        /** auto (CUDA if DJL or libtorch finds a GPU, else the CPU with a WARN line), cpu or cuda. */
+        /**
+         * auto (CUDA if DJL or libtorch finds a GPU, else the CPU with a WARN line), cpu or cuda.
+         */
         @WithDefault("auto")
         String device();
 
-        /** Weight dtype: auto (fp16 on CUDA and on CPUs with FBGEMM, else fp32), float32 or float16. */
+        /**
+         * Weight dtype: auto (fp16 on CUDA and on CPUs with FBGEMM, else fp32), float32 or float16.
+         */
         @WithDefault("auto")
         String dtype();
 
@@ -144,7 +148,10 @@ public interface ServerConfig {
 
     /** The audio watermark (keyed; see audio.watermark). */
     interface Watermark {
-        /** Secret key of the mark. The default is the documented public key: anyone can verify (and forge) it. */
+        /**
+         * Secret key of the mark. The default is the documented public key: anyone can verify (and
+         * forge) it.
+         */
         @WithDefault("csm-server public watermark key v1")
         String key();
 
@@ -163,16 +170,21 @@ public interface ServerConfig {
         Optional<String> apiKey();
     }
 
-    /** How request bodies are received (enforced by api.BodyReadGuard, before any worker thread is used). */
+    /**
+     * How request bodies are received (enforced by api.BodyReadGuard, before any worker thread is
+     * used).
+     */
     interface Http {
         /**
-         * Longest a request body may take to arrive in full; a slower one is cut with a 408 problem, so
-         * a body trickled a byte at a time cannot hold the service.
+         * Longest a request body may take to arrive in full; a slower one is cut with a 408
+         * problem, so a body trickled a byte at a time cannot hold the service.
          */
         @WithDefault("60s")
         Duration bodyReadDeadline();
 
-        /** Request bodies received at once; one more is refused with a 503 problem and Retry-After. */
+        /**
+         * Request bodies received at once; one more is refused with a 503 problem and Retry-After.
+         */
         @WithDefault("64")
         int maxConcurrentBodyReads();
     }

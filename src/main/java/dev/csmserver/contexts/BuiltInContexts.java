@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
  * The context store the service uses: the loaded model's built-in voices (its published prompts,
  * e.g. {@code conversational_a}), read-only and held in memory, in front of the configured store
  * (file or Redis) for everything uploaded or saved. A built-in id is never passed to the store:
- * storing or deleting it is a {@link ReadOnlyContextException}. The voices appear once the model
- * is loaded ({@link #publish}); until then the store alone answers.
+ * storing or deleting it is a {@link ReadOnlyContextException}. The voices appear once the model is
+ * loaded ({@link #publish}); until then the store alone answers.
  */
 public final class BuiltInContexts implements ContextStore {
     private final ContextStore store;
@@ -27,10 +27,20 @@ public final class BuiltInContexts implements ContextStore {
     /** Makes {@code voices} (encoded once by the pipeline) the built-in contexts. */
     public void publish(List<BuiltInVoice> voices, double frameMs) {
         Instant now = Instant.now();
-        builtIns = voices.stream()
-                .map(v -> new StoredContext(v.id(), v.segment().speaker(), v.segment().text(),
-                        v.segment().codes(), v.segment().numFrames() * frameMs / 1000.0, now))
-                .collect(Collectors.toUnmodifiableMap(StoredContext::id, Function.identity()));
+        builtIns =
+                voices.stream()
+                        .map(
+                                v ->
+                                        new StoredContext(
+                                                v.id(),
+                                                v.segment().speaker(),
+                                                v.segment().text(),
+                                                v.segment().codes(),
+                                                v.segment().numFrames() * frameMs / 1000.0,
+                                                now))
+                        .collect(
+                                Collectors.toUnmodifiableMap(
+                                        StoredContext::id, Function.identity()));
     }
 
     /** Whether {@code id} names a built-in (read-only) context. */

@@ -14,10 +14,15 @@ import java.util.Optional;
  * CorruptContextException} from {@link #get}; it still {@link #exists} and can be deleted.
  */
 public interface ContextStore {
-    /** Stores {@code context} under its id; a {@link ContextExistsException} when the id is taken. */
+    /**
+     * Stores {@code context} under its id; a {@link ContextExistsException} when the id is taken.
+     */
     void create(StoredContext context);
 
-    /** The context, empty when there is none; a {@link CorruptContextException} when it cannot be read. */
+    /**
+     * The context, empty when there is none; a {@link CorruptContextException} when it cannot be
+     * read.
+     */
     Optional<StoredContext> get(String id);
 
     /** Whether {@code id} is taken, readable or not. */

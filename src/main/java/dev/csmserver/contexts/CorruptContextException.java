@@ -9,7 +9,12 @@ public class CorruptContextException extends RuntimeException {
     private final String id;
 
     public CorruptContextException(String id, String reason) {
-        super("stored context '" + id + "' cannot be read (" + reason + "); DELETE it and store it again");
+        super(
+                "stored context '"
+                        + id
+                        + "' cannot be read ("
+                        + reason
+                        + "); DELETE it and store it again");
         this.id = id;
     }
 

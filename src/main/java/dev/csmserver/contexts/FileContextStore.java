@@ -19,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default {@link ContextStore}: one {@code {id}.ctx} file per context in a directory, in
- * {@link StoredContextCodec}'s form. A context is written whole to a temp file in the same
- * directory and then hard-linked to its final name, which fails if the name exists: the file
- * system decides atomically which of several concurrent creates wins, a reader never sees half a
- * context, and the store survives restarts. Ids are restricted to {@code [A-Za-z0-9_-]{1,64}} so
- * they can never name a path outside the directory.
+ * The default {@link ContextStore}: one {@code {id}.ctx} file per context in a directory, in {@link
+ * StoredContextCodec}'s form. A context is written whole to a temp file in the same directory and
+ * then hard-linked to its final name, which fails if the name exists: the file system decides
+ * atomically which of several concurrent creates wins, a reader never sees half a context, and the
+ * store survives restarts. Ids are restricted to {@code [A-Za-z0-9_-]{1,64}} so they can never name
+ * a path outside the directory.
  */
 public final class FileContextStore implements ContextStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileContextStore.class);
@@ -79,17 +79,25 @@ public final class FileContextStore implements ContextStore {
         } catch (FileAlreadyExistsException e) {
             throw new ContextExistsException(id);
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("hard links unavailable in {} ({}); claiming the name first", target.getParent(), e.toString());
+            LOG.debug(
+                    "hard links unavailable in {} ({}); claiming the name first",
+                    target.getParent(),
+                    e.toString());
         }
         // A file system without hard links: claim the name atomically, then move the data over the
-        // claim. A reader in between sees an empty (unreadable) entry, never someone else's context.
+        // claim. A reader in between sees an empty (unreadable) entry, never someone else's
+        // context.
         try {
             Files.createFile(target);
         } catch (FileAlreadyExistsException e) {
             throw new ContextExistsException(id);
         }
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -138,7 +146,10 @@ public final class FileContextStore implements ContextStore {
         } catch (IOException e) {
             throw new ContextStoreUnavailableException("cannot list contexts in " + dir, e);
         }
-        all.sort(Comparator.comparing(StoredContext::createdAt).reversed().thenComparing(StoredContext::id));
+        all.sort(
+                Comparator.comparing(StoredContext::createdAt)
+                        .reversed()
+                        .thenComparing(StoredContext::id));
         return all;
     }
 

@@ -5,7 +5,10 @@ public class ReadOnlyContextException extends RuntimeException {
     private final String id;
 
     public ReadOnlyContextException(String id) {
-        super("context '" + id + "' is a built-in voice of the model and cannot be changed or deleted");
+        super(
+                "context '"
+                        + id
+                        + "' is a built-in voice of the model and cannot be changed or deleted");
         this.id = id;
     }
 

@@ -3,11 +3,16 @@ package dev.csmserver.contexts;
 import java.time.Instant;
 
 /**
- * One stored conversation turn, encoded once: the speaker, the transcript and the Mimi codes
- * {@code codes[k][t]} (codebook k, frame t). Context audio is never re-encoded per request.
+ * One stored conversation turn, encoded once: the speaker, the transcript and the Mimi codes {@code
+ * codes[k][t]} (codebook k, frame t). Context audio is never re-encoded per request.
  */
 public record StoredContext(
-        String id, int speaker, String text, int[][] codes, double durationSeconds, Instant createdAt) {
+        String id,
+        int speaker,
+        String text,
+        int[][] codes,
+        double durationSeconds,
+        Instant createdAt) {
 
     public int numCodebooks() {
         return codes.length;

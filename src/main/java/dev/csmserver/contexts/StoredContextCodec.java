@@ -18,15 +18,18 @@ public final class StoredContextCodec {
     private static final int MAGIC = 0x43534D43; // "CSMC"
     private static final int VERSION = 1;
     private static final int MAX_TEXT_BYTES = 64 << 20;
+
     /** More codebooks than any Mimi has (32); a header claiming more is corrupt. */
     public static final int MAX_CODEBOOKS = 256;
+
     /** Largest entry a store reads: the longest text plus far more codes than any limit allows. */
     public static final int MAX_BYTES = MAX_TEXT_BYTES + (16 << 20);
 
     private StoredContextCodec() {}
 
     public static byte[] encode(StoredContext c) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + c.numCodebooks() * c.numFrames() * 2);
+        ByteArrayOutputStream bytes =
+                new ByteArrayOutputStream(64 + c.numCodebooks() * c.numFrames() * 2);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
@@ -71,8 +74,8 @@ public final class StoredContextCodec {
             int t = in.readInt();
             int left = in.available();
             if (k < 1 || k > MAX_CODEBOOKS || t < 1 || (long) k * t * 2 != left) {
-                throw new IllegalArgumentException("header claims " + k + " x " + t + " codes but " + left
-                        + " bytes follow");
+                throw new IllegalArgumentException(
+                        "header claims " + k + " x " + t + " codes but " + left + " bytes follow");
             }
             if (!(duration >= 0) || Double.isInfinite(duration)) {
                 throw new IllegalArgumentException("bad duration " + duration);
@@ -92,8 +95,9 @@ public final class StoredContextCodec {
     }
 
     /**
-     * {@link #decode(byte[])} of the entry stored under {@code id}: an entry that cannot be decoded,
-     * or that holds another id (a file copied or renamed by hand), is a {@link CorruptContextException}.
+     * {@link #decode(byte[])} of the entry stored under {@code id}: an entry that cannot be
+     * decoded, or that holds another id (a file copied or renamed by hand), is a {@link
+     * CorruptContextException}.
      */
     public static StoredContext decode(byte[] data, String id) {
         StoredContext c;

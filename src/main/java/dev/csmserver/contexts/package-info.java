@@ -1,2 +1,4 @@
-/** Stored conversation contexts (speaker, text, Mimi codes). Imports: pipeline, audio, codec, JDK. */
+/**
+ * Stored conversation contexts (speaker, text, Mimi codes). Imports: pipeline, audio, codec, JDK.
+ */
 package dev.csmserver.contexts;

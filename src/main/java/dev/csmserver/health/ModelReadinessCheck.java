@@ -12,9 +12,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready once the model is loaded and warmed; says which model, and whether it is the demo model.
- * Until then DOWN (503) with the phase the background load is in: {@code downloading 43%},
- * {@code loading weights 12/21}, {@code warming up}; and DOWN again ({@code stopping}) from the
- * moment the service is asked to shut down.
+ * Until then DOWN (503) with the phase the background load is in: {@code downloading 43%}, {@code
+ * loading weights 12/21}, {@code warming up}; and DOWN again ({@code stopping}) from the moment the
+ * service is asked to shut down.
  */
 @Readiness
 @ApplicationScoped
@@ -29,9 +29,12 @@ public class ModelReadinessCheck implements HealthCheck {
             return b.down().withData("state", state.phase()).build();
         }
         ModelInfo info = loaded.get();
-        b.up().withData("model", info.label()).withData("demo", info.demo()).withData("device", info.device());
+        b.up().withData("model", info.label())
+                .withData("demo", info.demo())
+                .withData("device", info.device());
         if (info.demo()) {
-            b.withData("note", "built-in demo model: tiny random weights, produces noise, not speech");
+            b.withData(
+                    "note", "built-in demo model: tiny random weights, produces noise, not speech");
         }
         return b.build();
     }

@@ -12,8 +12,8 @@ import org.eclipse.microprofile.health.Liveness;
 
 /**
  * Live while the inference thread runs and keeps finishing loops (not stalled in one step). While
- * the model is still being made ready there is no worker yet and the service is live: a download
- * of many gigabytes must not get the container restarted (readiness shows the phase).
+ * the model is still being made ready there is no worker yet and the service is live: a download of
+ * many gigabytes must not get the container restarted (readiness shows the phase).
  */
 @Liveness
 @ApplicationScoped
@@ -25,7 +25,10 @@ public class WorkerLivenessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         Optional<InferenceWorker> running = state.worker();
         if (running.isEmpty()) {
-            return HealthCheckResponse.named("inference-worker").up().withData("state", state.phase()).build();
+            return HealthCheckResponse.named("inference-worker")
+                    .up()
+                    .withData("state", state.phase())
+                    .build();
         }
         InferenceWorker worker = running.get();
         return HealthCheckResponse.named("inference-worker")

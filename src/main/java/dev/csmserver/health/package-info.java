@@ -1,2 +1,5 @@
-/** Readiness (model loaded and warmed) and liveness (worker alive, not stalled). Imports: queue, pipeline, config; MicroProfile Health. */
+/**
+ * Readiness (model loaded and warmed) and liveness (worker alive, not stalled). Imports: queue,
+ * pipeline, config; MicroProfile Health.
+ */
 package dev.csmserver.health;

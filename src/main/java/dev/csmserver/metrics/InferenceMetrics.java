@@ -35,24 +35,29 @@ public final class InferenceMetrics {
         Gauge.builder(Meters.FRAMES_PER_SECOND, framesPerSecondMilli, v -> v.get() / 1000.0)
                 .description("frames per second over the last batch step")
                 .register(registry);
-        timeToFirstAudio = Timer.builder(Meters.TIME_TO_FIRST_AUDIO)
-                .description("submit to first audio chunk")
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
-        rtf = DistributionSummary.builder(Meters.RTF)
-                .description("generation wall time / audio duration")
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
+        timeToFirstAudio =
+                Timer.builder(Meters.TIME_TO_FIRST_AUDIO)
+                        .description("submit to first audio chunk")
+                        .publishPercentiles(0.5, 0.95)
+                        .register(registry);
+        rtf =
+                DistributionSummary.builder(Meters.RTF)
+                        .description("generation wall time / audio duration")
+                        .publishPercentiles(0.5, 0.95)
+                        .register(registry);
         frames = Counter.builder(Meters.FRAMES).description("frames generated").register(registry);
-        audioSeconds = Counter.builder(Meters.AUDIO_SECONDS)
-                .description("seconds of audio generated")
-                .register(registry);
-        rejections = Counter.builder(Meters.REJECTIONS)
-                .description("submissions refused: queue full")
-                .register(registry);
-        cancellations = Counter.builder(Meters.CANCELLATIONS)
-                .description("requests cancelled")
-                .register(registry);
+        audioSeconds =
+                Counter.builder(Meters.AUDIO_SECONDS)
+                        .description("seconds of audio generated")
+                        .register(registry);
+        rejections =
+                Counter.builder(Meters.REJECTIONS)
+                        .description("submissions refused: queue full")
+                        .register(registry);
+        cancellations =
+                Counter.builder(Meters.CANCELLATIONS)
+                        .description("requests cancelled")
+                        .register(registry);
     }
 
     /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
@@ -84,7 +89,9 @@ public final class InferenceMetrics {
         }
     }
 
-    /** A request ended with {@code outcome}, having produced {@code audioSec} in {@code wallSec}. */
+    /**
+     * A request ended with {@code outcome}, having produced {@code audioSec} in {@code wallSec}.
+     */
     public void finished(String outcome, double audioSec, double wallSec) {
         Counter.builder(Meters.REQUESTS)
                 .tag(Meters.OUTCOME, outcome.toLowerCase(Locale.ROOT))
@@ -103,14 +110,19 @@ public final class InferenceMetrics {
 
     /** A stored context entry could not be read. */
     public void corruptContext() {
-        Counter.builder(Meters.CONTEXTS_CORRUPT).description("unreadable stored contexts met").register(registry)
+        Counter.builder(Meters.CONTEXTS_CORRUPT)
+                .description("unreadable stored contexts met")
+                .register(registry)
                 .increment();
     }
 
     /** A generated turn could not be stored under its {@code save_as} id, for {@code reason}. */
     public void contextNotSaved(String reason) {
-        Counter.builder(Meters.CONTEXTS_NOT_SAVED).tag(Meters.REASON, reason)
-                .description("generated turns save_as could not store").register(registry).increment();
+        Counter.builder(Meters.CONTEXTS_NOT_SAVED)
+                .tag(Meters.REASON, reason)
+                .description("generated turns save_as could not store")
+                .register(registry)
+                .increment();
     }
 
     /** Total cancellations so far (for tests and health details). */

@@ -7,37 +7,64 @@ package dev.csmserver.metrics;
 public final class Meters {
     /** Gauge: jobs waiting for a batch slot. */
     public static final String QUEUE_DEPTH = "csm.queue.depth";
+
     /** Gauge: requests in the running batch. */
     public static final String ACTIVE_BATCH = "csm.batch.active";
+
     /** Counter, tagged {@link #OUTCOME}: finished requests. */
     public static final String REQUESTS = "csm.requests";
+
     /** Timer: submit to first audio chunk. */
     public static final String TIME_TO_FIRST_AUDIO = "csm.time.to.first.audio";
-    /** Distribution: wall time / audio time per finished request (below 1 is faster than real time). */
+
+    /**
+     * Distribution: wall time / audio time per finished request (below 1 is faster than real time).
+     */
     public static final String RTF = "csm.rtf";
+
     /** Counter: frames generated (rate = frames/s). */
     public static final String FRAMES = "csm.frames";
+
     /** Gauge: frames per second over the last batch step. */
     public static final String FRAMES_PER_SECOND = "csm.frames.per.second";
+
     /** Counter: seconds of audio generated. */
     public static final String AUDIO_SECONDS = "csm.audio.generated.seconds";
+
     /** Counter: submissions refused because the queue was full. */
     public static final String REJECTIONS = "csm.rejections";
+
     /** Counter: requests cancelled (client gone, shutdown). */
     public static final String CANCELLATIONS = "csm.cancellations";
-    /** Counter, tagged {@link #ERROR_TYPE}: errors by kind (client problem types and internal failures). */
+
+    /**
+     * Counter, tagged {@link #ERROR_TYPE}: errors by kind (client problem types and internal
+     * failures).
+     */
     public static final String ERRORS = "csm.errors";
 
-    /** Counter: stored context entries that could not be read (skipped in a listing, or refused when used). */
+    /**
+     * Counter: stored context entries that could not be read (skipped in a listing, or refused when
+     * used).
+     */
     public static final String CONTEXTS_CORRUPT = "csm.contexts.corrupt";
+
     /** Counter, tagged {@link #REASON}: generated turns that {@code save_as} could not store. */
     public static final String CONTEXTS_NOT_SAVED = "csm.contexts.not.saved";
 
-    /** Tag key: how a request ended ({@code end_of_speech}, {@code max_length}, {@code cancelled}...). */
+    /**
+     * Tag key: how a request ended ({@code end_of_speech}, {@code max_length}, {@code
+     * cancelled}...).
+     */
     public static final String OUTCOME = "outcome";
+
     /** Tag key: the error kind (a problem type slug or an exception class). */
     public static final String ERROR_TYPE = "type";
-    /** Tag key: why a context was not saved ({@code exists}: the id was taken meanwhile; {@code error}). */
+
+    /**
+     * Tag key: why a context was not saved ({@code exists}: the id was taken meanwhile; {@code
+     * error}).
+     */
     public static final String REASON = "reason";
 
     private Meters() {}

@@ -33,14 +33,17 @@ public final class Backbone {
     }
 
     /** From {@code backbone.layers.*} and {@code backbone.norm.scale} of {@code w}. */
-    static Backbone load(Weights w, LlamaConfig c, NDManager manager, DataType type, Runnable progress) {
+    static Backbone load(
+            Weights w, LlamaConfig c, NDManager manager, DataType type, Runnable progress) {
         Llama3Rope rope = Llama3Rope.create(manager, c.rope(), c.headDim(), c.maxSeqLen());
         LlamaLayer[] layers = new LlamaLayer[c.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = LlamaLayer.load(w.sub("layers." + i), c, rope, manager, type);
             progress.run();
         }
-        RmsNorm norm = new RmsNorm(w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
+        RmsNorm norm =
+                new RmsNorm(
+                        w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
         return new Backbone(c, layers, norm, rope);
     }
 
@@ -78,17 +81,24 @@ public final class Backbone {
         return run(x, caches, starts, lengths, lengths);
     }
 
-    private NDArray run(NDArray x, List<KvCache[]> caches, int[] starts, int[] lengths, int[] packed) {
+    private NDArray run(
+            NDArray x, List<KvCache[]> caches, int[] starts, int[] lengths, int[] packed) {
         int total = Arrays.stream(lengths).sum();
         long[] positions = new long[total];
         int at = 0;
         for (int r = 0; r < lengths.length; r++) {
             if (caches.get(r)[0].filled() != starts[r]) {
-                throw new IllegalStateException("row " + r + " is at position " + starts[r]
-                        + " but its cache holds " + caches.get(r)[0].filled());
+                throw new IllegalStateException(
+                        "row "
+                                + r
+                                + " is at position "
+                                + starts[r]
+                                + " but its cache holds "
+                                + caches.get(r)[0].filled());
             }
             if (starts[r] + lengths[r] > config.maxSeqLen()) {
-                throw new IllegalStateException("position " + (starts[r] + lengths[r]) + " beyond the RoPE table");
+                throw new IllegalStateException(
+                        "position " + (starts[r] + lengths[r]) + " beyond the RoPE table");
             }
             for (int i = 0; i < lengths[r]; i++) {
                 positions[at++] = starts[r] + i;

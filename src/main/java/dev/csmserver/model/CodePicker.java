@@ -5,7 +5,10 @@ package dev.csmserver.model;
  * codes and record the logits and hidden states behind every choice.
  */
 public interface CodePicker {
-    /** The code for batch row {@code row}, codebook {@code codebook}, from float32 {@code logits [V]}. */
+    /**
+     * The code for batch row {@code row}, codebook {@code codebook}, from float32 {@code logits
+     * [V]}.
+     */
     int pick(int row, int codebook, float[] logits);
 
     /** Whether {@link #hidden} should be called (costs a host copy per step). */

@@ -17,12 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * CSM-1B with immutable weights (spec 3): frame embedding, backbone, c0 head and depth decoder.
- * It exposes a prefill of one request ({@link #prefill}, which also yields that request's first
- * frame, or {@link #prefillPrompt}, which leaves the first frame to the next batched step) and one
- * frame step over a batch of independent requests ({@link #step}); the generation
- * loop lives in the pipeline. Each call runs inside its own {@link NDScope}: nothing outlives it but
- * the in-place KV cache writes of the requests' own managers.
+ * CSM-1B with immutable weights (spec 3): frame embedding, backbone, c0 head and depth decoder. It
+ * exposes a prefill of one request ({@link #prefill}, which also yields that request's first frame,
+ * or {@link #prefillPrompt}, which leaves the first frame to the next batched step) and one frame
+ * step over a batch of independent requests ({@link #step}); the generation loop lives in the
+ * pipeline. Each call runs inside its own {@link NDScope}: nothing outlives it but the in-place KV
+ * cache writes of the requests' own managers.
  */
 public final class CsmModel {
     private static final NDIndex LAST_ROW = new NDIndex(":, -1, :");
@@ -31,14 +31,23 @@ public final class CsmModel {
     private final NDManager manager;
     private final DataType weightType;
     private final FrameEmbedder embedder;
+
     /** The depth decoder's code embedding: {@link #embedder} unless the checkpoint unties it. */
     private final FrameEmbedder decoderEmbedder;
+
     private final Backbone backbone;
     private final Linear codebook0Head;
     private final DepthDecoder decoder;
 
-    private CsmModel(CsmConfig config, NDManager manager, DataType weightType, FrameEmbedder embedder,
-            FrameEmbedder decoderEmbedder, Backbone backbone, Linear codebook0Head, DepthDecoder decoder) {
+    private CsmModel(
+            CsmConfig config,
+            NDManager manager,
+            DataType weightType,
+            FrameEmbedder embedder,
+            FrameEmbedder decoderEmbedder,
+            Backbone backbone,
+            Linear codebook0Head,
+            DepthDecoder decoder) {
         this.config = config;
         this.manager = manager;
         this.weightType = weightType;
@@ -49,37 +58,91 @@ public final class CsmModel {
         this.decoder = decoder;
     }
 
-    /** Loads canonical weights into {@code weightsManager} as float32 or float16 (norms stay float32). */
-    public static CsmModel load(CsmConfig config, Weights weights, NDManager weightsManager, DataType weightType) {
+    /**
+     * Loads canonical weights into {@code weightsManager} as float32 or float16 (norms stay
+     * float32).
+     */
+    public static CsmModel load(
+            CsmConfig config, Weights weights, NDManager weightsManager, DataType weightType) {
         return load(config, weights, weightsManager, weightType, () -> {});
     }
 
-    /** As {@link #load(CsmConfig, Weights, NDManager, DataType)}, calling {@code progress} after each layer. */
-    public static CsmModel load(CsmConfig config, Weights weights, NDManager weightsManager, DataType weightType,
+    /**
+     * As {@link #load(CsmConfig, Weights, NDManager, DataType)}, calling {@code progress} after
+     * each layer.
+     */
+    public static CsmModel load(
+            CsmConfig config,
+            Weights weights,
+            NDManager weightsManager,
+            DataType weightType,
             Runnable progress) {
         if (weightType != DataType.FLOAT32 && weightType != DataType.FLOAT16) {
-            throw new IllegalArgumentException("weights are float32 or float16 (bf16 aborts DJL 0.36), not " + weightType);
+            throw new IllegalArgumentException(
+                    "weights are float32 or float16 (bf16 aborts DJL 0.36), not " + weightType);
         }
         int d = config.backbone().embedDim();
         int v = config.audioVocabSize();
         int k = config.numCodebooks();
-        NDArray text = weights.get(weightsManager, "text_embeddings.weight", weightType, config.textVocabSize(), d);
-        FrameEmbedder embedder = new FrameEmbedder(text,
-                weights.get(weightsManager, "audio_embeddings.weight", weightType, (long) v * k, d), v, k);
+        NDArray text =
+                weights.get(
+                        weightsManager,
+                        "text_embeddings.weight",
+                        weightType,
+                        config.textVocabSize(),
+                        d);
+        FrameEmbedder embedder =
+                new FrameEmbedder(
+                        text,
+                        weights.get(
+                                weightsManager,
+                                "audio_embeddings.weight",
+                                weightType,
+                                (long) v * k,
+                                d),
+                        v,
+                        k);
         // A transformers checkpoint with tie_codebooks_embeddings=false gives the depth decoder its
         // own audio table; it shares the text table (never read by embedCodes) and the progress
         // step of the frame embedding, so the number of steps does not depend on the checkpoint.
-        FrameEmbedder decoderEmbedder = !weights.has(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS) ? embedder
-                : new FrameEmbedder(text, weights.get(weightsManager, CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS,
-                        weightType, (long) v * k, d), v, k); // [V·K, D]
+        FrameEmbedder decoderEmbedder =
+                !weights.has(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS)
+                        ? embedder
+                        : new FrameEmbedder(
+                                text,
+                                weights.get(
+                                        weightsManager,
+                                        CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS,
+                                        weightType,
+                                        (long) v * k,
+                                        d),
+                                v,
+                                k); // [V·K, D]
         progress.run();
-        Backbone backbone = Backbone.load(weights.sub("backbone"), config.backbone(), weightsManager, weightType, progress);
-        Linear c0 = Linear.load(weights.host("codebook0_head.weight", v, d), weightsManager, weightType);
+        Backbone backbone =
+                Backbone.load(
+                        weights.sub("backbone"),
+                        config.backbone(),
+                        weightsManager,
+                        weightType,
+                        progress);
+        Linear c0 =
+                Linear.load(
+                        weights.host("codebook0_head.weight", v, d), weightsManager, weightType);
         // The depth decoder takes the same type: in float16 on this CPU its 31 steps per frame are
         // 15% faster at batch 1 and 6% slower at batch 4 than in float32 (alternating in-JVM runs),
         // and the weights are then exactly half.
-        DepthDecoder decoder = DepthDecoder.load(weights, config, weightsManager, weightType, progress);
-        return new CsmModel(config, weightsManager, weightType, embedder, decoderEmbedder, backbone, c0, decoder);
+        DepthDecoder decoder =
+                DepthDecoder.load(weights, config, weightsManager, weightType, progress);
+        return new CsmModel(
+                config,
+                weightsManager,
+                weightType,
+                embedder,
+                decoderEmbedder,
+                backbone,
+                c0,
+                decoder);
     }
 
     /**
@@ -88,11 +151,13 @@ public final class CsmModel {
      */
     public GenerationState newState(int capacityRows, Sampler sampler) {
         if (capacityRows < 1 || capacityRows > config.maxContext()) {
-            throw new IllegalArgumentException("capacity " + capacityRows + " outside 1.." + config.maxContext());
+            throw new IllegalArgumentException(
+                    "capacity " + capacityRows + " outside 1.." + config.maxContext());
         }
         NDManager requestManager = manager.newSubManager();
         try {
-            return new GenerationState(requestManager, backbone.newCaches(requestManager, capacityRows), sampler);
+            return new GenerationState(
+                    requestManager, backbone.newCaches(requestManager, capacityRows), sampler);
         } catch (RuntimeException e) {
             requestManager.close();
             throw e;
@@ -131,7 +196,8 @@ public final class CsmModel {
      */
     public void prefillPrompts(List<GenerationState> states, List<PromptRows> prompts) {
         if (states.size() != prompts.size() || states.isEmpty()) {
-            throw new IllegalArgumentException(states.size() + " states for " + prompts.size() + " prompts");
+            throw new IllegalArgumentException(
+                    states.size() + " states for " + prompts.size() + " prompts");
         }
         int n = states.size();
         int[] lengths = new int[n];
@@ -147,12 +213,15 @@ public final class CsmModel {
             for (PromptRows p : prompts) {
                 rows.add(embedder.embedRows(p.tokens(), p.mask())); // [S_i, D]
             }
-            NDArray x = (n == 1 ? rows.get(0) : NDArrays.concat(rows, 0)).expandDims(0); // [1, ΣS, D]
+            NDArray x =
+                    (n == 1 ? rows.get(0) : NDArrays.concat(rows, 0)).expandDims(0); // [1, ΣS, D]
             NDArray h = backbone.forwardPacked(x, caches, new int[n], lengths); // [1, ΣS, D]
             int end = 0;
             for (int i = 0; i < n; i++) {
                 end += lengths[i];
-                NDArray last = h.get(new NDIndex().addAllDim().addSliceDim(end - 1, end)).squeeze(1); // [1, D]
+                NDArray last =
+                        h.get(new NDIndex().addAllDim().addSliceDim(end - 1, end))
+                                .squeeze(1); // [1, D]
                 states.get(i).prompted(lengths[i], last.duplicate());
             }
         }
@@ -162,7 +231,10 @@ public final class CsmModel {
     private NDArray promptForward(GenerationState state, PromptRows prompt) {
         checkFresh(state, prompt.rows());
         NDArray x = embedder.embedRows(prompt.tokens(), prompt.mask()).expandDims(0); // [1, S, D]
-        return backbone.forward(x, java.util.Collections.singletonList(state.caches()), new int[] {state.position()});
+        return backbone.forward(
+                x,
+                java.util.Collections.singletonList(state.caches()),
+                new int[] {state.position()});
     }
 
     /** One frame for every request of {@code batch}: each feeds back its last frame. */
@@ -172,9 +244,9 @@ public final class CsmModel {
 
     /**
      * As {@link #step(FrameBatch)} with the codes chosen by {@code picker} (row = index in the
-     * batch). The calling thread runs it with one libtorch intra-op thread ({@link IntraOpThreads}):
-     * in-JVM A/B on CSM-1B shapes, float16 batch 1 370 vs 499 ms per step, batch 4 1249 vs 1360;
-     * float32 664 vs 717 and 1425 vs 1523.
+     * batch). The calling thread runs it with one libtorch intra-op thread ({@link
+     * IntraOpThreads}): in-JVM A/B on CSM-1B shapes, float16 batch 1 370 vs 499 ms per step, batch
+     * 4 1249 vs 1360; float32 664 vs 717 and 1425 vs 1523.
      */
     public List<int[]> step(FrameBatch batch, CodePicker picker) {
         return IntraOpThreads.single(() -> stepBatch(batch, picker));
@@ -195,7 +267,8 @@ public final class CsmModel {
         }
         try (NDScope scope = new NDScope()) {
             NDArray stepped = feeding.isEmpty() ? null : backboneStep(feeding); // [F, D]
-            NDArray lastH = feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
+            NDArray lastH =
+                    feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
             int[][] frames = frame(lastH, picker);
             List<int[]> out = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
@@ -211,7 +284,10 @@ public final class CsmModel {
         }
     }
 
-    /** One backbone position for each of {@code states}, fed its last frame: the last hidden {@code [F, D]}. */
+    /**
+     * One backbone position for each of {@code states}, fed its last frame: the last hidden {@code
+     * [F, D]}.
+     */
     private NDArray backboneStep(List<GenerationState> states) {
         int n = states.size();
         long[][] tokens = new long[n][];
@@ -230,13 +306,18 @@ public final class CsmModel {
         return backbone.forward(x, caches, starts).get(LAST_ROW); // [F, D]
     }
 
-    /** The batch's last hidden {@code [B, D]}: stepped rows in order, prompt outputs where a row awaits its first frame. */
+    /**
+     * The batch's last hidden {@code [B, D]}: stepped rows in order, prompt outputs where a row
+     * awaits its first frame.
+     */
     private static NDArray withPromptRows(List<GenerationState> states, NDArray stepped) {
         NDList rows = new NDList(states.size());
         int next = 0;
         for (GenerationState s : states) {
-            rows.add(s.awaitsFirstFrame() ? s.promptHidden()
-                    : stepped.get(new NDIndex().addSliceDim(next, next + 1))); // [1, D]
+            rows.add(
+                    s.awaitsFirstFrame()
+                            ? s.promptHidden()
+                            : stepped.get(new NDIndex().addSliceDim(next, next + 1))); // [1, D]
             next += s.awaitsFirstFrame() ? 0 : 1;
         }
         return NDArrays.concat(rows, 0);
@@ -256,8 +337,12 @@ public final class CsmModel {
         return codes;
     }
 
-    /** Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row and picks each code. */
-    static void pickAll(CodePicker picker, int codebook, float[] logits, float[] hidden, int[] out) {
+    /**
+     * Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row and picks each
+     * code.
+     */
+    static void pickAll(
+            CodePicker picker, int codebook, float[] logits, float[] hidden, int[] out) {
         int b = out.length;
         int v = logits.length / b;
         for (int r = 0; r < b; r++) {
@@ -286,8 +371,12 @@ public final class CsmModel {
             throw new IllegalStateException("request state is closed");
         }
         if (rows > s.remainingCapacity()) {
-            throw new IllegalStateException("request needs " + rows + " more positions but has "
-                    + s.remainingCapacity() + " left");
+            throw new IllegalStateException(
+                    "request needs "
+                            + rows
+                            + " more positions but has "
+                            + s.remainingCapacity()
+                            + " left");
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.List;
  * The depth decoder and its heads (spec 3.5): from the backbone's last hidden state and c0 it
  * produces c1..c(K-1), one decoder step per code, restarting from an empty cache every frame. The
  * decoder sequence is {@code [proj(h), proj(emb(c0)), proj(emb(c1 + V)), ...]}; the output at
- * position p gives c_p through {@code audio_head[p-1]} (pre-sliced and stored [V, Ddec]). All
- * rows of a batch are at the same decoder position, so one batched cache serves them.
+ * position p gives c_p through {@code audio_head[p-1]} (pre-sliced and stored [V, Ddec]). All rows
+ * of a batch are at the same decoder position, so one batched cache serves them.
  */
 public final class DepthDecoder {
     private static final NDIndex LAST_ROW = new NDIndex(":, -1, :");
@@ -32,11 +32,19 @@ public final class DepthDecoder {
     private final LlamaLayer[] layers;
     private final RmsNorm norm;
     private final Linear[] audioHeads;
-    /** RoPE tables of decoder step i (step 0: positions 0, 1; step i: position i + 1), made at load. */
+
+    /**
+     * RoPE tables of decoder step i (step 0: positions 0, 1; step i: position i + 1), made at load.
+     */
     private final NDArray[][] stepTables;
 
-    private DepthDecoder(LlamaConfig config, Linear projection, LlamaLayer[] layers, RmsNorm norm,
-            Llama3Rope rope, Linear[] audioHeads) {
+    private DepthDecoder(
+            LlamaConfig config,
+            Linear projection,
+            LlamaLayer[] layers,
+            RmsNorm norm,
+            Llama3Rope rope,
+            Linear[] audioHeads) {
         this.config = config;
         this.projection = projection;
         this.layers = layers;
@@ -48,26 +56,45 @@ public final class DepthDecoder {
         }
     }
 
-    /** From {@code decoder.*}, {@code projection.weight} and {@code audio_head} of the root weights. */
-    static DepthDecoder load(Weights root, CsmConfig cfg, NDManager manager, DataType type, Runnable progress) {
+    /**
+     * From {@code decoder.*}, {@code projection.weight} and {@code audio_head} of the root weights.
+     */
+    static DepthDecoder load(
+            Weights root, CsmConfig cfg, NDManager manager, DataType type, Runnable progress) {
         LlamaConfig c = cfg.decoder();
         int k = cfg.numCodebooks();
-        Llama3Rope rope = Llama3Rope.create(manager, c.rope(), c.headDim(), Math.min(c.maxSeqLen(), k));
+        Llama3Rope rope =
+                Llama3Rope.create(manager, c.rope(), c.headDim(), Math.min(c.maxSeqLen(), k));
         Weights w = root.sub("decoder");
         LlamaLayer[] layers = new LlamaLayer[c.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = LlamaLayer.load(w.sub("layers." + i), c, rope, manager, type);
             progress.run();
         }
-        RmsNorm norm = new RmsNorm(w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
-        Linear projection = Linear.load(root.host("projection.weight", c.embedDim(), cfg.backbone().embedDim()), manager, type);
+        RmsNorm norm =
+                new RmsNorm(
+                        w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
+        Linear projection =
+                Linear.load(
+                        root.host("projection.weight", c.embedDim(), cfg.backbone().embedDim()),
+                        manager,
+                        type);
         HostTensor heads = root.host("audio_head", k - 1, c.embedDim(), cfg.audioVocabSize());
-        return new DepthDecoder(c, projection, layers, norm, rope,
+        return new DepthDecoder(
+                c,
+                projection,
+                layers,
+                norm,
+                rope,
                 sliceHeads(heads, manager, type, c.embedDim(), cfg.audioVocabSize()));
     }
 
-    /** {@code audio_head [K-1, Ddec, V]} ({@code h · W[i]}) → K-1 arrays {@code [V, Ddec]} for {@code Linear}. */
-    private static Linear[] sliceHeads(HostTensor heads, NDManager m, DataType type, int in, int vocab) {
+    /**
+     * {@code audio_head [K-1, Ddec, V]} ({@code h · W[i]}) → K-1 arrays {@code [V, Ddec]} for
+     * {@code Linear}.
+     */
+    private static Linear[] sliceHeads(
+            HostTensor heads, NDManager m, DataType type, int in, int vocab) {
         float[] all = heads.data();
         Linear[] out = new Linear[(int) heads.shape()[0]];
         for (int i = 0; i < out.length; i++) {
@@ -85,20 +112,24 @@ public final class DepthDecoder {
 
     /**
      * Codes 1..K-1 of each row's frame. {@code lastH [B, D]} float32 (backbone output), {@code
-     * codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs inside the caller's scope.
+     * codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs inside the caller's
+     * scope.
      */
     void generate(NDArray lastH, int[][] codes, FrameEmbedder embedder, CodePicker picker) {
         int b = codes.length;
         int k = audioHeads.length + 1;
         List<KvCache> caches = new java.util.ArrayList<>(layers.length);
         for (int l = 0; l < layers.length; l++) {
-            caches.add(new KvCache(lastH.getManager(), b, config.numKvHeads(), k, config.headDim()));
+            caches.add(
+                    new KvCache(lastH.getManager(), b, config.numKvHeads(), k, config.headDim()));
         }
         int[] column = new int[b];
         for (int r = 0; r < b; r++) {
             column[r] = codes[r][0];
         }
-        NDArray x = NDArrays.concat(new NDList(lastH.reshape(b, 1, -1), embedder.embedCodes(column, 0)), 1);
+        NDArray x =
+                NDArrays.concat(
+                        new NDList(lastH.reshape(b, 1, -1), embedder.embedCodes(column, 0)), 1);
         for (int i = 1; i < k; i++) {
             NDArray h = projection.forward(x); // [B, s, Ddec]
             NDArray[] cosSin = stepTables[i - 1];
@@ -110,7 +141,8 @@ public final class DepthDecoder {
             }
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
             float[] logits = audioHeads[i - 1].forward(last).toFloatArray(); // [B, V]
-            CsmModel.pickAll(picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
+            CsmModel.pickAll(
+                    picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
             for (int r = 0; r < b; r++) {
                 codes[r][i] = column[r];
             }

@@ -39,7 +39,8 @@ public final class FrameEmbedder {
                 throw new IllegalArgumentException("row " + r + " is not " + w + " columns wide");
             }
             for (int k = 0; k < codebooks; k++) {
-                audioIdx[r * codebooks + k] = checked(tokens[r][k], vocab, "audio code") + (long) vocab * k;
+                audioIdx[r * codebooks + k] =
+                        checked(tokens[r][k], vocab, "audio code") + (long) vocab * k;
             }
             textIdx[r] = checked(tokens[r][codebooks], text.getShape().get(0), "text id");
             for (int c = 0; c < w; c++) {
@@ -53,7 +54,9 @@ public final class FrameEmbedder {
         return all.mul(maskNd).sum(new int[] {1}); // [N, D] float32
     }
 
-    /** Code {@code codes[b]} of codebook {@code codebook} for each row → {@code [B, 1, D]} float32. */
+    /**
+     * Code {@code codes[b]} of codebook {@code codebook} for each row → {@code [B, 1, D]} float32.
+     */
     public NDArray embedCodes(int[] codes, int codebook) {
         long[] idx = new long[codes.length];
         for (int b = 0; b < codes.length; b++) {

@@ -6,9 +6,9 @@ import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Nd;
 
 /**
- * Everything one request owns while it generates: its backbone KV caches (in its own sub-manager
- * of the model's manager, sized to the prompt plus the frames it may produce), its next position,
- * the last frame it produced (the next backbone input) and its seeded {@link Sampler}. Created by
+ * Everything one request owns while it generates: its backbone KV caches (in its own sub-manager of
+ * the model's manager, sized to the prompt plus the frames it may produce), its next position, the
+ * last frame it produced (the next backbone input) and its seeded {@link Sampler}. Created by
  * {@link CsmModel#newState}; {@link #close()} frees its native memory.
  */
 public final class GenerationState implements AutoCloseable {
@@ -18,7 +18,11 @@ public final class GenerationState implements AutoCloseable {
     private int position;
     private int[] lastFrame;
     private int frames;
-    /** {@code [1, D]}: the prompt's last backbone output, from {@link CsmModel#prefillPrompt} until its first frame. */
+
+    /**
+     * {@code [1, D]}: the prompt's last backbone output, from {@link CsmModel#prefillPrompt} until
+     * its first frame.
+     */
     private NDArray promptHidden;
 
     GenerationState(NDManager manager, KvCache[] caches, Sampler sampler) {
@@ -62,12 +66,18 @@ public final class GenerationState implements AutoCloseable {
         return lastFrame;
     }
 
-    /** True between {@link CsmModel#prefillPrompt} and the step that makes the first frame from the prompt. */
+    /**
+     * True between {@link CsmModel#prefillPrompt} and the step that makes the first frame from the
+     * prompt.
+     */
     public boolean awaitsFirstFrame() {
         return promptHidden != null;
     }
 
-    /** The prompt consumed {@code rows} positions; {@code lastHidden [1, D]} (not a view) moves into this state. */
+    /**
+     * The prompt consumed {@code rows} positions; {@code lastHidden [1, D]} (not a view) moves into
+     * this state.
+     */
     void prompted(int rows, NDArray lastHidden) {
         position += rows;
         promptHidden = Nd.keep(lastHidden, manager);

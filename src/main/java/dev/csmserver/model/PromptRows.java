@@ -2,8 +2,8 @@ package dev.csmserver.model;
 
 /**
  * The backbone input of one request: {@code tokens [S][K+1]} (columns 0..K-1 audio codes, column K
- * the text id) and {@code mask [S][K+1]} (which columns are embedded), as the reference's
- * {@code Generator.generate} builds them (spec 2).
+ * the text id) and {@code mask [S][K+1]} (which columns are embedded), as the reference's {@code
+ * Generator.generate} builds them (spec 2).
  */
 public record PromptRows(long[][] tokens, boolean[][] mask) {
     public PromptRows {

@@ -10,10 +10,10 @@ import java.util.TreeMap;
 
 /**
  * Random weights of any {@link CsmConfig} under the canonical (original) names, deterministic from
- * a seed: projections uniform with std {@code 1/sqrt(fan_in)}, norm scales near 1, embeddings
- * with std 1. Each tensor is generated lazily when the model loads it, so the JVM never holds the
- * whole set. For benches with real CSM-1B shapes and the clearly-labelled demo model; they say
- * nothing (random noise).
+ * a seed: projections uniform with std {@code 1/sqrt(fan_in)}, norm scales near 1, embeddings with
+ * std 1. Each tensor is generated lazily when the model loads it, so the JVM never holds the whole
+ * set. For benches with real CSM-1B shapes and the clearly-labelled demo model; they say nothing
+ * (random noise).
  */
 public final class RandomCsmWeights {
     private RandomCsmWeights() {}
@@ -39,7 +39,8 @@ public final class RandomCsmWeights {
         return out;
     }
 
-    private static void stack(Map<String, HostTensor> out, String prefix, LlamaConfig c, long seed) {
+    private static void stack(
+            Map<String, HostTensor> out, String prefix, LlamaConfig c, long seed) {
         int d = c.embedDim();
         int in = 1;
         for (int i = 0; i < c.numLayers(); i++) {
@@ -49,7 +50,14 @@ public final class RandomCsmWeights {
             put(out, p + "attn.v_proj.weight", seed, 1 / Math.sqrt(d), 0, c.kvDim(), d);
             put(out, p + "attn.output_proj.weight", seed, 1 / Math.sqrt(c.qDim()), 0, d, c.qDim());
             put(out, p + "mlp.w1.weight", seed, 1 / Math.sqrt(d), 0, c.intermediateDim(), d);
-            put(out, p + "mlp.w2.weight", seed, 1 / Math.sqrt(c.intermediateDim()), 0, d, c.intermediateDim());
+            put(
+                    out,
+                    p + "mlp.w2.weight",
+                    seed,
+                    1 / Math.sqrt(c.intermediateDim()),
+                    0,
+                    d,
+                    c.intermediateDim());
             put(out, p + "mlp.w3.weight", seed, 1 / Math.sqrt(d), 0, c.intermediateDim(), d);
             put(out, p + "sa_norm.scale", seed, 0.1, in, d);
             put(out, p + "mlp_norm.scale", seed, 0.1, in, d);
@@ -58,7 +66,12 @@ public final class RandomCsmWeights {
     }
 
     /** Uniform values of standard deviation {@code std} around {@code mean}. */
-    private static void put(Map<String, HostTensor> out, String name, long seed, double std, double mean,
+    private static void put(
+            Map<String, HostTensor> out,
+            String name,
+            long seed,
+            double std,
+            double mean,
             long... shape) {
         long n = 1;
         for (long s : shape) {
@@ -68,11 +81,20 @@ public final class RandomCsmWeights {
         long tensorSeed = seed * 0x9E3779B97F4A7C15L + name.hashCode();
         float half = (float) (std * Math.sqrt(3.0));
         float centre = (float) mean;
-        out.put(name, new HostTensor(shape, () -> {
-            float[] data = new float[size];
-            fill(tensorSeed, half, centre, size).emit(size, (v, off, count) -> System.arraycopy(v, off, data, 0, count));
-            return data;
-        }, fill(tensorSeed, half, centre, size)));
+        out.put(
+                name,
+                new HostTensor(
+                        shape,
+                        () -> {
+                            float[] data = new float[size];
+                            fill(tensorSeed, half, centre, size)
+                                    .emit(
+                                            size,
+                                            (v, off, count) ->
+                                                    System.arraycopy(v, off, data, 0, count));
+                            return data;
+                        },
+                        fill(tensorSeed, half, centre, size)));
     }
 
     /** The tensor's values generated in order, a slice at a time (no whole-tensor array). */

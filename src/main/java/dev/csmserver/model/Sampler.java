@@ -4,9 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * The reference {@code sample_topk} (spec 4), seeded per request: logits / temperature, keep every
- * value ≥ the k-th largest (ties at the threshold kept), softmax, then the exponential race
- * {@code argmax p_j / E_j} with {@code E_j ~ Exp(1)} from this request's own generator. top-k 1
- * or temperature 0 is argmax. Not thread-safe; one per request.
+ * value ≥ the k-th largest (ties at the threshold kept), softmax, then the exponential race {@code
+ * argmax p_j / E_j} with {@code E_j ~ Exp(1)} from this request's own generator. top-k 1 or
+ * temperature 0 is argmax. Not thread-safe; one per request.
  */
 public final class Sampler {
     private final float temperature;

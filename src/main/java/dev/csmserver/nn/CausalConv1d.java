@@ -12,16 +12,17 @@ import ai.djl.nn.convolutional.Conv1d;
  * Offline: pad {@code k_eff - stride} on the left and the "extra" samples that complete the last
  * window on the right, with zeros or by replicating the edge sample. Streaming: the first call is
  * left-padded, later calls prepend the input tail the previous call could not consume yet, so the
- * concatenated outputs equal the offline output (exactly, for stride 1); {@link #finish} applies the
- * offline right padding to the last call of a stream.
+ * concatenated outputs equal the offline output (exactly, for stride 1); {@link #finish} applies
+ * the offline right padding to the last call of a stream.
  *
  * <p>How it multiplies: one input channel, a 1x1 kernel or a large kernel always as one matrix
- * product with the unfolded input ({@link Unfold}); other kernels with libtorch's conv1d, except for
- * a few frames, where conv1d's per-call kernel reorder costs more than the product.
+ * product with the unfolded input ({@link Unfold}); other kernels with libtorch's conv1d, except
+ * for a few frames, where conv1d's per-call kernel reorder costs more than the product.
  */
 public final class CausalConv1d {
     /** Up to this many output frames per call multiply the kernel as a matrix. */
     static final long MAX_MATMUL_FRAMES = 16;
+
     /**
      * Kernels this large (Mimi's 25 Hz convs) are kept only as a matrix: their reorder dominates
      * conv1d at any length the codec runs them at, and a second copy would only cost memory.
@@ -43,8 +44,17 @@ public final class CausalConv1d {
     private final Shape zeroPad = new Shape(0);
     private final Shape dilationShape;
 
-    /** Takes ownership of {@code weight [out, in / groups, k]}: it is closed when only its matrix is kept. */
-    public CausalConv1d(NDArray weight, NDArray bias, int stride, int dilation, int groups, boolean replicatePad) {
+    /**
+     * Takes ownership of {@code weight [out, in / groups, k]}: it is closed when only its matrix is
+     * kept.
+     */
+    public CausalConv1d(
+            NDArray weight,
+            NDArray bias,
+            int stride,
+            int dilation,
+            int groups,
+            boolean replicatePad) {
         Nd.checkShape("conv weight", weight, -1, -1, -1);
         long out = weight.getShape().get(0);
         this.inChannels = weight.getShape().get(1) * groups;
@@ -68,7 +78,8 @@ public final class CausalConv1d {
         NDArray m = weight.transpose(0, 2, 1).reshape(1, out, kernel * inChannels);
         this.matrix = Nd.keep(m.duplicate(), weight.getManager());
         m.close();
-        boolean matrixOnly = inChannels == 1 || kernel == 1 || weight.size() >= MATRIX_ONLY_ELEMENTS;
+        boolean matrixOnly =
+                inChannels == 1 || kernel == 1 || weight.size() >= MATRIX_ONLY_ELEMENTS;
         this.weight = matrixOnly ? null : weight;
         if (matrixOnly) {
             weight.close();
@@ -79,7 +90,10 @@ public final class CausalConv1d {
         return stride;
     }
 
-    /** Offline convolution of a whole signal {@code x [B, Cin, T]} → {@code [B, Cout, ceil(T / stride)]}. */
+    /**
+     * Offline convolution of a whole signal {@code x [B, Cin, T]} → {@code [B, Cout, ceil(T /
+     * stride)]}.
+     */
     public NDArray forward(NDArray x) {
         return finish(x, new StreamTail(null));
     }
@@ -105,17 +119,27 @@ public final class CausalConv1d {
         if (padTotal == 0 && stride == 1) {
             return conv(x, x.getShape().get(2));
         }
-        NDArray buffer = tail.get() == null ? pad(x, padTotal, true) : tail.get().concat(x, 2); // [B, C, L]
+        NDArray buffer =
+                tail.get() == null ? pad(x, padTotal, true) : tail.get().concat(x, 2); // [B, C, L]
         long length = buffer.getShape().get(2);
         if (last) {
             // offline: as many frames as the signal needs, the last window completed with padding
-            long frames = length > effectiveKernel - stride ? Math.floorDiv(length - effectiveKernel + stride - 1, stride) + 1 : 0;
+            long frames =
+                    length > effectiveKernel - stride
+                            ? Math.floorDiv(length - effectiveKernel + stride - 1, stride) + 1
+                            : 0;
             long extra = frames == 0 ? 0 : (frames - 1) * stride + effectiveKernel - length;
             buffer = pad(buffer, extra, false);
             length = buffer.getShape().get(2);
         }
         long frames = length >= effectiveKernel ? (length - effectiveKernel) / stride + 1 : 0;
-        tail.set(buffer.get(new NDIndex().addAllDim().addAllDim().addSliceDim(frames * stride, length)).duplicate());
+        tail.set(
+                buffer.get(
+                                new NDIndex()
+                                        .addAllDim()
+                                        .addAllDim()
+                                        .addSliceDim(frames * stride, length))
+                        .duplicate());
         if (frames == 0) {
             return x.getManager().zeros(new Shape(x.getShape().get(0), outChannels(), 0));
         }
@@ -129,30 +153,44 @@ public final class CausalConv1d {
     /** The first {@code frames} outputs of the valid convolution of {@code x [B, Cin, L]}. */
     private NDArray conv(NDArray x, long frames) {
         if (weight == null || (matrix != null && frames <= MAX_MATMUL_FRAMES)) {
-            NDArray y = matrix.matMul(Unfold.columns(x, kernel, dilation, stride, frames)); // [B, Cout, F]
+            NDArray y =
+                    matrix.matMul(
+                            Unfold.columns(x, kernel, dilation, stride, frames)); // [B, Cout, F]
             return biasColumn == null ? y : y.add(biasColumn);
         }
         long used = (frames - 1) * stride + effectiveKernel;
-        NDArray input = used == x.getShape().get(2) ? x : x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, used));
+        NDArray input =
+                used == x.getShape().get(2)
+                        ? x
+                        : x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, used));
         return convRows(input, weight, bias, strideShape, zeroPad, dilationShape, groups);
     }
 
     /**
-     * libtorch's conv1d over {@code x [B, C, L]}, one batch row per call: oneDNN's blocking over the
-     * minibatch changes a row's last bits with the number of rows beside it, and a stream decoded
-     * together with others must give exactly its solo samples. (The matrix products are bmm's,
-     * which already treat each row on its own.)
+     * libtorch's conv1d over {@code x [B, C, L]}, one batch row per call: oneDNN's blocking over
+     * the minibatch changes a row's last bits with the number of rows beside it, and a stream
+     * decoded together with others must give exactly its solo samples. (The matrix products are
+     * bmm's, which already treat each row on its own.)
      */
-    static NDArray convRows(NDArray x, NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation,
+    static NDArray convRows(
+            NDArray x,
+            NDArray weight,
+            NDArray bias,
+            Shape stride,
+            Shape padding,
+            Shape dilation,
             int groups) {
         long rows = x.getShape().get(0);
         if (rows == 1) {
-            return Conv1d.conv1d(x, weight, bias, stride, padding, dilation, groups).singletonOrThrow();
+            return Conv1d.conv1d(x, weight, bias, stride, padding, dilation, groups)
+                    .singletonOrThrow();
         }
         NDList outs = new NDList((int) rows);
         for (long r = 0; r < rows; r++) {
             NDArray row = x.get(new NDIndex().addSliceDim(r, r + 1));
-            outs.add(Conv1d.conv1d(row, weight, bias, stride, padding, dilation, groups).singletonOrThrow());
+            outs.add(
+                    Conv1d.conv1d(row, weight, bias, stride, padding, dilation, groups)
+                            .singletonOrThrow());
         }
         return NDArrays.concat(outs, 0);
     }
@@ -165,7 +203,9 @@ public final class CausalConv1d {
         NDArray fill;
         if (replicatePad) {
             long at = left ? 0 : s.get(2) - 1;
-            fill = x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + 1)).repeat(2, n);
+            fill =
+                    x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + 1))
+                            .repeat(2, n);
         } else {
             fill = x.getManager().zeros(new Shape(s.get(0), s.get(1), n), x.getDataType());
         }

@@ -9,10 +9,10 @@ import ai.djl.ndarray.types.Shape;
  * A causal transposed 1-D convolution (moshi {@code StreamingConvTranspose1d}, trim right ratio 1):
  * {@code T} input steps give exactly the first {@code T * stride} samples of the full transposed
  * conv. DJL has no transposed conv; with {@code k = m * stride} (true for every Mimi layer) output
- * frame f (stride samples) is {@code sum_r W_r^T x[f - r]} over the {@code m} kernel blocks, which is
- * an ordinary causal conv1d of kernel {@code m} from {@code Cin} to {@code Cout * stride} channels
- * followed by an interleave. Streaming state is therefore the last {@code m - 1} input steps, as for
- * {@link CausalConv1d}; zeros before the first step give the offline result.
+ * frame f (stride samples) is {@code sum_r W_r^T x[f - r]} over the {@code m} kernel blocks, which
+ * is an ordinary causal conv1d of kernel {@code m} from {@code Cin} to {@code Cout * stride}
+ * channels followed by an interleave. Streaming state is therefore the last {@code m - 1} input
+ * steps, as for {@link CausalConv1d}; zeros before the first step give the offline result.
  */
 public final class CausalConvTranspose1d {
     /**
@@ -23,8 +23,12 @@ public final class CausalConvTranspose1d {
 
     private final NDArray kernel; // [Cout * stride, Cin / groups, m], channel o * stride + j
     private final NDArray bias; // [Cout * stride] or null
-    /** groups 1: the kernel as one matrix {@code [1, Cout * stride, m * Cin]}, column i * Cin + c. */
+
+    /**
+     * groups 1: the kernel as one matrix {@code [1, Cout * stride, m * Cin]}, column i * Cin + c.
+     */
     private final NDArray matrix;
+
     private final NDArray biasColumn; // [Cout * stride, 1] or null
     private final int stride;
     private final int blocks;
@@ -45,10 +49,12 @@ public final class CausalConvTranspose1d {
         long outPerGroup = weight.getShape().get(1);
         int k = (int) weight.getShape().get(2);
         if (k % stride != 0) {
-            throw new IllegalArgumentException("transposed conv needs k % stride == 0, got k " + k + ", stride " + stride);
+            throw new IllegalArgumentException(
+                    "transposed conv needs k % stride == 0, got k " + k + ", stride " + stride);
         }
         if (groups != 1 && !(groups == inChannels && outPerGroup == 1)) {
-            throw new IllegalArgumentException("transposed conv supports groups 1 or depthwise, got " + groups);
+            throw new IllegalArgumentException(
+                    "transposed conv supports groups 1 or depthwise, got " + groups);
         }
         this.stride = stride;
         this.blocks = k / stride;
@@ -57,9 +63,19 @@ public final class CausalConvTranspose1d {
         NDManager owner = weight.getManager();
         NDArray rearranged = rearrange(weight, groups);
         weight.close(); // only the rearranged forms are used
-        this.bias = bias == null ? null : bias.reshape(outChannels, 1).repeat(1, stride).reshape(outChannels * stride);
+        this.bias =
+                bias == null
+                        ? null
+                        : bias.reshape(outChannels, 1)
+                                .repeat(1, stride)
+                                .reshape(outChannels * stride);
         this.biasColumn = this.bias == null ? null : this.bias.reshape(outChannels * stride, 1);
-        NDArray m = groups == 1 ? rearranged.transpose(0, 2, 1).reshape(1, outChannels * stride, blocks * inChannels) : null;
+        NDArray m =
+                groups == 1
+                        ? rearranged
+                                .transpose(0, 2, 1)
+                                .reshape(1, outChannels * stride, blocks * inChannels)
+                        : null;
         this.matrix = m == null ? null : Nd.keep(m.duplicate(), owner);
         boolean matrixOnly = m != null && rearranged.size() >= CausalConv1d.MATRIX_ONLY_ELEMENTS;
         this.kernel = matrixOnly ? null : rearranged;
@@ -107,21 +123,30 @@ public final class CausalConvTranspose1d {
         long t = x.getShape().get(2);
         NDArray buffer = x;
         if (blocks > 1) {
-            NDArray previous = tail.get() == null
-                    ? x.getManager().zeros(new Shape(b, inChannels, blocks - 1), x.getDataType())
-                    : tail.get();
+            NDArray previous =
+                    tail.get() == null
+                            ? x.getManager()
+                                    .zeros(new Shape(b, inChannels, blocks - 1), x.getDataType())
+                            : tail.get();
             buffer = previous.concat(x, 2); // [B, Cin, m - 1 + T]
-            tail.set(buffer.get(new NDIndex().addAllDim().addAllDim().addSliceDim(t, t + blocks - 1)).duplicate());
+            tail.set(
+                    buffer.get(new NDIndex().addAllDim().addAllDim().addSliceDim(t, t + blocks - 1))
+                            .duplicate());
         }
-        NDArray y = matrix != null && (t <= MAX_MATMUL_STEPS || kernel == null)
-                ? product(buffer, t)
-                : CausalConv1d.convRows(buffer, kernel, bias, one, zero, one, groups); // [B, Cout*s, T]
-        return y.reshape(b, outChannels, stride, t).transpose(0, 1, 3, 2).reshape(b, outChannels, t * stride);
+        NDArray y =
+                matrix != null && (t <= MAX_MATMUL_STEPS || kernel == null)
+                        ? product(buffer, t)
+                        : CausalConv1d.convRows(
+                                buffer, kernel, bias, one, zero, one, groups); // [B, Cout*s, T]
+        return y.reshape(b, outChannels, stride, t)
+                .transpose(0, 1, 3, 2)
+                .reshape(b, outChannels, t * stride);
     }
 
     /**
      * The same conv for a few steps as one product with the unfolded input: libtorch's conv1d
-     * reorders the whole kernel on every call, which dominates when T is a streamed frame's 2 steps.
+     * reorders the whole kernel on every call, which dominates when T is a streamed frame's 2
+     * steps.
      */
     private NDArray product(NDArray buffer, long t) {
         NDArray y = matrix.matMul(Unfold.columns(buffer, blocks, 1, 1, t)); // [B, Cout·s, T]

@@ -18,19 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * libtorch's FBGEMM float16 GEMM: float16 weights packed once into FBGEMM's blocked layout,
- * float32 activations, float32 accumulation. Where libtorch's own fp16 GEMM converts every weight
- * once per output row (compute-bound: 4 rows of CSM-1B's depth decoder cost 2.5x one), FBGEMM's
- * kernels convert each weight once per call and stay memory-bound up to a few rows, and reach
- * about the FMA peak of a core for prompts (a [200, 2048] x [2048, 8192] product: 36 ms on one
- * core, 48 ms for MKL's float32 on two). Each row's result is the same bits whatever rows run
- * beside it, once the row count is padded as {@link #batchInvariantRows} says. FBGEMM runs on the
- * calling thread only; {@link Linear} splits weights per core.
+ * libtorch's FBGEMM float16 GEMM: float16 weights packed once into FBGEMM's blocked layout, float32
+ * activations, float32 accumulation. Where libtorch's own fp16 GEMM converts every weight once per
+ * output row (compute-bound: 4 rows of CSM-1B's depth decoder cost 2.5x one), FBGEMM's kernels
+ * convert each weight once per call and stay memory-bound up to a few rows, and reach about the FMA
+ * peak of a core for prompts (a [200, 2048] x [2048, 8192] product: 36 ms on one core, 48 ms for
+ * MKL's float32 on two). Each row's result is the same bits whatever rows run beside it, once the
+ * row count is padded as {@link #batchInvariantRows} says. FBGEMM runs on the calling thread only;
+ * {@link Linear} splits weights per core.
  *
- * <p>DJL has no call for these ops, so they run through a weightless TorchScript module
- * ({@code torchscript/fp16_linear.pt}, written by {@code src/main/torchscript/fp16_linear.py}).
- * The packed weight is an opaque uint8 tensor that owns FBGEMM's copy: it lives and dies in the
- * weights' manager like any other weight.
+ * <p>DJL has no call for these ops, so they run through a weightless TorchScript module ({@code
+ * torchscript/fp16_linear.pt}, written by {@code src/main/torchscript/fp16_linear.py}). The packed
+ * weight is an opaque uint8 tensor that owns FBGEMM's copy: it lives and dies in the weights'
+ * manager like any other weight.
  */
 public final class FbgemmFp16 {
     private static final Logger LOG = LoggerFactory.getLogger(FbgemmFp16.class);
@@ -39,7 +39,11 @@ public final class FbgemmFp16 {
 
     private final PtSymbolBlock module;
     private final NDArray zeroBias; // [1], broadcast over every output
-    /** Row counts to run instead of 0..{@link RowBlocks#MAX_BLOCK} (see {@link RowBlocks}); set once at load. */
+
+    /**
+     * Row counts to run instead of 0..{@link RowBlocks#MAX_BLOCK} (see {@link RowBlocks}); set once
+     * at load.
+     */
     private RowBlocks rowBlocks = RowBlocks.IDENTITY;
 
     private FbgemmFp16(PtSymbolBlock module, NDArray zeroBias) {
@@ -49,8 +53,8 @@ public final class FbgemmFp16 {
 
     /**
      * The row count to give FBGEMM for {@code rows} rows so that each row gets the bits it gets in
-     * any other batch: {@code rows} itself, or more (the caller pads with zero rows and drops
-     * their results). See {@link RowBlocks}.
+     * any other batch: {@code rows} itself, or more (the caller pads with zero rows and drops their
+     * results). See {@link RowBlocks}.
      */
     public int batchInvariantRows(int rows) {
         return rowBlocks.paddedRows(rows);
@@ -58,8 +62,8 @@ public final class FbgemmFp16 {
 
     /**
      * The process-wide instance, or empty where this libtorch or CPU has no FBGEMM (it needs AVX2;
-     * PyTorch has deprecated these ops, so a later libtorch may drop them): callers then keep
-     * plain float16 weights.
+     * PyTorch has deprecated these ops, so a later libtorch may drop them): callers then keep plain
+     * float16 weights.
      */
     public static Optional<FbgemmFp16> available() {
         Optional<FbgemmFp16> found = instance;
@@ -82,28 +86,36 @@ public final class FbgemmFp16 {
             if (in == null) {
                 throw new IOException(MODULE + " is missing from the classpath");
             }
-            FbgemmFp16 gemm = new FbgemmFp16(JniUtils.loadModule(manager, in, false, false),
-                    manager.zeros(new Shape(1), DataType.FLOAT32));
+            FbgemmFp16 gemm =
+                    new FbgemmFp16(
+                            JniUtils.loadModule(manager, in, false, false),
+                            manager.zeros(new Shape(1), DataType.FLOAT32));
             gemm.selfCheck(manager);
             gemm.rowBlocks = RowBlocks.probe(gemm, manager);
             return Optional.of(gemm);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            LOG.info("FBGEMM float16 GEMM unavailable, float16 weights use libtorch's GEMM: {}", e.getMessage());
+            LOG.info(
+                    "FBGEMM float16 GEMM unavailable, float16 weights use libtorch's GEMM: {}",
+                    e.getMessage());
             manager.close();
             return Optional.empty();
         }
     }
 
-    /** One tiny product, so a libtorch without FBGEMM (or a CPU without AVX2) fails here, not mid-request. */
+    /**
+     * One tiny product, so a libtorch without FBGEMM (or a CPU without AVX2) fails here, not
+     * mid-request.
+     */
     private void selfCheck(NDManager manager) {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray w = scratch.arange(6f).reshape(2, 3); // [out 2, in 3]
             NDArray y = linear(scratch.ones(new Shape(1, 3)), pack(w)); // [1, 2]
             float[] got = y.toFloatArray();
             if (got[0] != 3f || got[1] != 12f) {
-                throw new IllegalStateException("FBGEMM float16 self-check gave " + got[0] + ", " + got[1]);
+                throw new IllegalStateException(
+                        "FBGEMM float16 self-check gave " + got[0] + ", " + got[1]);
             }
         }
     }
@@ -111,14 +123,18 @@ public final class FbgemmFp16 {
     /** {@code w [out, in]} float32 → its packed float16 copy, in {@code w}'s manager. */
     public NDArray pack(NDArray w) {
         Nd.checkShape("weight to pack", w, -1, -1);
-        NDArray contiguous = w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false);
+        NDArray contiguous =
+                w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false);
         try (IValue weight = IValue.from((PtNDArray) contiguous);
                 IValue packed = IValueUtils.runMethod(module, "pack", weight)) {
             return packed.toTensor((PtNDManager) w.getManager());
         }
     }
 
-    /** {@code x [M, in]} float32, a packed {@code [out, in]} weight → {@code [M, out]} float32 in x's manager. */
+    /**
+     * {@code x [M, in]} float32, a packed {@code [out, in]} weight → {@code [M, out]} float32 in
+     * x's manager.
+     */
     public NDArray linear(NDArray x, NDArray packed) {
         try (IValue input = IValue.from((PtNDArray) x);
                 IValue weight = IValue.from((PtNDArray) packed);

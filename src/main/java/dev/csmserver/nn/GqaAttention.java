@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Grouped-query self-attention of torchtune {@code MultiHeadAttention} (spec 3.2) with one fused
- * QKV projection. Query head {@code h} reads KV head {@code h / (H/KVH)}; scores are
- * {@code q·kᵀ/√D} over the filled cache prefix only, with a causal additive mask when several
- * rows arrive at once; softmax in float32.
+ * QKV projection. Query head {@code h} reads KV head {@code h / (H/KVH)}; scores are {@code
+ * q·kᵀ/√D} over the filled cache prefix only, with a causal additive mask when several rows arrive
+ * at once; softmax in float32.
  */
 public final class GqaAttention {
     private final Linear wqkv;
@@ -55,8 +55,8 @@ public final class GqaAttention {
 
     /**
      * As {@link #forward(NDArray, NDArray[], List)}; with {@code lengths}, {@code x [1, Σ lengths,
-     * Dm]} holds several requests' prompts one after another (a packed prefill): segment i,
-     * {@code lengths[i]} rows, attends only within itself and over {@code caches.get(i)}, while the
+     * Dm]} holds several requests' prompts one after another (a packed prefill): segment i, {@code
+     * lengths[i]} rows, attends only within itself and over {@code caches.get(i)}, while the
      * projections run once over all rows.
      */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches, int[] lengths) {
@@ -71,14 +71,25 @@ public final class GqaAttention {
         NDArray o;
         if (lengths != null) {
             if (b != 1 || lengths.length != caches.size() || Arrays.stream(lengths).sum() != s) {
-                throw new IllegalArgumentException("packed rows " + Arrays.toString(lengths) + " for x " + x.getShape()
-                        + " and " + caches.size() + " caches");
+                throw new IllegalArgumentException(
+                        "packed rows "
+                                + Arrays.toString(lengths)
+                                + " for x "
+                                + x.getShape()
+                                + " and "
+                                + caches.size()
+                                + " caches");
             }
             NDList segments = new NDList(lengths.length);
             long from = 0;
             for (int i = 0; i < lengths.length; i++) {
                 NDIndex rows = new NDIndex().addAllDim().addSliceDim(from, from + lengths[i]);
-                segments.add(attend(q.get(rows), k.get(rows), v.get(rows), caches.get(i))); // [1, S_i, H·D]
+                segments.add(
+                        attend(
+                                q.get(rows),
+                                k.get(rows),
+                                v.get(rows),
+                                caches.get(i))); // [1, S_i, H·D]
                 from += lengths[i];
             }
             o = segments.size() == 1 ? segments.get(0) : NDArrays.concat(segments, 1);
@@ -97,7 +108,10 @@ public final class GqaAttention {
         return wo.forward(o);
     }
 
-    /** {@code q [b, S, H, D]}, {@code k, v [b, S, KVH, D]} for rows sharing {@code cache} → {@code [b, S, H·D]}. */
+    /**
+     * {@code q [b, S, H, D]}, {@code k, v [b, S, KVH, D]} for rows sharing {@code cache} → {@code
+     * [b, S, H·D]}.
+     */
     private NDArray attend(NDArray q, NDArray k, NDArray v, KvCache cache) {
         long b = q.getShape().get(0);
         int s = (int) q.getShape().get(1);
@@ -105,15 +119,21 @@ public final class GqaAttention {
         int start = cache.filled();
         cache.append(k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3)); // [b, KVH, S, D]
         int len = start + s;
-        NDArray qg = q.reshape(b, s, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
-                .reshape(b, kvHeads, (long) group * s, headDim); // [b, KVH, G·S, D]
-        NDArray scores = qg.matMul(cache.keys().transpose(0, 1, 3, 2)).mul(scale); // [b, KVH, G·S, L]
+        NDArray qg =
+                q.reshape(b, s, kvHeads, group, headDim)
+                        .transpose(0, 2, 3, 1, 4)
+                        .reshape(b, kvHeads, (long) group * s, headDim); // [b, KVH, G·S, D]
+        NDArray scores =
+                qg.matMul(cache.keys().transpose(0, 1, 3, 2)).mul(scale); // [b, KVH, G·S, L]
         if (s > 1) {
-            scores = scores.reshape(b, kvHeads, group, s, len).add(causalMask(q, s, start))
-                    .reshape(b, kvHeads, (long) group * s, len);
+            scores =
+                    scores.reshape(b, kvHeads, group, s, len)
+                            .add(causalMask(q, s, start))
+                            .reshape(b, kvHeads, (long) group * s, len);
         }
         NDArray o = scores.softmax(-1).matMul(cache.values()); // [b, KVH, G·S, D]
-        return o.reshape(b, kvHeads, group, s, headDim).transpose(0, 3, 1, 2, 4)
+        return o.reshape(b, kvHeads, group, s, headDim)
+                .transpose(0, 3, 1, 2, 4)
                 .reshape(b, s, (long) heads * headDim);
     }
 

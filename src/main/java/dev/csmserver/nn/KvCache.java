@@ -17,7 +17,9 @@ public final class KvCache {
     private final int capacity;
     private int filled;
 
-    /** Allocates zeroed storage in {@code manager} (a request or frame manager, never the weights'). */
+    /**
+     * Allocates zeroed storage in {@code manager} (a request or frame manager, never the weights').
+     */
     public KvCache(NDManager manager, int batch, int kvHeads, int capacity, int headDim) {
         Shape shape = new Shape(batch, kvHeads, capacity, headDim);
         this.keys = manager.zeros(shape, DataType.FLOAT32); // [B, KVH, cap, D] float32
@@ -29,7 +31,8 @@ public final class KvCache {
     public void append(NDArray k, NDArray v) {
         int s = (int) k.getShape().get(2);
         if (filled + s > capacity) {
-            throw new IllegalStateException("KV cache full: " + filled + " + " + s + " > " + capacity);
+            throw new IllegalStateException(
+                    "KV cache full: " + filled + " + " + s + " > " + capacity);
         }
         NDIndex at = new NDIndex().addAllDim().addAllDim().addSliceDim(filled, filled + s);
         keys.set(at, k);

@@ -68,15 +68,20 @@ public final class Llama3Rope {
             } else if (wavelen > lowWavelen) {
                 out[i] = freq / scale;
             } else {
-                float smooth = (float) ((rope.oldContextLen() / wavelen - rope.lowFreqFactor())
-                        / (rope.highFreqFactor() - rope.lowFreqFactor()));
+                float smooth =
+                        (float)
+                                ((rope.oldContextLen() / wavelen - rope.lowFreqFactor())
+                                        / (rope.highFreqFactor() - rope.lowFreqFactor()));
                 out[i] = (1 - smooth) * freq / scale + smooth * freq;
             }
         }
         return out;
     }
 
-    /** cos and sin rows for {@code positions} (row-major over [B, S]) as two {@code [B, S, 1, D]} arrays. */
+    /**
+     * cos and sin rows for {@code positions} (row-major over [B, S]) as two {@code [B, S, 1, D]}
+     * arrays.
+     */
     public NDArray[] tables(long[] positions, int batch, int seq) {
         NDArray idx = cos.getManager().create(positions); // [B·S] int64
         NDIndex take = new NDIndex("{}", idx);

@@ -8,8 +8,8 @@ import dev.csmserver.weights.Weights;
 import java.util.List;
 
 /**
- * One torchtune {@code TransformerSelfAttentionLayer} (spec 3.2):
- * {@code h = x + attn(sa_norm(x)); out = h + mlp(mlp_norm(h))}. Immutable; caches are passed in.
+ * One torchtune {@code TransformerSelfAttentionLayer} (spec 3.2): {@code h = x + attn(sa_norm(x));
+ * out = h + mlp(mlp_norm(h))}. Immutable; caches are passed in.
  */
 public final class LlamaLayer {
     private final RmsNorm saNorm;
@@ -26,19 +26,22 @@ public final class LlamaLayer {
 
     /**
      * Loads {@code attn.{q,k,v,output}_proj.weight}, {@code mlp.w{1,2,3}.weight} and the two norm
-     * scales from {@code w} (a {@code *.layers.i} view) into {@code manager}; projections as
-     * {@code type}, norms always float32.
+     * scales from {@code w} (a {@code *.layers.i} view) into {@code manager}; projections as {@code
+     * type}, norms always float32.
      */
-    public static LlamaLayer load(Weights w, LlamaConfig c, Llama3Rope rope, NDManager manager, DataType type) {
+    public static LlamaLayer load(
+            Weights w, LlamaConfig c, Llama3Rope rope, NDManager manager, DataType type) {
         int d = c.embedDim();
-        HostTensor qkv = Linear.fuseRows(
-                w.host("attn.q_proj.weight", c.qDim(), d),
-                w.host("attn.k_proj.weight", c.kvDim(), d),
-                w.host("attn.v_proj.weight", c.kvDim(), d));
+        HostTensor qkv =
+                Linear.fuseRows(
+                        w.host("attn.q_proj.weight", c.qDim(), d),
+                        w.host("attn.k_proj.weight", c.kvDim(), d),
+                        w.host("attn.v_proj.weight", c.kvDim(), d));
         Linear wo = Linear.load(w.host("attn.output_proj.weight", d, c.qDim()), manager, type);
-        HostTensor w13 = Linear.fuseRows(
-                w.host("mlp.w1.weight", c.intermediateDim(), d),
-                w.host("mlp.w3.weight", c.intermediateDim(), d));
+        HostTensor w13 =
+                Linear.fuseRows(
+                        w.host("mlp.w1.weight", c.intermediateDim(), d),
+                        w.host("mlp.w3.weight", c.intermediateDim(), d));
         Linear w2 = Linear.load(w.host("mlp.w2.weight", d, c.intermediateDim()), manager, type);
         return new LlamaLayer(
                 new RmsNorm(w.get(manager, "sa_norm.scale", DataType.FLOAT32, d), c.normEps()),
@@ -52,7 +55,10 @@ public final class LlamaLayer {
         return forward(x, cosSin, caches, null);
     }
 
-    /** As above; {@code lengths} packs several prompts into {@code x [1, Σ lengths, Dm]} ({@link GqaAttention}). */
+    /**
+     * As above; {@code lengths} packs several prompts into {@code x [1, Σ lengths, Dm]} ({@link
+     * GqaAttention}).
+     */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches, int[] lengths) {
         NDArray h = x.add(attention.forward(saNorm.forward(x), cosSin, caches, lengths));
         return h.add(mlp.forward(mlpNorm.forward(h)));

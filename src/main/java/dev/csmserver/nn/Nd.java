@@ -26,8 +26,8 @@ public final class Nd {
 
     /**
      * Runs {@code step} in a nested scope that frees its temporaries at once and hands only the
-     * result to the caller's scope: a 16-layer prompt then holds one layer's activations at a
-     * time (not all of them until the frame ends), and freed memory is reused while still hot.
+     * result to the caller's scope: a 16-layer prompt then holds one layer's activations at a time
+     * (not all of them until the frame ends), and freed memory is reused while still hot.
      */
     public static NDArray scoped(Supplier<NDArray> step) {
         NDArray out;
@@ -48,7 +48,11 @@ public final class Nd {
         }
         if (!ok) {
             throw new IllegalArgumentException(
-                    what + " has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected));
+                    what
+                            + " has shape "
+                            + Arrays.toString(actual)
+                            + ", expected "
+                            + Arrays.toString(expected));
         }
         return array;
     }

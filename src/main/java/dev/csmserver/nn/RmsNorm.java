@@ -3,8 +3,8 @@ package dev.csmserver.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * torchtune {@code RMSNorm}: {@code x · rsqrt(mean(x², -1) + eps) · scale}, always in float32
- * (in float16 it silently returns zeros for large rows, see stack-notes).
+ * torchtune {@code RMSNorm}: {@code x · rsqrt(mean(x², -1) + eps) · scale}, always in float32 (in
+ * float16 it silently returns zeros for large rows, see stack-notes).
  */
 public final class RmsNorm {
     private final NDArray scale;

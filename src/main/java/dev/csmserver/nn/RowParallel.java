@@ -15,21 +15,25 @@ import java.util.function.IntFunction;
  * once, read memory about 1.5x faster on a 2-core machine. The calling thread takes part (it runs
  * blocks too), so the pool can never deadlock and a second caller only shares the helpers.
  *
- * <p>Helpers are daemon threads created once per process; between tasks they spin briefly (a
- * decode step issues a product every few hundred µs, and waking a parked thread costs more) and
- * then park. They run libtorch with one intra-op thread each ({@link IntraOpThreads}). Each task
- * runs in its own {@link NDScope}; its result is handed to the caller's scope.
+ * <p>Helpers are daemon threads created once per process; between tasks they spin briefly (a decode
+ * step issues a product every few hundred µs, and waking a parked thread costs more) and then park.
+ * They run libtorch with one intra-op thread each ({@link IntraOpThreads}). Each task runs in its
+ * own {@link NDScope}; its result is handed to the caller's scope.
  */
 public final class RowParallel implements AutoCloseable {
     /** Spin this long for the next task before parking. */
     private static final long SPIN_NANOS = 300_000;
+
     private static volatile RowParallel common;
 
     private final int parallelism;
     private final LinkedBlockingQueue<Batch> tickets = new LinkedBlockingQueue<>();
     private volatile boolean closed;
 
-    /** A pool of {@code parallelism} threads, the caller included (tests; the model uses {@link #common()}). */
+    /**
+     * A pool of {@code parallelism} threads, the caller included (tests; the model uses {@link
+     * #common()}).
+     */
     RowParallel(int parallelism) {
         this.parallelism = parallelism;
         for (int i = 1; i < parallelism; i++) {
@@ -48,8 +52,13 @@ public final class RowParallel implements AutoCloseable {
         if (p == null) {
             synchronized (RowParallel.class) {
                 if (common == null) {
-                    common = new RowParallel(Math.max(1, Integer.getInteger("csm.cpu.threads",
-                            Runtime.getRuntime().availableProcessors())));
+                    common =
+                            new RowParallel(
+                                    Math.max(
+                                            1,
+                                            Integer.getInteger(
+                                                    "csm.cpu.threads",
+                                                    Runtime.getRuntime().availableProcessors())));
                 }
                 p = common;
             }
@@ -150,6 +159,7 @@ public final class RowParallel implements AutoCloseable {
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread caller = Thread.currentThread();
+
         /** A helper set its libtorch threads during this batch (see {@link #map}). */
         private volatile boolean helperConfigured;
 

@@ -18,7 +18,9 @@ public class StreamTail {
     private final NDManager owner;
     private NDArray value;
 
-    /** @param owner the request manager the tail lives in, or {@code null} for a one-shot call */
+    /**
+     * @param owner the request manager the tail lives in, or {@code null} for a one-shot call
+     */
     public StreamTail(NDManager owner) {
         this.owner = owner;
     }
@@ -37,7 +39,9 @@ public class StreamTail {
         return value;
     }
 
-    /** Replaces the carried value with {@code next} (which must not be a view of a step temporary). */
+    /**
+     * Replaces the carried value with {@code next} (which must not be a view of a step temporary).
+     */
     public void set(NDArray next) {
         NDArray previous = value;
         value = owner == null ? next : Nd.keep(next, owner);
@@ -66,8 +70,12 @@ public class StreamTail {
                 return null;
             }
             if (values.size() != rows.size()) {
-                throw new IllegalStateException("stacked streams are at different points: "
-                        + values.size() + " of " + rows.size() + " carry a tail");
+                throw new IllegalStateException(
+                        "stacked streams are at different points: "
+                                + values.size()
+                                + " of "
+                                + rows.size()
+                                + " carry a tail");
             }
             return values.size() == 1 ? values.get(0) : NDArrays.concat(values, 0); // [B, ...]
         }
@@ -75,11 +83,16 @@ public class StreamTail {
         @Override
         public void set(NDArray next) {
             if (next.getShape().get(0) != rows.size()) {
-                throw new IllegalArgumentException("tail has " + next.getShape().get(0) + " rows for "
-                        + rows.size() + " streams");
+                throw new IllegalArgumentException(
+                        "tail has "
+                                + next.getShape().get(0)
+                                + " rows for "
+                                + rows.size()
+                                + " streams");
             }
             for (int r = 0; r < rows.size(); r++) {
-                rows.get(r).set(next.get(new NDIndex().addSliceDim(r, r + 1)).duplicate()); // [1, ...]
+                rows.get(r)
+                        .set(next.get(new NDIndex().addSliceDim(r, r + 1)).duplicate()); // [1, ...]
             }
         }
     }

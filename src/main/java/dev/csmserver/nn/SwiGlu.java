@@ -5,8 +5,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 
 /**
- * torchtune {@code FeedForward} with SiLU gating: {@code w2( silu(w1·x) ⊙ (w3·x) )}, with
- * {@code w1} and {@code w3} fused into one {@code [2·I, Dm]} matrix read once per step.
+ * torchtune {@code FeedForward} with SiLU gating: {@code w2( silu(w1·x) ⊙ (w3·x) )}, with {@code
+ * w1} and {@code w3} fused into one {@code [2·I, Dm]} matrix read once per step.
  */
 public final class SwiGlu {
     private final Linear w13;

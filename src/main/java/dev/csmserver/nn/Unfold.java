@@ -16,10 +16,10 @@ final class Unfold {
 
     /**
      * {@code buffer [B, Cin, L]} → {@code [B, k·Cin, F]}, row {@code i·Cin + c} of frame {@code f}
-     * = {@code buffer[c, f·stride + i·dilation]}: multiply by the kernel as {@code [1, Cout, k·Cin]}.
-     * The result is a transposed view of time-major windows {@code [B, F, k·Cin]}: with the frames
-     * as the slow axis MKL streams a large kernel at memory speed for a few frames, where the
-     * frame-contiguous layout runs about 4x slower.
+     * = {@code buffer[c, f·stride + i·dilation]}: multiply by the kernel as {@code [1, Cout,
+     * k·Cin]}. The result is a transposed view of time-major windows {@code [B, F, k·Cin]}: with
+     * the frames as the slow axis MKL streams a large kernel at memory speed for a few frames,
+     * where the frame-contiguous layout runs about 4x slower.
      */
     static NDArray columns(NDArray buffer, int k, int dilation, int stride, long frames) {
         if (k == 1 && stride == 1 && buffer.getShape().get(2) == frames) {
@@ -29,7 +29,11 @@ final class Unfold {
         NDList taps = new NDList(k);
         for (int i = 0; i < k; i++) {
             long from = (long) i * dilation;
-            taps.add(time.get(new NDIndex().addAllDim().addSliceDim(from, from + (frames - 1) * stride + 1, stride)));
+            taps.add(
+                    time.get(
+                            new NDIndex()
+                                    .addAllDim()
+                                    .addSliceDim(from, from + (frames - 1) * stride + 1, stride)));
         }
         return NDArrays.concat(taps, 2).transpose(0, 2, 1); // [B, F, k·Cin] → [B, k·Cin, F]
     }

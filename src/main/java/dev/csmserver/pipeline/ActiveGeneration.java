@@ -22,8 +22,14 @@ public final class ActiveGeneration implements AutoCloseable {
     private int emitted;
     private boolean finished;
 
-    ActiveGeneration(Generation generation, MimiStreamDecoder decoder, StreamingWatermarker watermark,
-            ChunkSink sink, int codebookSize, int sampleRateHz, float outputGain) {
+    ActiveGeneration(
+            Generation generation,
+            MimiStreamDecoder decoder,
+            StreamingWatermarker watermark,
+            ChunkSink sink,
+            int codebookSize,
+            int sampleRateHz,
+            float outputGain) {
         this.generation = generation;
         this.decoder = decoder;
         this.watermark = watermark;
@@ -51,7 +57,9 @@ public final class ActiveGeneration implements AutoCloseable {
         return generation.frameCount();
     }
 
-    /** Decodes and watermarks the frames generated since the last call and hands them to the sink. */
+    /**
+     * Decodes and watermarks the frames generated since the last call and hands them to the sink.
+     */
     void emitNewFrames() {
         int[][] codes = pendingCodes();
         if (codes != null) {
@@ -60,8 +68,8 @@ public final class ActiveGeneration implements AutoCloseable {
     }
 
     /**
-     * Decodes, watermarks and sends the new frames of every generation in {@code batch}; streams
-     * at the same point share one batched Mimi pass (each gets exactly its solo samples).
+     * Decodes, watermarks and sends the new frames of every generation in {@code batch}; streams at
+     * the same point share one batched Mimi pass (each gets exactly its solo samples).
      */
     static void emitNewFrames(List<ActiveGeneration> batch) {
         List<ActiveGeneration> pending = new ArrayList<>(batch.size());
@@ -81,7 +89,10 @@ public final class ActiveGeneration implements AutoCloseable {
         }
     }
 
-    /** The frames generated since the last emission as codec codes {@code [K][n]}, or null when none. */
+    /**
+     * The frames generated since the last emission as codec codes {@code [K][n]}, or null when
+     * none.
+     */
     private int[][] pendingCodes() {
         List<int[]> all = generation.frames();
         int n = all.size() - emitted;
@@ -122,7 +133,10 @@ public final class ActiveGeneration implements AutoCloseable {
         return out;
     }
 
-    /** Ends the generation (if still running) and tells the sink, once; the worker then calls {@link #close()}. */
+    /**
+     * Ends the generation (if still running) and tells the sink, once; the worker then calls {@link
+     * #close()}.
+     */
     public void finish(FinishReason reason) {
         if (finished) {
             return;

@@ -1,6 +1,9 @@
 package dev.csmserver.pipeline;
 
-/** Receives a generation's audio as it is produced; called on the inference thread, so it must not block. */
+/**
+ * Receives a generation's audio as it is produced; called on the inference thread, so it must not
+ * block.
+ */
 public interface ChunkSink {
     void accept(AudioChunk chunk);
 

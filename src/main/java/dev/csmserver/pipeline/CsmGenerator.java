@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * Text to CSM codes (the reference {@code Generator.generate} loop, spec 4): builds the prompt,
- * checks it fits the context with the requested audio, prefills, then advances frame by frame
- * until the all-zero frame or the frame limit. Two ways in: {@link #generate} runs one request to
- * the end; {@link #start} / {@link #step} / {@link Generation#close} let one worker thread batch
- * many requests, admitting and dropping them between frames. Not thread-safe: one thread drives it.
+ * checks it fits the context with the requested audio, prefills, then advances frame by frame until
+ * the all-zero frame or the frame limit. Two ways in: {@link #generate} runs one request to the
+ * end; {@link #start} / {@link #step} / {@link Generation#close} let one worker thread batch many
+ * requests, admitting and dropping them between frames. Not thread-safe: one thread drives it.
  */
 public final class CsmGenerator {
     private final CsmModel model;
@@ -85,7 +85,8 @@ public final class CsmGenerator {
         int from = 0;
         int rows = 0;
         for (int i = 0; i <= prompts.size(); i++) {
-            boolean full = i == prompts.size() || (i > from && rows + prompts.get(i).rows() > limit);
+            boolean full =
+                    i == prompts.size() || (i > from && rows + prompts.get(i).rows() > limit);
             if (full && i > from) {
                 model.prefillPrompts(states.subList(from, i), prompts.subList(from, i));
                 from = i;
@@ -97,29 +98,41 @@ public final class CsmGenerator {
         }
     }
 
-    /** The request's prompt; {@link PromptTooLongException} when it and its frames do not fit the context. */
+    /**
+     * The request's prompt; {@link PromptTooLongException} when it and its frames do not fit the
+     * context.
+     */
     private PromptRows checkedPrompt(GenerationRequest request) {
         PromptRows prompt = prompts.build(request.context(), request.speaker(), request.text());
         int limit = model.config().maxContext();
-        // generator.py: `if curr_tokens.size(1) >= max_seq_len - max_generation_len: raise ValueError`.
+        // generator.py: `if curr_tokens.size(1) >= max_seq_len - max_generation_len: raise
+        // ValueError`.
         if (prompt.rows() >= limit - request.maxFrames()) {
             throw new PromptTooLongException(prompt.rows(), request.maxFrames(), limit);
         }
         return prompt;
     }
 
-    /** A generation with its state allocated (none for a request of 0 frames), not yet prefilled. */
+    /**
+     * A generation with its state allocated (none for a request of 0 frames), not yet prefilled.
+     */
     private Generation allocate(GenerationRequest request, PromptRows prompt) {
         int maxFrames = request.maxFrames();
         if (maxFrames == 0) {
             return new Generation(null, 0, prompt.rows());
         }
         SamplingParams p = request.sampling();
-        GenerationState state = model.newState(prompt.rows() + maxFrames, new Sampler(p.temperature(), p.topK(), p.seed()));
+        GenerationState state =
+                model.newState(
+                        prompt.rows() + maxFrames,
+                        new Sampler(p.temperature(), p.topK(), p.seed()));
         return new Generation(state, maxFrames, prompt.rows());
     }
 
-    /** Advances every unfinished generation of {@code active} by one frame, in one batched model step. */
+    /**
+     * Advances every unfinished generation of {@code active} by one frame, in one batched model
+     * step.
+     */
     public void step(List<Generation> active) {
         List<Generation> running = new ArrayList<>(active.size());
         List<GenerationState> states = new ArrayList<>(active.size());

@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Joins tokenizer, CSM model, Mimi and the watermark. {@link #start} prefills one request,
- * {@link #step} advances a batch of requests by one frame each (one batched model step), then
- * decodes each request's new frame with its own streaming Mimi decoder (the decoders of the batch
- * in one batched pass), watermarks it and hands the PCM to its sink. Everything but
- * {@link #promptRows} and {@link #info} must run on one thread (the inference worker, or the CLI's
- * main thread).
+ * Joins tokenizer, CSM model, Mimi and the watermark. {@link #start} prefills one request, {@link
+ * #step} advances a batch of requests by one frame each (one batched model step), then decodes each
+ * request's new frame with its own streaming Mimi decoder (the decoders of the batch in one batched
+ * pass), watermarks it and hands the PCM to its sink. Everything but {@link #promptRows} and {@link
+ * #info} must run on one thread (the inference worker, or the CLI's main thread).
  */
 public final class CsmPipeline implements AutoCloseable {
     private final NDManager weightsManager;
@@ -28,14 +27,28 @@ public final class CsmPipeline implements AutoCloseable {
     private final StreamingWatermarker watermark;
     private final ModelInfo info;
     private final List<BuiltInVoice> voices;
-    /** 1 for real models; the demo's random codec is far too loud, so its output is scaled (before the mark). */
+
+    /**
+     * 1 for real models; the demo's random codec is far too loud, so its output is scaled (before
+     * the mark).
+     */
     private final float outputGain;
 
-    CsmPipeline(NDManager weightsManager, TextTokenizer tokenizer, CsmModel model, Mimi mimi,
-            StreamingWatermarker watermark, String label, boolean demo, List<BuiltInVoice> voices) {
+    CsmPipeline(
+            NDManager weightsManager,
+            TextTokenizer tokenizer,
+            CsmModel model,
+            Mimi mimi,
+            StreamingWatermarker watermark,
+            String label,
+            boolean demo,
+            List<BuiltInVoice> voices) {
         if (model.config().numCodebooks() != mimi.config().numCodebooks()) {
-            throw new IllegalArgumentException("CSM uses " + model.config().numCodebooks() + " codebooks but Mimi "
-                    + mimi.config().numCodebooks());
+            throw new IllegalArgumentException(
+                    "CSM uses "
+                            + model.config().numCodebooks()
+                            + " codebooks but Mimi "
+                            + mimi.config().numCodebooks());
         }
         this.weightsManager = weightsManager;
         this.tokenizer = tokenizer;
@@ -46,9 +59,16 @@ public final class CsmPipeline implements AutoCloseable {
         this.outputGain = demo ? DemoModel.OUTPUT_GAIN : 1f;
         this.voices = List.copyOf(voices);
         Device device = weightsManager.getDevice();
-        this.info = new ModelInfo(label, demo, device.toString(), mimi.config().sampleRateHz(),
-                mimi.config().frameSize(), model.config().numCodebooks(), mimi.config().codebookSize(),
-                model.config().maxContext());
+        this.info =
+                new ModelInfo(
+                        label,
+                        demo,
+                        device.toString(),
+                        mimi.config().sampleRateHz(),
+                        mimi.config().frameSize(),
+                        model.config().numCodebooks(),
+                        mimi.config().codebookSize(),
+                        model.config().maxContext());
     }
 
     /** Loads weights, tokenizer and codec as {@code options} say (see {@link PipelineLoader}). */
@@ -65,15 +85,17 @@ public final class CsmPipeline implements AutoCloseable {
         return info;
     }
 
-    /** The model folder's published voice prompts, encoded once at load (none for the demo model). */
+    /**
+     * The model folder's published voice prompts, encoded once at load (none for the demo model).
+     */
     public List<BuiltInVoice> voices() {
         return voices;
     }
 
     /**
      * Prompt rows the request needs (tokenized text of every segment plus context frames);
-     * thread-safe. Throws {@link PromptTooLongException} when rows plus the requested frames do
-     * not fit the backbone's context (the same rule {@link CsmGenerator#start} applies).
+     * thread-safe. Throws {@link PromptTooLongException} when rows plus the requested frames do not
+     * fit the backbone's context (the same rule {@link CsmGenerator#start} applies).
      */
     public int promptRows(GenerationRequest request) {
         int limit = info.contextLimit();
@@ -89,12 +111,21 @@ public final class CsmPipeline implements AutoCloseable {
         return rows;
     }
 
-    /** Prefills {@code request}'s prompt; its first frame comes from the next {@link #step}, with the rest of the batch. */
+    /**
+     * Prefills {@code request}'s prompt; its first frame comes from the next {@link #step}, with
+     * the rest of the batch.
+     */
     public ActiveGeneration start(GenerationRequest request, ChunkSink sink) {
         Generation g = generator.start(request);
         try {
-            return new ActiveGeneration(g, mimi.newStreamDecoder(weightsManager), watermark.newStream(), sink,
-                    info.codebookSize(), info.sampleRateHz(), outputGain);
+            return new ActiveGeneration(
+                    g,
+                    mimi.newStreamDecoder(weightsManager),
+                    watermark.newStream(),
+                    sink,
+                    info.codebookSize(),
+                    info.sampleRateHz(),
+                    outputGain);
         } catch (RuntimeException e) {
             g.close();
             throw e;
@@ -102,16 +133,25 @@ public final class CsmPipeline implements AutoCloseable {
     }
 
     /**
-     * {@link #start} for several requests at once, {@code sinks.get(i)} for {@code requests.get(i)}:
-     * their prompts are prefilled as one packed pass. All or nothing (see {@link CsmGenerator#startAll}).
+     * {@link #start} for several requests at once, {@code sinks.get(i)} for {@code
+     * requests.get(i)}: their prompts are prefilled as one packed pass. All or nothing (see {@link
+     * CsmGenerator#startAll}).
      */
-    public List<ActiveGeneration> startAll(List<GenerationRequest> requests, List<ChunkSink> sinks) {
+    public List<ActiveGeneration> startAll(
+            List<GenerationRequest> requests, List<ChunkSink> sinks) {
         List<Generation> gens = generator.startAll(requests);
         List<ActiveGeneration> out = new ArrayList<>(gens.size());
         try {
             for (int i = 0; i < gens.size(); i++) {
-                out.add(new ActiveGeneration(gens.get(i), mimi.newStreamDecoder(weightsManager), watermark.newStream(),
-                        sinks.get(i), info.codebookSize(), info.sampleRateHz(), outputGain));
+                out.add(
+                        new ActiveGeneration(
+                                gens.get(i),
+                                mimi.newStreamDecoder(weightsManager),
+                                watermark.newStream(),
+                                sinks.get(i),
+                                info.codebookSize(),
+                                info.sampleRateHz(),
+                                outputGain));
             }
             return out;
         } catch (RuntimeException e) {
@@ -132,14 +172,20 @@ public final class CsmPipeline implements AutoCloseable {
     }
 
     /**
-     * Encodes {@code audio}, already at the codec's rate, with Mimi: codes {@code [K][T]}. Resampling
-     * is the caller's job ({@link dev.csmserver.audio.SincResampler}), done before the audio reaches
-     * the inference thread: a long clip at an odd rate would otherwise stall every running stream.
+     * Encodes {@code audio}, already at the codec's rate, with Mimi: codes {@code [K][T]}.
+     * Resampling is the caller's job ({@link dev.csmserver.audio.SincResampler}), done before the
+     * audio reaches the inference thread: a long clip at an odd rate would otherwise stall every
+     * running stream.
      */
     public int[][] encode(Pcm audio) {
         if (audio.sampleRateHz() != info.sampleRateHz()) {
-            throw new IllegalArgumentException("audio at " + audio.sampleRateHz() + " Hz must be resampled to the "
-                    + "codec's " + info.sampleRateHz() + " Hz before it is encoded");
+            throw new IllegalArgumentException(
+                    "audio at "
+                            + audio.sampleRateHz()
+                            + " Hz must be resampled to the "
+                            + "codec's "
+                            + info.sampleRateHz()
+                            + " Hz before it is encoded");
         }
         return mimi.encode(audio.samples());
     }
@@ -155,7 +201,10 @@ public final class CsmPipeline implements AutoCloseable {
         }
     }
 
-    /** Native arrays alive under the model's manager (weights plus live requests); tests check it returns to baseline. */
+    /**
+     * Native arrays alive under the model's manager (weights plus live requests); tests check it
+     * returns to baseline.
+     */
     public int liveArrayCount() {
         return weightsManager.getManagedArrays().size();
     }

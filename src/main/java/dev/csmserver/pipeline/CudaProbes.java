@@ -11,8 +11,8 @@ import ai.djl.util.cuda.CudaUtils;
 
 /**
  * The real questions {@link DeviceChoice} asks: DJL's GPU count, and libtorch itself placing a
- * tensor on cuda:0. Neither throws; a failure is an answer that says what went wrong, in the
- * words of the library that failed.
+ * tensor on cuda:0. Neither throws; a failure is an answer that says what went wrong, in the words
+ * of the library that failed.
  */
 final class CudaProbes {
     private static final int MAX_REASON_CHARS = 240;
@@ -21,13 +21,16 @@ final class CudaProbes {
 
     /**
      * DJL's count: libtorch's CUDA flag, then {@code cudaGetDeviceCount} through JNA, which must
-     * find {@code libcudart} by name (runtime images lack the {@code libcudart.so} development link).
+     * find {@code libcudart} by name (runtime images lack the {@code libcudart.so} development
+     * link).
      */
     static CudaAttempt djlGpuCount() {
         String what = "DJL's GPU count (JNA " + jnaVersion() + " loading libcudart)";
         try {
             int gpus = Engine.getInstance().getGpuCount();
-            return gpus > 0 ? CudaAttempt.usable(what, gpus + " GPU(s)") : CudaAttempt.failed(what, "0 GPUs");
+            return gpus > 0
+                    ? CudaAttempt.usable(what, gpus + " GPU(s)")
+                    : CudaAttempt.failed(what, "0 GPUs");
         } catch (RuntimeException | LinkageError e) {
             return CudaAttempt.failed(what, "failed: " + reason(e));
         }
@@ -38,8 +41,15 @@ final class CudaProbes {
         String what = "libtorch: a tensor on cuda:0";
         try {
             Engine engine = Engine.getInstance();
-            what = "libtorch " + engine.getVersion() + " (" + libtorchPath() + "): a tensor on cuda:0";
-            String flag = "torch::cuda::is_available()=" + engine.hasCapability(StandardCapabilities.CUDA);
+            what =
+                    "libtorch "
+                            + engine.getVersion()
+                            + " ("
+                            + libtorchPath()
+                            + "): a tensor on cuda:0";
+            String flag =
+                    "torch::cuda::is_available()="
+                            + engine.hasCapability(StandardCapabilities.CUDA);
             try (NDManager manager = engine.newBaseManager(Device.gpu(0))) {
                 NDArray ones = manager.ones(new Shape(2)); // [2] float32 on cuda:0
                 float sum = ones.sum().getFloat(); // runs a kernel there and copies the result back
@@ -65,8 +75,10 @@ final class CudaProbes {
     /** JNA's version as its jar states it (DJL's count depends on it; pom.xml pins DJL's). */
     private static String jnaVersion() {
         try {
-            Class<?> jna = Class.forName("com.sun.jna.Native", false, CudaUtils.class.getClassLoader());
-            String v = jna.getPackage() == null ? null : jna.getPackage().getImplementationVersion();
+            Class<?> jna =
+                    Class.forName("com.sun.jna.Native", false, CudaUtils.class.getClassLoader());
+            String v =
+                    jna.getPackage() == null ? null : jna.getPackage().getImplementationVersion();
             return v == null ? "?" : v;
         } catch (ClassNotFoundException | LinkageError e) {
             return "missing";

@@ -19,9 +19,9 @@ import java.util.Map;
 /**
  * The built-in DEMO model: a tiny CSM and a tiny Mimi with deterministic random weights (fixed
  * seed) and a small {@code tokenizer.json} shipped in resources, so the whole pipeline runs on a
- * fresh machine with no download. It has the real structure and frame geometry (32 codebooks,
- * 24 kHz, 1920 samples per frame) but says nothing: its audio is noise. Everything that shows it
- * says so (label {@value #LABEL}).
+ * fresh machine with no download. It has the real structure and frame geometry (32 codebooks, 24
+ * kHz, 1920 samples per frame) but says nothing: its audio is noise. Everything that shows it says
+ * so (label {@value #LABEL}).
  */
 public final class DemoModel {
     /** Shown in logs, readiness and the {@code X-Model} header. */
@@ -29,8 +29,10 @@ public final class DemoModel {
 
     public static final long SEED = 20250313L;
     static final int CODEBOOKS = 32;
+
     /** Mimi attention window in 25 Hz steps (the real model's). */
     static final int MIMI_CONTEXT = 250;
+
     /**
      * Scale applied to the demo codec's output: random decoder weights produce audio far beyond
      * [-1, 1], which would clip (and clipping destroys the watermark).
@@ -45,7 +47,10 @@ public final class DemoModel {
         return MimiConfig.tiny(CODEBOOKS, MIMI_CONTEXT);
     }
 
-    /** CSM audio vocabulary = Mimi codebook + 3 (as 2051 = 2048 + 3); text vocabulary covers the tokenizer. */
+    /**
+     * CSM audio vocabulary = Mimi codebook + 3 (as 2051 = 2048 + 3); text vocabulary covers the
+     * tokenizer.
+     */
     public static CsmConfig csmConfig(int textVocabSize) {
         return CsmConfig.tiny(CODEBOOKS, mimiConfig().codebookSize() + 3, textVocabSize);
     }
@@ -78,7 +83,9 @@ public final class DemoModel {
         try {
             JsonNode root = new ObjectMapper().readTree(tokenizerJson.toFile());
             int max = -1;
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.path("model").path("vocab").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            root.path("model").path("vocab").fields();
+                    it.hasNext(); ) {
                 max = Math.max(max, it.next().getValue().asInt());
             }
             for (JsonNode t : root.path("added_tokens")) {

@@ -13,16 +13,21 @@ import org.slf4j.LoggerFactory;
  * Turns {@code csm.model.device} ({@code auto|cpu|cuda}) into a DJL device. For auto and cuda it
  * asks DJL's GPU count first and, when that finds nothing, libtorch itself: DJL counts through JNA,
  * which must find {@code libcudart} by name (CUDA runtime images ship {@code libcudart.so.12}
- * without the {@code libcudart.so} development link), while libtorch brings its own CUDA runtime. The first attempt that
- * finds a usable GPU wins; with none, cuda is an error and auto runs on the CPU with a WARN line,
- * both naming every attempt. cpu asks nothing, so a CPU run never touches CUDA.
+ * without the {@code libcudart.so} development link), while libtorch brings its own CUDA runtime.
+ * The first attempt that finds a usable GPU wins; with none, cuda is an error and auto runs on the
+ * CPU with a WARN line, both naming every attempt. cpu asks nothing, so a CPU run never touches
+ * CUDA.
  */
 public final class DeviceChoice {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceChoice.class);
-    /** What to check when cuda was asked for and nothing worked (the image's libtorch is CUDA 12.8). */
-    static final String HINT = "Check the node: nvidia-smi must list the GPU, with driver 570 or newer for the "
-            + "image's CUDA 12.8 libtorch; and the container must get it (docker run --gpus, or the nvidia.com/gpu "
-            + "resource in Kubernetes)";
+
+    /**
+     * What to check when cuda was asked for and nothing worked (the image's libtorch is CUDA 12.8).
+     */
+    static final String HINT =
+            "Check the node: nvidia-smi must list the GPU, with driver 570 or newer for the "
+                    + "image's CUDA 12.8 libtorch; and the container must get it (docker run --gpus, or the nvidia.com/gpu "
+                    + "resource in Kubernetes)";
 
     private DeviceChoice() {}
 
@@ -30,7 +35,8 @@ public final class DeviceChoice {
      * @param djlCount DJL's own GPU count (cheap; the usual answer where libcudart is found)
      * @param libtorch libtorch placing a tensor on cuda:0 (asked only when the count found none)
      */
-    public static Device resolve(String setting, Supplier<CudaAttempt> djlCount, Supplier<CudaAttempt> libtorch) {
+    public static Device resolve(
+            String setting, Supplier<CudaAttempt> djlCount, Supplier<CudaAttempt> libtorch) {
         String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
         switch (s) {
             case "cpu":
@@ -40,7 +46,8 @@ public final class DeviceChoice {
             case "gpu":
                 break;
             default:
-                throw new IllegalArgumentException("csm.model.device must be auto, cpu or cuda, not '" + setting + "'");
+                throw new IllegalArgumentException(
+                        "csm.model.device must be auto, cpu or cuda, not '" + setting + "'");
         }
         List<CudaAttempt> tried = new ArrayList<>();
         for (Supplier<CudaAttempt> probe : List.of(djlCount, libtorch)) {
@@ -53,11 +60,18 @@ public final class DeviceChoice {
             }
         }
         if (s.equals("auto")) {
-            LOG.warn("csm.model.device=auto: no usable CUDA device, running on the CPU. Tried: {}", summary(tried));
+            LOG.warn(
+                    "csm.model.device=auto: no usable CUDA device, running on the CPU. Tried: {}",
+                    summary(tried));
             return Device.cpu();
         }
-        throw new IllegalStateException("csm.model.device=" + s + " but no CUDA device is usable. Tried: "
-                + summary(tried) + ". " + HINT);
+        throw new IllegalStateException(
+                "csm.model.device="
+                        + s
+                        + " but no CUDA device is usable. Tried: "
+                        + summary(tried)
+                        + ". "
+                        + HINT);
     }
 
     private static String summary(List<CudaAttempt> tried) {

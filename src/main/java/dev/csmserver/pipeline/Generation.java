@@ -47,7 +47,10 @@ public final class Generation implements AutoCloseable {
         return state;
     }
 
-    /** Ends the generation early (cancelled, deadline, error); does not free it: call {@link #close()}. */
+    /**
+     * Ends the generation early (cancelled, deadline, error); does not free it: call {@link
+     * #close()}.
+     */
     public void finish(FinishReason reason) {
         if (finishReason == null) {
             finishReason = reason;

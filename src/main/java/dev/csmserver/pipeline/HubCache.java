@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * the loader reads) and {@code refs/{revision}} (the commit the branch or tag had when it was last
  * downloaded completely, so a moving {@code main} never mixes two commits). There is no {@code
  * blobs/} store; instead {@code complete/{commit}} lists each file of a finished snapshot with its
- * hash and size: it is what makes a snapshot usable offline, and what lets a new commit hard-link the
- * unchanged files of an older one instead of downloading them again.
+ * hash and size: it is what makes a snapshot usable offline, and what lets a new commit hard-link
+ * the unchanged files of an older one instead of downloading them again.
  */
 final class HubCache {
     private final Path repoDir;
@@ -54,7 +54,9 @@ final class HubCache {
         return commit.matches("[0-9a-f]{40}") ? Optional.of(commit) : Optional.empty();
     }
 
-    /** Points {@code revision} at {@code commit} (nothing to do when the revision is the commit). */
+    /**
+     * Points {@code revision} at {@code commit} (nothing to do when the revision is the commit).
+     */
     void writeRef(String revision, String commit) throws IOException {
         if (revision.equals(commit)) {
             return;
@@ -66,7 +68,9 @@ final class HubCache {
         Files.move(tmp, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Whether {@code commit} was downloaded completely and every file is still there at its size. */
+    /**
+     * Whether {@code commit} was downloaded completely and every file is still there at its size.
+     */
     boolean complete(String commit) throws IOException {
         Optional<List<HubFile>> files = manifest(commit);
         if (files.isEmpty()) {
@@ -85,8 +89,12 @@ final class HubCache {
     void markComplete(String commit, List<HubFile> files) throws IOException {
         StringBuilder b = new StringBuilder();
         for (HubFile f : files) {
-            b.append(f.hash() == null ? "-" : f.hash()).append('\t').append(f.size()).append('\t')
-                    .append(f.name()).append('\n');
+            b.append(f.hash() == null ? "-" : f.hash())
+                    .append('\t')
+                    .append(f.size())
+                    .append('\t')
+                    .append(f.name())
+                    .append('\n');
         }
         Path done = repoDir.resolve("complete").resolve(commit);
         Files.createDirectories(done.getParent());
@@ -103,7 +111,10 @@ final class HubCache {
         }
         List<Path> manifests;
         try (Stream<Path> s = Files.list(dir)) {
-            manifests = s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{40}")).sorted().toList();
+            manifests =
+                    s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{40}"))
+                            .sorted()
+                            .toList();
         }
         for (Path m : manifests) {
             String commit = m.getFileName().toString();

@@ -13,7 +13,10 @@ import java.util.Locale;
  */
 record HubFile(String name, long size, String hash) {
 
-    /** A fresh digest for {@link #hash}, already fed git's {@code blob <size>\0} header for a sha1; null if none. */
+    /**
+     * A fresh digest for {@link #hash}, already fed git's {@code blob <size>\0} header for a sha1;
+     * null if none.
+     */
     MessageDigest newDigest() {
         try {
             if (hash == null) {
@@ -30,19 +33,29 @@ record HubFile(String name, long size, String hash) {
         }
     }
 
-    /** Fails unless {@code md} (from {@link #newDigest}, fed the whole file) gives {@link #hash}. */
+    /**
+     * Fails unless {@code md} (from {@link #newDigest}, fed the whole file) gives {@link #hash}.
+     */
     void verify(MessageDigest md) throws HubException {
         if (md == null) {
             return;
         }
         String actual = HexFormat.of().formatHex(md.digest());
         if (!actual.equals(hash)) {
-            throw new HubException("checksum mismatch for " + name + ": the hub says " + hash + ", the download has "
-                    + actual);
+            throw new HubException(
+                    "checksum mismatch for "
+                            + name
+                            + ": the hub says "
+                            + hash
+                            + ", the download has "
+                            + actual);
         }
     }
 
-    /** The hash an ETag header carries (quotes and a weak {@code W/} dropped), or null if it is not a sha1/sha256. */
+    /**
+     * The hash an ETag header carries (quotes and a weak {@code W/} dropped), or null if it is not
+     * a sha1/sha256.
+     */
     static String hashOf(String etag) {
         if (etag == null) {
             return null;

@@ -9,8 +9,11 @@ package dev.csmserver.pipeline;
 @FunctionalInterface
 public interface LoadProgress {
     /** Ignores every phase. */
-    LoadProgress NONE = phase -> { };
+    LoadProgress NONE = phase -> {};
 
-    /** The phase now, e.g. {@code downloading 43%}, {@code loading weights 12/21}, {@code warming up}. */
+    /**
+     * The phase now, e.g. {@code downloading 43%}, {@code loading weights 12/21}, {@code warming
+     * up}.
+     */
     void phase(String phase);
 }

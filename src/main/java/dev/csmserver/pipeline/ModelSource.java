@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where the weights come from: the built-in demo model, a local directory (either CSM layout,
- * plus a Mimi checkpoint and {@code tokenizer.json} where the layout needs them), or a Hugging
- * Face repo downloaded once into {@code cacheDir} by {@link ModelSourceDownloader} at startup, in
- * the huggingface_hub layout keyed by the commit the revision resolved to ({@code
+ * Where the weights come from: the built-in demo model, a local directory (either CSM layout, plus
+ * a Mimi checkpoint and {@code tokenizer.json} where the layout needs them), or a Hugging Face repo
+ * downloaded once into {@code cacheDir} by {@link ModelSourceDownloader} at startup, in the
+ * huggingface_hub layout keyed by the commit the revision resolved to ({@code
  * models--{org}--{name}/snapshots/{commit}}, with {@code refs/{revision}} naming the commit).
  */
 public record ModelSource(
@@ -25,7 +25,10 @@ public record ModelSource(
         DEMO,
         /** A local directory. */
         LOCAL,
-        /** A hub repo; {@code localDir} is set to the commit's snapshot folder once it is downloaded. */
+        /**
+         * A hub repo; {@code localDir} is set to the commit's snapshot folder once it is
+         * downloaded.
+         */
         HUB,
         /** Random weights of the real CSM-1B + Mimi shapes, for benchmarks only (noise). */
         RANDOM_REAL_SHAPE
@@ -41,7 +44,8 @@ public record ModelSource(
 
     /** Random weights with the real shapes (benchmarks). */
     public static ModelSource randomRealShape() {
-        return new ModelSource(Kind.RANDOM_REAL_SHAPE, null, null, null, null, null, Optional.empty());
+        return new ModelSource(
+                Kind.RANDOM_REAL_SHAPE, null, null, null, null, null, Optional.empty());
     }
 
     /** This hub source, downloaded into {@code dir}. */

@@ -18,15 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Downloads a Hugging Face model repo once, at startup, and returns the folder the loader reads like
- * a local model dir. It asks the hub for the revision's commit and file list, fetches {@code
+ * Downloads a Hugging Face model repo once, at startup, and returns the folder the loader reads
+ * like a local model dir. It asks the hub for the revision's commit and file list, fetches {@code
  * config.json} to choose the files the loader needs ({@link HubFilePlan}: the published {@code
- * sesame/csm-1b} would otherwise cost three 6 GB checkpoints, one a pickle), HEADs each for its size
- * and hash, and fetches the missing ones ({@link HubTransfer}: resumed, verified, moved into place
- * atomically) while it reports {@code downloading NN%} of all bytes to {@link LoadProgress}. Files
- * land under the resolved commit ({@link HubCache}: {@code models--{org}--{name}/snapshots/{commit}}),
- * so a moving {@code main} never mixes two revisions; when the hub cannot be reached, the last
- * complete snapshot of the revision is used.
+ * sesame/csm-1b} would otherwise cost three 6 GB checkpoints, one a pickle), HEADs each for its
+ * size and hash, and fetches the missing ones ({@link HubTransfer}: resumed, verified, moved into
+ * place atomically) while it reports {@code downloading NN%} of all bytes to {@link LoadProgress}.
+ * Files land under the resolved commit ({@link HubCache}: {@code
+ * models--{org}--{name}/snapshots/{commit}}), so a moving {@code main} never mixes two revisions;
+ * when the hub cannot be reached, the last complete snapshot of the revision is used.
  */
 public final class ModelSourceDownloader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSourceDownloader.class);
@@ -48,7 +48,10 @@ public final class ModelSourceDownloader {
         this(source, progress, HubTransfer.STALL_LIMIT);
     }
 
-    /** As above, giving up a body that sends nothing for {@code stallLimit} (tests: a fraction of a second). */
+    /**
+     * As above, giving up a body that sends nothing for {@code stallLimit} (tests: a fraction of a
+     * second).
+     */
     ModelSourceDownloader(ModelSource source, LoadProgress progress, Duration stallLimit) {
         if (source.kind() != ModelSource.Kind.HUB) {
             throw new IllegalArgumentException("not a hub source: " + source.kind());
@@ -60,14 +63,17 @@ public final class ModelSourceDownloader {
         this.transfer = new HubTransfer(client, stallLimit);
     }
 
-    /** This repo's folder in the cache, {@code {cacheDir}/models--{org}--{name}}: snapshots and refs live under it. */
+    /**
+     * This repo's folder in the cache, {@code {cacheDir}/models--{org}--{name}}: snapshots and refs
+     * live under it.
+     */
     public Path repoDir() {
         return cache.repoDir();
     }
 
     /**
-     * Brings the revision's files into {@code snapshots/{commit}} (nothing when it is complete already)
-     * and returns that folder.
+     * Brings the revision's files into {@code snapshots/{commit}} (nothing when it is complete
+     * already) and returns that folder.
      *
      * @throws UncheckedIOException when the download fails; the message says what to fix (HF_TOKEN,
      *     the repo name, a hub that is down with nothing cached)
@@ -76,10 +82,12 @@ public final class ModelSourceDownloader {
         try {
             return fetchRevision();
         } catch (IOException e) {
-            throw new UncheckedIOException("downloading " + source.label() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "downloading " + source.label() + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("downloading " + source.label() + " was interrupted", e);
+            throw new IllegalStateException(
+                    "downloading " + source.label() + " was interrupted", e);
         }
     }
 
@@ -95,7 +103,11 @@ public final class ModelSourceDownloader {
         String commit = rev.commit();
         if (cache.complete(commit)) {
             cache.writeRef(source.revision(), commit);
-            LOG.info("{}: commit {} is in the cache already, {}", source.label(), commit, cache.snapshot(commit));
+            LOG.info(
+                    "{}: commit {} is in the cache already, {}",
+                    source.label(),
+                    commit,
+                    cache.snapshot(commit));
             return cache.snapshot(commit);
         }
         String label = source.hubRepo() + "@" + commit;
@@ -104,7 +116,8 @@ public final class ModelSourceDownloader {
         List<HubFile> fetched = new ArrayList<>();
         JsonNode config = readJson(commit, plan.config(), heads, fetched);
         String weights = plan.weights(config);
-        JsonNode index = weights.endsWith(".json") ? readJson(commit, weights, heads, fetched) : null;
+        JsonNode index =
+                weights.endsWith(".json") ? readJson(commit, weights, heads, fetched) : null;
         HubFilePlan.Chosen chosen = plan.choose(config, weights, index);
         long total = fetched.stream().mapToLong(HubFile::size).sum();
         long done = total;
@@ -126,14 +139,22 @@ public final class ModelSourceDownloader {
             }
         }
         int linked = heads.size() - fetched.size() - missing.size() - here;
-        LOG.info("{}: {} files, {} to fetch ({}{}{}{})", label, chosen.files().size(), size(total - done),
-                chosen.layout(), chosen.skipped().isEmpty() ? "" : "; skipping " + String.join(", ", chosen.skipped()),
+        LOG.info(
+                "{}: {} files, {} to fetch ({}{}{}{})",
+                label,
+                chosen.files().size(),
+                size(total - done),
+                chosen.layout(),
+                chosen.skipped().isEmpty()
+                        ? ""
+                        : "; skipping " + String.join(", ", chosen.skipped()),
                 here > 0 ? "; " + here + " already here" : "",
                 linked > 0 ? "; " + linked + " unchanged since an older snapshot, linked" : "");
         DownloadProgress bytes = new DownloadProgress(progress, total, done);
         for (int i = 0; i < missing.size(); i++) {
             HubFile f = missing.get(i);
-            String what = source.hubRepo() + " " + f.name() + " (" + (i + 1) + "/" + missing.size() + ")";
+            String what =
+                    source.hubRepo() + " " + f.name() + " (" + (i + 1) + "/" + missing.size() + ")";
             transfer.fetch(commit, f, cache.file(commit, f.name()), bytes, what);
         }
         bytes.finish();
@@ -142,15 +163,20 @@ public final class ModelSourceDownloader {
         return cache.snapshot(commit);
     }
 
-    /** Reads a small JSON file of the commit, fetching it first (into {@code fetched}) unless it is there. */
-    private JsonNode readJson(String commit, String name, Map<String, HubFile> heads, List<HubFile> fetched)
+    /**
+     * Reads a small JSON file of the commit, fetching it first (into {@code fetched}) unless it is
+     * there.
+     */
+    private JsonNode readJson(
+            String commit, String name, Map<String, HubFile> heads, List<HubFile> fetched)
             throws IOException, InterruptedException {
         Path target = cache.file(commit, name);
         if (!Files.isRegularFile(target)) {
             HubFile f = client.head(commit, name);
             heads.put(name, f);
             if (!linkSameContent(commit, f)) {
-                transfer.fetch(commit, f, target, DownloadProgress.none(), source.hubRepo() + " " + name);
+                transfer.fetch(
+                        commit, f, target, DownloadProgress.none(), source.hubRepo() + " " + name);
                 fetched.add(f);
             }
         }
@@ -158,8 +184,9 @@ public final class ModelSourceDownloader {
     }
 
     /**
-     * Hard-links (or, where links are not possible, copies) the file of an older complete snapshot that
-     * has {@code f}'s hash and size, so a moved {@code main} does not fetch 7 GB of unchanged shards again.
+     * Hard-links (or, where links are not possible, copies) the file of an older complete snapshot
+     * that has {@code f}'s hash and size, so a moved {@code main} does not fetch 7 GB of unchanged
+     * shards again.
      */
     private boolean linkSameContent(String commit, HubFile f) throws IOException {
         Optional<Path> same = cache.sameContent(f);
@@ -175,7 +202,8 @@ public final class ModelSourceDownloader {
         } catch (IOException | UnsupportedOperationException e) {
             Files.copy(same.get(), part, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return true;
     }
 
@@ -186,12 +214,24 @@ public final class ModelSourceDownloader {
             commit = Optional.of(revision);
         }
         if (commit.isPresent() && cache.complete(commit.get())) {
-            LOG.warn("cannot reach {} ({}); using the cached snapshot {} of {}", client.endpoint(), cause,
-                    commit.get(), source.label());
+            LOG.warn(
+                    "cannot reach {} ({}); using the cached snapshot {} of {}",
+                    client.endpoint(),
+                    cause,
+                    commit.get(),
+                    source.label());
             return cache.snapshot(commit.get());
         }
-        throw new IOException("cannot reach " + client.endpoint() + " (" + cause + ") and " + cache.repoDir()
-                + " holds no complete snapshot of " + source.label(), cause);
+        throw new IOException(
+                "cannot reach "
+                        + client.endpoint()
+                        + " ("
+                        + cause
+                        + ") and "
+                        + cache.repoDir()
+                        + " holds no complete snapshot of "
+                        + source.label(),
+                cause);
     }
 
     private static String size(long bytes) {

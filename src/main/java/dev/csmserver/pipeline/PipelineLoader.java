@@ -19,9 +19,9 @@ import dev.csmserver.nn.FbgemmFp16;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.CsmLayout;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,18 +31,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link CsmPipeline} from {@link PipelineOptions}: the demo model, or a local directory
- * in either CSM layout. A transformers-layout directory carries Mimi inside ({@code
- * codec_model.*}, {@code codec_config}); an original-layout one needs a Mimi checkpoint beside it
- * ({@code mimi.safetensors}, the moshi file {@code tokenizer-e351c8d8-checkpoint125.safetensors},
- * or a {@code mimi/} folder with its own {@code config.json}). Both need {@code tokenizer.json}.
- * A folder laid out like the published {@code sesame/csm-1b} holds both layouts; its {@code
+ * in either CSM layout. A transformers-layout directory carries Mimi inside ({@code codec_model.*},
+ * {@code codec_config}); an original-layout one needs a Mimi checkpoint beside it ({@code
+ * mimi.safetensors}, the moshi file {@code tokenizer-e351c8d8-checkpoint125.safetensors}, or a
+ * {@code mimi/} folder with its own {@code config.json}). Both need {@code tokenizer.json}. A
+ * folder laid out like the published {@code sesame/csm-1b} holds both layouts; its {@code
  * config.json} names the transformers export ({@code transformers_weights}), which is loaded. The
  * published voice prompts in {@code prompts/} are encoded once here ({@link PublishedVoices}).
  */
 final class PipelineLoader {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineLoader.class);
     private static final List<String> MIMI_FILES =
-            List.of("mimi.safetensors", "tokenizer-e351c8d8-checkpoint125.safetensors", "mimi/model.safetensors");
+            List.of(
+                    "mimi.safetensors",
+                    "tokenizer-e351c8d8-checkpoint125.safetensors",
+                    "mimi/model.safetensors");
 
     private PipelineLoader() {}
 
@@ -50,8 +53,11 @@ final class PipelineLoader {
         DjlRuntime.init();
         Device device = DjlRuntime.device(o.device());
         DataType dtype = dtype(o.dtype(), device);
-        StreamingWatermarker watermark = new StreamingWatermarker(WatermarkKey.fromSecret(o.watermarkSecret(),
-                new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
+        StreamingWatermarker watermark =
+                new StreamingWatermarker(
+                        WatermarkKey.fromSecret(
+                                o.watermarkSecret(),
+                                new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
         NDManager weights = NDManager.newBaseManager(device);
         try {
             switch (o.source().kind()) {
@@ -61,9 +67,16 @@ final class PipelineLoader {
                     return realShape(weights, dtype, watermark);
                 default:
                     if (o.source().localDir() == null) {
-                        throw new IllegalArgumentException(o.source().label() + " is not downloaded yet");
+                        throw new IllegalArgumentException(
+                                o.source().label() + " is not downloaded yet");
                     }
-                    return local(o.source().localDir(), o.source().label(), weights, dtype, watermark, progress);
+                    return local(
+                            o.source().localDir(),
+                            o.source().label(),
+                            weights,
+                            dtype,
+                            watermark,
+                            progress);
             }
         } catch (RuntimeException e) {
             weights.close();
@@ -74,13 +87,16 @@ final class PipelineLoader {
     /**
      * auto: float16 on CUDA, and on a CPU where FBGEMM multiplies packed float16 weights (faster
      * than float32 at every batch size, half the memory, logits within the tolerance of the
-     * reference's own 16-bit run); float32 on a CPU without FBGEMM, where float16 is slow at batches.
+     * reference's own 16-bit run); float32 on a CPU without FBGEMM, where float16 is slow at
+     * batches.
      */
     static DataType dtype(String setting, Device device) {
         String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
         switch (s) {
             case "auto":
-                return device.isGpu() || FbgemmFp16.available().isPresent() ? DataType.FLOAT16 : DataType.FLOAT32;
+                return device.isGpu() || FbgemmFp16.available().isPresent()
+                        ? DataType.FLOAT16
+                        : DataType.FLOAT32;
             case "float32":
             case "fp32":
                 return DataType.FLOAT32;
@@ -88,7 +104,8 @@ final class PipelineLoader {
             case "fp16":
                 return DataType.FLOAT16;
             default:
-                throw new IllegalArgumentException("csm.model.dtype must be auto, float32 or float16, not '" + setting + "'");
+                throw new IllegalArgumentException(
+                        "csm.model.dtype must be auto, float32 or float16, not '" + setting + "'");
         }
     }
 
@@ -96,44 +113,73 @@ final class PipelineLoader {
         Path tokenizerFile = DemoModel.tokenizerFile();
         TextTokenizer tokenizer = TextTokenizer.open(tokenizerFile);
         CsmConfig config = DemoModel.csmConfig(DemoModel.vocabSize(tokenizerFile));
-        CsmModel model = CsmModel.load(config, DemoModel.csmWeights(config), weights, DataType.FLOAT32);
+        CsmModel model =
+                CsmModel.load(config, DemoModel.csmWeights(config), weights, DataType.FLOAT32);
         MimiConfig mc = DemoModel.mimiConfig();
         Mimi mimi = Mimi.create(mc, DemoModel.mimiWeights(mc), weights);
-        return new CsmPipeline(weights, tokenizer, model, mimi, watermark, DemoModel.LABEL, true, List.of());
+        return new CsmPipeline(
+                weights, tokenizer, model, mimi, watermark, DemoModel.LABEL, true, List.of());
     }
 
     /** CSM-1B and Mimi shapes with random weights and the demo tokenizer (benchmarks: noise). */
-    private static CsmPipeline realShape(NDManager weights, DataType dtype, StreamingWatermarker watermark) {
+    private static CsmPipeline realShape(
+            NDManager weights, DataType dtype, StreamingWatermarker watermark) {
         TextTokenizer tokenizer = TextTokenizer.open(DemoModel.tokenizerFile());
         CsmConfig config = CsmConfig.csm1b();
-        CsmModel model = CsmModel.load(config, RandomCsmWeights.weights(config, DemoModel.SEED), weights, dtype);
+        CsmModel model =
+                CsmModel.load(
+                        config, RandomCsmWeights.weights(config, DemoModel.SEED), weights, dtype);
         MimiConfig mc = MimiConfig.v0_1(config.numCodebooks());
         Mimi mimi = Mimi.create(mc, RandomMimiWeights.create(mc, DemoModel.SEED + 1), weights);
-        return new CsmPipeline(weights, tokenizer, model, mimi, watermark, ModelSource.randomRealShape().label(), true,
+        return new CsmPipeline(
+                weights,
+                tokenizer,
+                model,
+                mimi,
+                watermark,
+                ModelSource.randomRealShape().label(),
+                true,
                 List.of());
     }
 
-    private static CsmPipeline local(Path dir, String label, NDManager weights, DataType dtype,
-            StreamingWatermarker watermark, LoadProgress progress) {
+    private static CsmPipeline local(
+            Path dir,
+            String label,
+            NDManager weights,
+            DataType dtype,
+            StreamingWatermarker watermark,
+            LoadProgress progress) {
         Path tokenizerFile = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tokenizerFile)) {
-            throw new IllegalArgumentException(dir + ": tokenizer.json is missing (found " + listing(dir) + ")");
+            throw new IllegalArgumentException(
+                    dir + ": tokenizer.json is missing (found " + listing(dir) + ")");
         }
         CsmCheckpoint ckpt = CsmCheckpoint.load(dir);
         CsmConfig config = CsmConfig.fromJson(ckpt.config());
-        LOG.info("CSM checkpoint {} ({} layout), {} codebooks, weights as {}", ckpt.source(), ckpt.layout(),
-                config.numCodebooks(), dtype);
+        LOG.info(
+                "CSM checkpoint {} ({} layout), {} codebooks, weights as {}",
+                ckpt.source(),
+                ckpt.layout(),
+                config.numCodebooks(),
+                dtype);
         TextTokenizer tokenizer = TextTokenizer.open(tokenizerFile);
-        // Progress in the units a user can follow: the embeddings, then each backbone and decoder layer.
+        // Progress in the units a user can follow: the embeddings, then each backbone and decoder
+        // layer.
         int steps = 1 + config.backbone().numLayers() + config.decoder().numLayers();
         ProgressLog log = ProgressLog.count(LOG, "loading weights", steps);
         int[] done = {0};
         progress.phase("loading weights 0/" + steps);
-        CsmModel model = CsmModel.load(config, ckpt.weights(), weights, dtype, () -> {
-            done[0]++;
-            progress.phase("loading weights " + done[0] + "/" + steps);
-            log.update(done[0]);
-        });
+        CsmModel model =
+                CsmModel.load(
+                        config,
+                        ckpt.weights(),
+                        weights,
+                        dtype,
+                        () -> {
+                            done[0]++;
+                            progress.phase("loading weights " + done[0] + "/" + steps);
+                            log.update(done[0]);
+                        });
         log.done(done[0]);
         progress.phase("loading codec");
         Mimi mimi = mimi(dir, ckpt, config, weights);
@@ -141,7 +187,10 @@ final class PipelineLoader {
         return new CsmPipeline(weights, tokenizer, model, mimi, watermark, label, false, voices);
     }
 
-    /** The published voice prompts the folder has, each encoded once (resampled to the codec's rate). */
+    /**
+     * The published voice prompts the folder has, each encoded once (resampled to the codec's
+     * rate).
+     */
     static List<BuiltInVoice> voices(Path dir, Mimi mimi, LoadProgress progress) {
         List<BuiltInVoice> out = new ArrayList<>();
         for (PublishedVoices.Voice v : PublishedVoices.ALL) {
@@ -154,10 +203,19 @@ final class PipelineLoader {
             Pcm pcm = WavReader.read(wav);
             Pcm audio = pcm.sampleRateHz() == rate ? pcm : SincResampler.resample(pcm, rate);
             int[][] codes = mimi.encode(audio.samples());
-            BuiltInVoice voice = new BuiltInVoice(v.id(), new Segment(v.speaker(), v.text(), codes),
-                    codes.length == 0 ? 0 : codes[0].length * (double) mimi.config().frameSize() / rate);
-            LOG.info("built-in voice {} (speaker {}): {} frames from {}", v.id(), v.speaker(),
-                    voice.segment().numFrames(), wav);
+            BuiltInVoice voice =
+                    new BuiltInVoice(
+                            v.id(),
+                            new Segment(v.speaker(), v.text(), codes),
+                            codes.length == 0
+                                    ? 0
+                                    : codes[0].length * (double) mimi.config().frameSize() / rate);
+            LOG.info(
+                    "built-in voice {} (speaker {}): {} frames from {}",
+                    v.id(),
+                    v.speaker(),
+                    voice.segment().numFrames(),
+                    wav);
             out.add(voice);
         }
         return out;
@@ -170,20 +228,35 @@ final class PipelineLoader {
         for (String name : MIMI_FILES) {
             Path f = dir.resolve(name);
             if (Files.isRegularFile(f)) {
-                Path cfg = f.resolveSibling(name.startsWith("mimi/") ? "config.json" : "mimi_config.json");
-                MimiConfig mc = Files.isRegularFile(cfg) ? MimiConfig.fromJson(cfg) : MimiConfig.v0_1(config.numCodebooks());
+                Path cfg =
+                        f.resolveSibling(
+                                name.startsWith("mimi/") ? "config.json" : "mimi_config.json");
+                MimiConfig mc =
+                        Files.isRegularFile(cfg)
+                                ? MimiConfig.fromJson(cfg)
+                                : MimiConfig.v0_1(config.numCodebooks());
                 LOG.info("Mimi checkpoint {}", f);
                 return Mimi.load(f, mc, weights);
             }
         }
-        throw new IllegalArgumentException(dir + ": no Mimi codec for the " + ckpt.layout() + " checkpoint "
-                + ckpt.source().getFileName() + ": expected one of " + MIMI_FILES + " beside it, or a transformers "
-                + "checkpoint with codec_model.* weights and codec_config; found " + listing(dir));
+        throw new IllegalArgumentException(
+                dir
+                        + ": no Mimi codec for the "
+                        + ckpt.layout()
+                        + " checkpoint "
+                        + ckpt.source().getFileName()
+                        + ": expected one of "
+                        + MIMI_FILES
+                        + " beside it, or a transformers "
+                        + "checkpoint with codec_model.* weights and codec_config; found "
+                        + listing(dir));
     }
 
     private static List<String> listing(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+            return s.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of("(unreadable: " + e.getMessage() + ")");
         }

@@ -17,13 +17,25 @@ public record PipelineOptions(
 
     /** The built-in demo model on the CPU, marked with the public default watermark key. */
     public static PipelineOptions demo() {
-        return new PipelineOptions(ModelSource.demo(), "cpu", "float32", WatermarkKey.DEFAULT_SECRET,
-                WatermarkKey.DEFAULT_PAYLOAD.keyId(), WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        return new PipelineOptions(
+                ModelSource.demo(),
+                "cpu",
+                "float32",
+                WatermarkKey.DEFAULT_SECRET,
+                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
     }
 
     @Override
     public String toString() {
-        return "PipelineOptions[source=" + source.label() + ", device=" + device + ", dtype=" + dtype
-                + ", watermarkKeyId=" + watermarkKeyId + "]";
+        return "PipelineOptions[source="
+                + source.label()
+                + ", device="
+                + device
+                + ", dtype="
+                + dtype
+                + ", watermarkKeyId="
+                + watermarkKeyId
+                + "]";
     }
 }

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 
 /**
  * One long task's progress log: a line at most every {@link #INTERVAL} (and one at the end) with
- * what, how far ({@code done/total} and percent), the rate and the time left. Byte tasks print
- * MB and MB/s; count tasks (weights loaded) print the counts. Not thread-safe: one task, one thread.
+ * what, how far ({@code done/total} and percent), the rate and the time left. Byte tasks print MB
+ * and MB/s; count tasks (weights loaded) print the counts. Not thread-safe: one task, one thread.
  */
 public final class ProgressLog {
     /** The longest a user waits between two progress lines of a running task. */
@@ -31,7 +31,10 @@ public final class ProgressLog {
         this.lastLogNanos = startNanos;
     }
 
-    /** A byte-counting task ({@code total} may be -1 when unknown; {@code resumedAt} bytes were there before). */
+    /**
+     * A byte-counting task ({@code total} may be -1 when unknown; {@code resumedAt} bytes were
+     * there before).
+     */
     public static ProgressLog bytes(Logger log, String what, long total, long resumedAt) {
         return new ProgressLog(log, what, total, true, resumedAt);
     }
@@ -67,7 +70,9 @@ public final class ProgressLog {
         if (bytes) {
             b.append(String.format(Locale.ROOT, "%.1f", done / 1e6));
             if (total > 0) {
-                b.append(String.format(Locale.ROOT, " / %.1f MB (%d%%)", total / 1e6, percent(done)));
+                b.append(
+                        String.format(
+                                Locale.ROOT, " / %.1f MB (%d%%)", total / 1e6, percent(done)));
             } else {
                 b.append(" MB");
             }

@@ -45,8 +45,8 @@ public final class PromptBuilder {
     /** {@code codes[k][t]} → one row per frame t, then the all-zero EOS row. */
     private void addAudio(List<long[]> tokens, List<boolean[]> mask, int[][] codes) {
         if (codes.length != numCodebooks) {
-            throw new IllegalArgumentException("context audio has " + codes.length + " codebooks, the model "
-                    + numCodebooks);
+            throw new IllegalArgumentException(
+                    "context audio has " + codes.length + " codebooks, the model " + numCodebooks);
         }
         int frames = codes[0].length;
         for (int t = 0; t <= frames; t++) {
@@ -54,8 +54,13 @@ public final class PromptBuilder {
             boolean[] m = new boolean[numCodebooks + 1];
             for (int k = 0; k < numCodebooks; k++) {
                 if (codes[k].length != frames) {
-                    throw new IllegalArgumentException("context codebook " + k + " has " + codes[k].length
-                            + " frames, codebook 0 has " + frames);
+                    throw new IllegalArgumentException(
+                            "context codebook "
+                                    + k
+                                    + " has "
+                                    + codes[k].length
+                                    + " frames, codebook 0 has "
+                                    + frames);
                 }
                 row[k] = t < frames ? codes[k][t] : 0; // t == frames: the audio EOS row
                 m[k] = true;

@@ -11,8 +11,14 @@ public class PromptTooLongException extends IllegalArgumentException {
     private final int contextLimit;
 
     public PromptTooLongException(int promptRows, int maxFrames, int contextLimit) {
-        super("prompt of " + promptRows + " rows plus " + maxFrames + " audio frames exceeds the model's "
-                + contextLimit + "-position context: shorten the text or context, or lower max_audio_length_ms");
+        super(
+                "prompt of "
+                        + promptRows
+                        + " rows plus "
+                        + maxFrames
+                        + " audio frames exceeds the model's "
+                        + contextLimit
+                        + "-position context: shorten the text or context, or lower max_audio_length_ms");
         this.promptRows = promptRows;
         this.maxFrames = maxFrames;
         this.contextLimit = contextLimit;

@@ -1,9 +1,9 @@
 package dev.csmserver.pipeline;
 
 /**
- * How codes are drawn: the reference's temperature + top-k, seeded per request so the same seed
- * and inputs give the same codes whatever else is in the batch. {@code topK == 1} or {@code
- * temperature == 0} is argmax.
+ * How codes are drawn: the reference's temperature + top-k, seeded per request so the same seed and
+ * inputs give the same codes whatever else is in the batch. {@code topK == 1} or {@code temperature
+ * == 0} is argmax.
  */
 public record SamplingParams(float temperature, int topK, long seed) {
     /** The reference's defaults ({@code generate(..., temperature=0.9, topk=50)}). */

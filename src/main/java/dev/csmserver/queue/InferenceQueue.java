@@ -18,6 +18,7 @@ public final class InferenceQueue {
     private final InferenceMetrics metrics;
     private final BlockingQueue<Job> waiting;
     private volatile boolean closed;
+
     /** Exponentially weighted mean of submit-to-finish seconds. */
     private volatile double meanJobSeconds = 5.0;
 
@@ -40,7 +41,9 @@ public final class InferenceQueue {
         }
     }
 
-    /** Seconds until a slot is likely free: waiting jobs over batch slots, times the mean job time. */
+    /**
+     * Seconds until a slot is likely free: waiting jobs over batch slots, times the mean job time.
+     */
     public long retryAfterSeconds() {
         double rounds = (waiting.size() + 1.0) / options.maxBatch();
         return Math.max(1, Math.min(3600, (long) Math.ceil(rounds * meanJobSeconds)));

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread that owns the pipeline and every inference tensor. Each loop it runs pending
  * pipeline tasks (context encoding), admits waiting jobs into free batch slots, advances the whole
- * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing
- * each dropped request's native state. Requests join and leave between frames (continuous
- * batching); each request's sampling is seeded on its own, so neighbours never change its output.
+ * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing each
+ * dropped request's native state. Requests join and leave between frames (continuous batching);
+ * each request's sampling is seeded on its own, so neighbours never change its output.
  */
 public final class InferenceWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
@@ -35,8 +35,10 @@ public final class InferenceWorker implements AutoCloseable {
     private final int maxBatch;
     private final long stallNanos;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
     /** Tasks handed in and not yet run; bounded by {@link QueueOptions#maxPendingEncodes()}. */
     private final AtomicInteger pendingTasks = new AtomicInteger();
+
     private final int maxPendingTasks;
     private final List<Running> active = new ArrayList<>();
     private final Thread thread;
@@ -73,24 +75,27 @@ public final class InferenceWorker implements AutoCloseable {
     public <T> CompletableFuture<T> call(Function<CsmPipeline, T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (stopping) {
-            result.completeExceptionally(new ServiceUnavailableException("the service is shutting down"));
+            result.completeExceptionally(
+                    new ServiceUnavailableException("the service is shutting down"));
             return result;
         }
         if (pendingTasks.incrementAndGet() > maxPendingTasks) {
             pendingTasks.decrementAndGet();
-            result.completeExceptionally(new QueueFullException(maxPendingTasks, queue.retryAfterSeconds(),
-                    "context encodes"));
+            result.completeExceptionally(
+                    new QueueFullException(
+                            maxPendingTasks, queue.retryAfterSeconds(), "context encodes"));
             return result;
         }
-        tasks.add(() -> {
-            try {
-                result.complete(task.apply(pipeline));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            } finally {
-                pendingTasks.decrementAndGet();
-            }
-        });
+        tasks.add(
+                () -> {
+                    try {
+                        result.complete(task.apply(pipeline));
+                    } catch (RuntimeException | Error e) {
+                        result.completeExceptionally(e);
+                    } finally {
+                        pendingTasks.decrementAndGet();
+                    }
+                });
         return result;
     }
 
@@ -190,7 +195,9 @@ public final class InferenceWorker implements AutoCloseable {
                 metrics.activeBatch(activeCount);
                 return;
             } catch (RuntimeException e) {
-                LOG.warn("packed admission of {} requests failed ({}); admitting them one by one", jobs.size(),
+                LOG.warn(
+                        "packed admission of {} requests failed ({}); admitting them one by one",
+                        jobs.size(),
                         e.toString());
             }
         }
@@ -203,7 +210,11 @@ public final class InferenceWorker implements AutoCloseable {
         if (!job.cancellation().isCancelled() && !job.pastDeadline(now)) {
             return false;
         }
-        finish(job, null, job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE, null);
+        finish(
+                job,
+                null,
+                job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE,
+                null);
         return true;
     }
 
@@ -272,9 +283,12 @@ public final class InferenceWorker implements AutoCloseable {
         long now = System.nanoTime();
         for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
             Running r = it.next();
-            FinishReason why = r.generation().isDone() ? r.generation().doneReason()
-                    : r.job().cancellation().isCancelled() ? FinishReason.CANCELLED
-                    : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
+            FinishReason why =
+                    r.generation().isDone()
+                            ? r.generation().doneReason()
+                            : r.job().cancellation().isCancelled()
+                                    ? FinishReason.CANCELLED
+                                    : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
             if (why != null) {
                 finish(r.job(), r.generation(), why, null);
                 it.remove();
@@ -324,16 +338,20 @@ public final class InferenceWorker implements AutoCloseable {
         metrics.finished(why.name(), audio, wall);
         queue.recordCompletion(wall);
         Duration ttfa = job.timeToFirstAudio();
-        LOG.info("request id={} frames={} audio_s={} ttfa_ms={} rtf={} outcome={}{}", job.id(), job.frames(),
-                String.format(Locale.ROOT, "%.2f", audio), ttfa == null ? "-" : ttfa.toMillis(),
+        LOG.info(
+                "request id={} frames={} audio_s={} ttfa_ms={} rtf={} outcome={}{}",
+                job.id(),
+                job.frames(),
+                String.format(Locale.ROOT, "%.2f", audio),
+                ttfa == null ? "-" : ttfa.toMillis(),
                 audio > 0 ? String.format(Locale.ROOT, "%.2f", wall / audio) : "-",
                 why.name().toLowerCase(Locale.ROOT),
                 job.cancellation().isCancelled() ? " (" + job.cancellation().reason() + ")" : "");
     }
 
     /**
-     * Graceful shutdown: refuses new work, cancels waiting jobs, lets running ones finish for up
-     * to {@code grace}, then cancels them and waits for the thread.
+     * Graceful shutdown: refuses new work, cancels waiting jobs, lets running ones finish for up to
+     * {@code grace}, then cancels them and waits for the thread.
      */
     public void shutdown(Duration grace) {
         stopping = true;

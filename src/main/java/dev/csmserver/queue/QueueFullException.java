@@ -10,8 +10,14 @@ public class QueueFullException extends RuntimeException {
 
     /** {@code what} names what waits ({@code requests}, {@code context encodes}). */
     public QueueFullException(int capacity, long retryAfterSeconds, String what) {
-        super("the inference queue is full (" + capacity + " " + what + " waiting); retry in about "
-                + retryAfterSeconds + " s");
+        super(
+                "the inference queue is full ("
+                        + capacity
+                        + " "
+                        + what
+                        + " waiting); retry in about "
+                        + retryAfterSeconds
+                        + " s");
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

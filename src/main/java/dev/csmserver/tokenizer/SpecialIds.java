@@ -4,17 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 
 /**
- * BOS and EOS ids as a {@code tokenizer.json} defines them: the special tokens around {@code $A}
- * in a {@code TemplateProcessing} post-processor (also inside a {@code Sequence} of processors).
- * When the template has no special token after {@code $A} (stock Llama-3), EOS is the
- * {@code <|end_of_text|>} added token and must be appended by the caller.
+ * BOS and EOS ids as a {@code tokenizer.json} defines them: the special tokens around {@code $A} in
+ * a {@code TemplateProcessing} post-processor (also inside a {@code Sequence} of processors). When
+ * the template has no special token after {@code $A} (stock Llama-3), EOS is the {@code
+ * <|end_of_text|>} added token and must be appended by the caller.
  */
 record SpecialIds(long bos, long eos, boolean appendEos) {
 
     static SpecialIds read(Path file, JsonNode root) {
         JsonNode template = findTemplate(root.path("post_processor"));
         if (template == null) {
-            throw new TokenizerException(file + ": post_processor has no TemplateProcessing (BOS/EOS unknown)");
+            throw new TokenizerException(
+                    file + ": post_processor has no TemplateProcessing (BOS/EOS unknown)");
         }
         JsonNode single = template.path("single");
         String before = null;
@@ -58,7 +59,8 @@ record SpecialIds(long bos, long eos, boolean appendEos) {
     private static long templateId(Path file, JsonNode template, String token) {
         JsonNode ids = template.path("special_tokens").path(token).path("ids");
         if (!ids.isArray() || ids.size() != 1) {
-            throw new TokenizerException(file + ": special token " + token + " has no single id in the template");
+            throw new TokenizerException(
+                    file + ": special token " + token + " has no single id in the template");
         }
         return ids.get(0).asLong();
     }
@@ -69,6 +71,7 @@ record SpecialIds(long bos, long eos, boolean appendEos) {
                 return t.path("id").asLong();
             }
         }
-        throw new TokenizerException(file + ": template adds no EOS and there is no " + content + " token");
+        throw new TokenizerException(
+                file + ": template adds no EOS and there is no " + content + " token");
     }
 }

@@ -13,9 +13,9 @@ import java.util.Arrays;
  * CSM's text tokenizer: the Llama-3 {@code tokenizer.json} run by DJL's Hugging Face binding, with
  * the reference template {@code BOS "[speaker]text" EOS} ({@code generator.py
  * _tokenize_text_segment}). BOS and EOS are read from the file's {@code TemplateProcessing}
- * post-processor (or, for a stock Llama-3 file that only adds BOS, EOS is the
- * {@code <|end_of_text|>} added token and is appended here). Nothing is ever truncated: a text longer
- * than {@code maxTokens} is a {@link TokenizerException}.
+ * post-processor (or, for a stock Llama-3 file that only adds BOS, EOS is the {@code
+ * <|end_of_text|>} added token and is appended here). Nothing is ever truncated: a text longer than
+ * {@code maxTokens} is a {@link TokenizerException}.
  */
 public final class TextTokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +26,12 @@ public final class TextTokenizer implements AutoCloseable {
     private final boolean appendEos;
     private final int maxTokens;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, long bosId, long eosId, boolean appendEos, int maxTokens) {
+    private TextTokenizer(
+            HuggingFaceTokenizer tokenizer,
+            long bosId,
+            long eosId,
+            boolean appendEos,
+            int maxTokens) {
         this.tokenizer = tokenizer;
         this.bosId = bosId;
         this.eosId = eosId;
@@ -39,7 +44,9 @@ public final class TextTokenizer implements AutoCloseable {
         return open(tokenizerJson, 2048);
     }
 
-    /** Opens a local {@code tokenizer.json}; a text of more than {@code maxTokens} ids is refused. */
+    /**
+     * Opens a local {@code tokenizer.json}; a text of more than {@code maxTokens} ids is refused.
+     */
     public static TextTokenizer open(Path tokenizerJson, int maxTokens) {
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new TokenizerException("tokenizer file not found: " + tokenizerJson);
@@ -48,21 +55,25 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             root = JSON.readTree(tokenizerJson.toFile());
         } catch (IOException e) {
-            throw new TokenizerException(tokenizerJson + ": not readable JSON: " + e.getMessage(), e);
+            throw new TokenizerException(
+                    tokenizerJson + ": not readable JSON: " + e.getMessage(), e);
         }
         SpecialIds ids = SpecialIds.read(tokenizerJson, root);
         try {
-            HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(tokenizerJson)
-                    .optAddSpecialTokens(true)
-                    .optTruncation(false)
-                    .optPadding(false)
-                    // The binding's default cap (512) truncates silently; lift it above anything we accept.
-                    .optMaxLength(Math.max(maxTokens, 1) * 16)
-                    .build();
+            HuggingFaceTokenizer hf =
+                    HuggingFaceTokenizer.builder()
+                            .optTokenizerPath(tokenizerJson)
+                            .optAddSpecialTokens(true)
+                            .optTruncation(false)
+                            .optPadding(false)
+                            // The binding's default cap (512) truncates silently; lift it above
+                            // anything we accept.
+                            .optMaxLength(Math.max(maxTokens, 1) * 16)
+                            .build();
             return new TextTokenizer(hf, ids.bos(), ids.eos(), ids.appendEos(), maxTokens);
         } catch (IOException | RuntimeException e) {
-            throw new TokenizerException(tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new TokenizerException(
+                    tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);
         }
     }
 
@@ -83,8 +94,12 @@ public final class TextTokenizer implements AutoCloseable {
             throw new TokenizerException("tokenizer did not produce BOS ... EOS for the text");
         }
         if (ids.length > maxTokens) {
-            throw new TokenizerException("text is " + ids.length + " tokens long; the model's context holds "
-                    + maxTokens + " (nothing is truncated: shorten the text)");
+            throw new TokenizerException(
+                    "text is "
+                            + ids.length
+                            + " tokens long; the model's context holds "
+                            + maxTokens
+                            + " (nothing is truncated: shorten the text)");
         }
         return ids;
     }

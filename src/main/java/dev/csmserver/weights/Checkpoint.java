@@ -13,8 +13,9 @@ import java.util.TreeMap;
 /**
  * The raw tensors of a checkpoint under their stored names: one {@code .safetensors} file, or a
  * sharded set described by an index JSON ({@code weight_map}: tensor name to shard file), whatever
- * the index is called ({@code model.safetensors.index.json}, {@code transformers.safetensors.index.json}).
- * Layout detection and renaming to canonical names happen in the layout classes, not here.
+ * the index is called ({@code model.safetensors.index.json}, {@code
+ * transformers.safetensors.index.json}). Layout detection and renaming to canonical names happen in
+ * the layout classes, not here.
  */
 public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,8 +62,9 @@ public final class Checkpoint {
         for (var it = map.fields(); it.hasNext(); ) {
             var e = it.next();
             String shardName = e.getValue().asText();
-            SafetensorsFile shard = shards.computeIfAbsent(
-                    shardName, n -> SafetensorsFile.open(index.resolveSibling(n)));
+            SafetensorsFile shard =
+                    shards.computeIfAbsent(
+                            shardName, n -> SafetensorsFile.open(index.resolveSibling(n)));
             if (!shard.has(e.getKey())) {
                 throw new WeightsException(
                         index + ": tensor '" + e.getKey() + "' is not in shard " + shardName);

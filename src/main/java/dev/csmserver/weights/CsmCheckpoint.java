@@ -29,27 +29,31 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
             Pattern.compile("^(backbone_model|depth_decoder\\.model)\\.layers\\.(\\d+)\\.(.+)$");
 
     /** Layer-local HF names to original names. */
-    private static final Map<String, String> HF_LAYER_PARTS = Map.of(
-            "self_attn.q_proj.weight", "attn.q_proj.weight",
-            "self_attn.k_proj.weight", "attn.k_proj.weight",
-            "self_attn.v_proj.weight", "attn.v_proj.weight",
-            "self_attn.o_proj.weight", "attn.output_proj.weight",
-            "mlp.gate_proj.weight", "mlp.w1.weight",
-            "mlp.down_proj.weight", "mlp.w2.weight",
-            "mlp.up_proj.weight", "mlp.w3.weight",
-            "input_layernorm.weight", "sa_norm.scale",
-            "post_attention_layernorm.weight", "mlp_norm.scale");
+    private static final Map<String, String> HF_LAYER_PARTS =
+            Map.of(
+                    "self_attn.q_proj.weight", "attn.q_proj.weight",
+                    "self_attn.k_proj.weight", "attn.k_proj.weight",
+                    "self_attn.v_proj.weight", "attn.v_proj.weight",
+                    "self_attn.o_proj.weight", "attn.output_proj.weight",
+                    "mlp.gate_proj.weight", "mlp.w1.weight",
+                    "mlp.down_proj.weight", "mlp.w2.weight",
+                    "mlp.up_proj.weight", "mlp.w3.weight",
+                    "input_layernorm.weight", "sa_norm.scale",
+                    "post_attention_layernorm.weight", "mlp_norm.scale");
 
     /** Top-level HF names to original names ({@code convert_csm.py}, both converter versions). */
-    private static final Map<String, String> HF_TOP = Map.of(
-            "backbone_model.norm.weight", "backbone.norm.scale",
-            "depth_decoder.model.norm.weight", "decoder.norm.scale",
-            "embed_text_tokens.weight", "text_embeddings.weight",
-            "backbone_model.embed_tokens.embed_text_tokens.weight", "text_embeddings.weight",
-            "backbone_model.embed_tokens.embed_audio_tokens.weight", "audio_embeddings.weight",
-            "depth_decoder.model.inputs_embeds_projector.weight", "projection.weight",
-            "lm_head.weight", "codebook0_head.weight",
-            "depth_decoder.codebooks_head.weight", "audio_head");
+    private static final Map<String, String> HF_TOP =
+            Map.of(
+                    "backbone_model.norm.weight", "backbone.norm.scale",
+                    "depth_decoder.model.norm.weight", "decoder.norm.scale",
+                    "embed_text_tokens.weight", "text_embeddings.weight",
+                    "backbone_model.embed_tokens.embed_text_tokens.weight",
+                            "text_embeddings.weight",
+                    "backbone_model.embed_tokens.embed_audio_tokens.weight",
+                            "audio_embeddings.weight",
+                    "depth_decoder.model.inputs_embeds_projector.weight", "projection.weight",
+                    "lm_head.weight", "codebook0_head.weight",
+                    "depth_decoder.codebooks_head.weight", "audio_head");
 
     /**
      * The depth decoder's own audio table {@code [K·V, backbone D]}: transformers embeds the
@@ -71,14 +75,17 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
      * folder when present). F32, F16 and BF16 tensors are all read as float32.
      */
     public static CsmCheckpoint load(Path dirOrFile) {
-        Path dir = Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
+        Path dir =
+                Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.toAbsolutePath().getParent();
         JsonNode config = readConfig(dir.resolve("config.json"));
-        Path weightsFile = Files.isDirectory(dirOrFile) ? findWeights(dirOrFile, config) : dirOrFile;
+        Path weightsFile =
+                Files.isDirectory(dirOrFile) ? findWeights(dirOrFile, config) : dirOrFile;
         Checkpoint raw = Checkpoint.open(weightsFile);
         CsmLayout layout = CsmLayout.detect(raw.tensors().keySet());
-        Map<String, HostTensor> canonical = layout == CsmLayout.ORIGINAL
-                ? new TreeMap<>(raw.tensors())
-                : fromTransformers(raw, config);
+        Map<String, HostTensor> canonical =
+                layout == CsmLayout.ORIGINAL
+                        ? new TreeMap<>(raw.tensors())
+                        : fromTransformers(raw, config);
         return new CsmCheckpoint(weightsFile, layout, new Weights(canonical), config);
     }
 
@@ -98,16 +105,21 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
      * key in {@code config.json} names the file or index to load (the published {@code
      * sesame/csm-1b} keeps its original-layout {@code model.safetensors} beside the transformers
      * export and names the export, the only one with the Mimi codec); else {@code
-     * model.safetensors}, {@code model.safetensors.index.json}, or the folder's only index or
-     * only {@code .safetensors} file. Torch pickles ({@code ckpt.pt}) are never read.
+     * model.safetensors}, {@code model.safetensors.index.json}, or the folder's only index or only
+     * {@code .safetensors} file. Torch pickles ({@code ckpt.pt}) are never read.
      */
     static Path findWeights(Path dir, JsonNode config) {
         if (config.hasNonNull("transformers_weights")) {
             String named = config.get("transformers_weights").asText();
             Path file = dir.resolve(named);
             if (!file.normalize().startsWith(dir.normalize()) || !Files.isRegularFile(file)) {
-                throw new WeightsException(dir + ": config.json names transformers_weights '" + named
-                        + "', which is not in the folder (found " + names(dir) + ")");
+                throw new WeightsException(
+                        dir
+                                + ": config.json names transformers_weights '"
+                                + named
+                                + "', which is not in the folder (found "
+                                + names(dir)
+                                + ")");
             }
             return file;
         }
@@ -124,14 +136,19 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
         if (indexes.isEmpty() && files.size() == 1) {
             return files.get(0);
         }
-        throw new WeightsException(dir + ": cannot tell which weights to load: expected config.json naming "
-                + "transformers_weights, model.safetensors, one *.safetensors.index.json or one *.safetensors "
-                + "(torch pickles such as ckpt.pt are not read); found " + names(dir));
+        throw new WeightsException(
+                dir
+                        + ": cannot tell which weights to load: expected config.json naming "
+                        + "transformers_weights, model.safetensors, one *.safetensors.index.json or one *.safetensors "
+                        + "(torch pickles such as ckpt.pt are not read); found "
+                        + names(dir));
     }
 
     private static List<String> names(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+            return s.map(p -> p.getFileName().toString() + (Files.isDirectory(p) ? "/" : ""))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of("(unreadable: " + e.getMessage() + ")");
         }
@@ -139,7 +156,9 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
 
     private static List<Path> list(Path dir, String suffix) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().collect(Collectors.toList());
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .collect(Collectors.toList());
         } catch (IOException e) {
             throw new WeightsException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -169,10 +188,12 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
                 }
             }
             if (mapped == null) {
-                throw new WeightsException("transformers CSM checkpoint has an unexpected tensor '" + name + "'");
+                throw new WeightsException(
+                        "transformers CSM checkpoint has an unexpected tensor '" + name + "'");
             }
             if (out.put(mapped, t) != null) {
-                throw new WeightsException("transformers CSM checkpoint maps two tensors to '" + mapped + "'");
+                throw new WeightsException(
+                        "transformers CSM checkpoint maps two tensors to '" + mapped + "'");
             }
         }
         return out;
@@ -206,7 +227,9 @@ public record CsmCheckpoint(Path source, CsmLayout layout, Weights weights, Json
         if (flavor.equals("llama-100M")) {
             return 128;
         }
-        throw new WeightsException("transformers CSM checkpoint needs a config.json with the " + stack
-                + " head_dim to undo the q/k permutation");
+        throw new WeightsException(
+                "transformers CSM checkpoint needs a config.json with the "
+                        + stack
+                        + " head_dim to undo the q/k permutation");
     }
 }

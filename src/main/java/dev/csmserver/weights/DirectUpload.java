@@ -12,12 +12,12 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * Host floats to libtorch-owned NDArrays without leaving garbage behind. DJL wraps a direct
- * buffer zero-copy, so an array made from a {@code float[]} lives in JVM direct memory (capped by
- * {@code -XX:MaxDirectMemorySize}, freed only by a GC). Here the values pass slice by slice through
- * one small direct buffer we own into arrays libtorch allocated (converting to float16 if asked),
- * and the buffer is freed at once: a multi-GB model loads with no JVM flag, no whole-tensor copy on
- * the Java side and no transient pile of dead buffers.
+ * Host floats to libtorch-owned NDArrays without leaving garbage behind. DJL wraps a direct buffer
+ * zero-copy, so an array made from a {@code float[]} lives in JVM direct memory (capped by {@code
+ * -XX:MaxDirectMemorySize}, freed only by a GC). Here the values pass slice by slice through one
+ * small direct buffer we own into arrays libtorch allocated (converting to float16 if asked), and
+ * the buffer is freed at once: a multi-GB model loads with no JVM flag, no whole-tensor copy on the
+ * Java side and no transient pile of dead buffers.
  */
 final class DirectUpload {
     private static final Method INVOKE_CLEANER;
@@ -48,12 +48,21 @@ final class DirectUpload {
      * Fills new {@code type} arrays of {@code shapes} (in order) with the values of {@code source}
      * through one small staging buffer: peak extra memory is the buffer, not the tensor.
      */
-    static NDArray[] stream(NDManager manager, DataType type, FloatSlices source, long[]... shapes) {
+    static NDArray[] stream(
+            NDManager manager, DataType type, FloatSlices source, long[]... shapes) {
         return stream(manager, type, source, STAGE_FLOATS, shapes);
     }
 
-    /** As {@link #stream(NDManager, DataType, FloatSlices, long[]...)} with a staging buffer of {@code stageFloats}. */
-    static NDArray[] stream(NDManager manager, DataType type, FloatSlices source, int stageFloats, long[]... shapes) {
+    /**
+     * As {@link #stream(NDManager, DataType, FloatSlices, long[]...)} with a staging buffer of
+     * {@code stageFloats}.
+     */
+    static NDArray[] stream(
+            NDManager manager,
+            DataType type,
+            FloatSlices source,
+            int stageFloats,
+            long[]... shapes) {
         NDArray[] out = new NDArray[shapes.length];
         long total = 0;
         for (int i = 0; i < shapes.length; i++) {
@@ -77,7 +86,9 @@ final class DirectUpload {
         return out;
     }
 
-    /** Copies runs of floats into the staging buffer and flushes it into the current destination. */
+    /**
+     * Copies runs of floats into the staging buffer and flushes it into the current destination.
+     */
     private static final class Filler implements FloatSlices.Sink {
         private final NDManager manager;
         private final NDArray[] dests;
@@ -120,9 +131,15 @@ final class DirectUpload {
             NDArray target = dests[dest];
             ByteBuffer bytes = stage.duplicate().order(ByteOrder.nativeOrder());
             bytes.limit(staged * 4);
-            try (NDArray chunk = manager.create(bytes.slice().order(ByteOrder.nativeOrder()), new Shape(staged),
-                    DataType.FLOAT32); NDArray flat = target.reshape(-1)) {
-                flat.set(new NDIndex().addSliceDim(destPos, destPos + staged), chunk); // converts to the type
+            try (NDArray chunk =
+                            manager.create(
+                                    bytes.slice().order(ByteOrder.nativeOrder()),
+                                    new Shape(staged),
+                                    DataType.FLOAT32);
+                    NDArray flat = target.reshape(-1)) {
+                flat.set(
+                        new NDIndex().addSliceDim(destPos, destPos + staged),
+                        chunk); // converts to the type
             }
             written += staged;
             destPos += staged;
@@ -136,7 +153,8 @@ final class DirectUpload {
         void finish(long total) {
             flush();
             if (written != total) {
-                throw new WeightsException("tensor data has " + written + " values, its shape needs " + total);
+                throw new WeightsException(
+                        "tensor data has " + written + " values, its shape needs " + total);
             }
         }
     }

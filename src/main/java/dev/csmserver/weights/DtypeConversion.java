@@ -17,7 +17,10 @@ final class DtypeConversion {
         return out;
     }
 
-    /** Widens {@code count} values of {@code raw} (little-endian {@code dtype}) into {@code out[0, count)}. */
+    /**
+     * Widens {@code count} values of {@code raw} (little-endian {@code dtype}) into {@code out[0,
+     * count)}.
+     */
     static void toFloats(TensorInfo info, ByteBuffer raw, int count, float[] out) {
         switch (info.dtype()) {
             case F32 -> raw.asFloatBuffer().get(out, 0, count);
@@ -33,8 +36,13 @@ final class DtypeConversion {
                     out[i] = halfToFloat(s.get(i));
                 }
             }
-            default -> throw new WeightsException(
-                    "tensor '" + info.name() + "' has dtype " + info.dtype() + ", expected a float type");
+            default ->
+                    throw new WeightsException(
+                            "tensor '"
+                                    + info.name()
+                                    + "' has dtype "
+                                    + info.dtype()
+                                    + ", expected a float type");
         }
     }
 
@@ -49,8 +57,13 @@ final class DtypeConversion {
                     out[i] = b.get(i);
                 }
             }
-            default -> throw new WeightsException(
-                    "tensor '" + info.name() + "' has dtype " + info.dtype() + ", expected an integer type");
+            default ->
+                    throw new WeightsException(
+                            "tensor '"
+                                    + info.name()
+                                    + "' has dtype "
+                                    + info.dtype()
+                                    + ", expected an integer type");
         }
         return out;
     }

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * A float32 tensor not yet on a device: its PyTorch shape plus a loader that produces the
- * row-major data on demand (read from a mapped file, or derived from other tensors at load time:
- * a q/k un-permutation, a fused-QKV split, an EMA codebook division).
+ * A float32 tensor not yet on a device: its PyTorch shape plus a loader that produces the row-major
+ * data on demand (read from a mapped file, or derived from other tensors at load time: a q/k
+ * un-permutation, a fused-QKV split, an EMA codebook division).
  */
 public record HostTensor(long[] shape, Supplier<float[]> loader, FloatSlices slices) {
 
@@ -33,9 +33,17 @@ public record HostTensor(long[] shape, Supplier<float[]> loader, FloatSlices sli
         TensorInfo info = file.info(name);
         if (!info.dtype().isFloat()) {
             throw new WeightsException(
-                    file.path() + ": tensor '" + name + "' has dtype " + info.dtype() + ", expected F32/F16/BF16");
+                    file.path()
+                            + ": tensor '"
+                            + name
+                            + "' has dtype "
+                            + info.dtype()
+                            + ", expected F32/F16/BF16");
         }
-        return new HostTensor(info.shape(), () -> file.floats(name), (max, sink) -> file.emitFloats(name, max, sink));
+        return new HostTensor(
+                info.shape(),
+                () -> file.floats(name),
+                (max, sink) -> file.emitFloats(name, max, sink));
     }
 
     public long size() {
@@ -71,7 +79,8 @@ public record HostTensor(long[] shape, Supplier<float[]> loader, FloatSlices sli
      */
     public NDArray[] toNdRowBlocks(NDManager manager, DataType type, int blocks) {
         if (shape.length != 2 || blocks < 1 || blocks > shape[0]) {
-            throw new IllegalArgumentException(Arrays.toString(shape) + " cannot be cut into " + blocks + " row blocks");
+            throw new IllegalArgumentException(
+                    Arrays.toString(shape) + " cannot be cut into " + blocks + " row blocks");
         }
         if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights are float32 or float16, not " + type);

@@ -39,7 +39,10 @@ final class MappedData {
         return d;
     }
 
-    /** A little-endian view of {@code [begin, begin+len)}; chunks overlap by 1 GiB so any tensor below 1 GiB fits. */
+    /**
+     * A little-endian view of {@code [begin, begin+len)}; chunks overlap by 1 GiB so any tensor
+     * below 1 GiB fits.
+     */
     ByteBuffer slice(long begin, long len) {
         if (len == 0) {
             return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
@@ -49,7 +52,11 @@ final class MappedData {
         MappedByteBuffer chunk = chunks.get(idx);
         if (local + len > chunk.capacity()) {
             throw new WeightsException(
-                    "tensor at offset " + begin + " of " + len + " bytes is too large to map (max 1 GiB)");
+                    "tensor at offset "
+                            + begin
+                            + " of "
+                            + len
+                            + " bytes is too large to map (max 1 GiB)");
         }
         return chunk.slice((int) local, (int) len).order(ByteOrder.LITTLE_ENDIAN);
     }

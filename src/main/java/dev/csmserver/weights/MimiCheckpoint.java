@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Opens a Mimi checkpoint in either published layout ({@link MimiLayout}) and presents it under
- * the canonical names: detects the layout and any prefix from the key names (the HF Mimi embedded
- * in the transformers CSM checkpoint lives under {@code codec_model.}), renames, fuses HF
- * {@code q/k/v_proj} into one {@code in_proj.weight} after undoing the rotate-half permutation of q
- * and k (so the codec always uses interleaved RoPE), and derives each codebook as
- * {@code embedding_sum / clamp(cluster_usage, 1e-5)} (csm-spec §5.6, §6.4). Unknown keys under the
- * prefix are an error, so a layout drift cannot load half a model silently.
+ * Opens a Mimi checkpoint in either published layout ({@link MimiLayout}) and presents it under the
+ * canonical names: detects the layout and any prefix from the key names (the HF Mimi embedded in
+ * the transformers CSM checkpoint lives under {@code codec_model.}), renames, fuses HF {@code
+ * q/k/v_proj} into one {@code in_proj.weight} after undoing the rotate-half permutation of q and k
+ * (so the codec always uses interleaved RoPE), and derives each codebook as {@code embedding_sum /
+ * clamp(cluster_usage, 1e-5)} (csm-spec §5.6, §6.4). Unknown keys under the prefix are an error, so
+ * a layout drift cannot load half a model silently.
  */
 public final class MimiCheckpoint {
     /** moshi {@code EuclideanCodebook} epsilon: {@code cluster_usage.clamp(min=1e-5)}. */
@@ -32,7 +32,8 @@ public final class MimiCheckpoint {
     /**
      * Opens {@code file} (a {@code .safetensors} file or a sharded index {@code .json}).
      *
-     * @param numHeads attention heads of the Mimi transformers (needed to undo the HF q/k permutation)
+     * @param numHeads attention heads of the Mimi transformers (needed to undo the HF q/k
+     *     permutation)
      */
     public static MimiCheckpoint open(Path file, int numHeads) {
         return of(Checkpoint.open(file), numHeads);
@@ -52,8 +53,13 @@ public final class MimiCheckpoint {
             }
         }
         if (layout == null) {
-            throw new WeightsException(checkpoint.source() + ": not a Mimi checkpoint (no key ending in '"
-                    + MimiLayout.MOSHI.marker() + "' or '" + MimiLayout.TRANSFORMERS.marker() + "')");
+            throw new WeightsException(
+                    checkpoint.source()
+                            + ": not a Mimi checkpoint (no key ending in '"
+                            + MimiLayout.MOSHI.marker()
+                            + "' or '"
+                            + MimiLayout.TRANSFORMERS.marker()
+                            + "')");
         }
         Map<String, HostTensor> named = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
@@ -69,8 +75,12 @@ public final class MimiCheckpoint {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new WeightsException(checkpoint.source() + ": unexpected tensors for a " + layout
-                    + " Mimi checkpoint: " + unknown.subList(0, Math.min(10, unknown.size())));
+            throw new WeightsException(
+                    checkpoint.source()
+                            + ": unexpected tensors for a "
+                            + layout
+                            + " Mimi checkpoint: "
+                            + unknown.subList(0, Math.min(10, unknown.size())));
         }
         fuseQkv(named, numHeads);
         deriveCodebooks(named);
@@ -91,33 +101,57 @@ public final class MimiCheckpoint {
     }
 
     private static void fuseQkv(Map<String, HostTensor> named, int numHeads) {
-        List<String> qs = named.keySet().stream().filter(k -> k.endsWith(".q_proj.weight")).toList();
+        List<String> qs =
+                named.keySet().stream().filter(k -> k.endsWith(".q_proj.weight")).toList();
         for (String q : qs) {
             String base = q.substring(0, q.length() - "q_proj.weight".length());
             HostTensor wq = named.remove(q);
             HostTensor wk = named.remove(base + "k_proj.weight");
             HostTensor wv = named.remove(base + "v_proj.weight");
             if (wk == null || wv == null) {
-                throw new WeightsException("Mimi layer " + base + " has q_proj but lacks k_proj or v_proj");
+                throw new WeightsException(
+                        "Mimi layer " + base + " has q_proj but lacks k_proj or v_proj");
             }
             long rows = wq.shape()[0];
             long cols = wq.shape()[1];
             if (rows % numHeads != 0 || (rows / numHeads) % 2 != 0) {
-                throw new WeightsException(q + ": " + rows + " rows do not split into " + numHeads + " heads of even size");
+                throw new WeightsException(
+                        q
+                                + ": "
+                                + rows
+                                + " rows do not split into "
+                                + numHeads
+                                + " heads of even size");
             }
             int headDim = (int) (rows / numHeads);
-            named.put(base + "in_proj.weight", new HostTensor(new long[] {3 * rows, cols}, () -> {
-                float[] out = new float[(int) (3 * rows * cols)];
-                unpermute(wq.data(), out, 0, numHeads, headDim, (int) cols);
-                unpermute(wk.data(), out, (int) (rows * cols), numHeads, headDim, (int) cols);
-                System.arraycopy(wv.data(), 0, out, (int) (2 * rows * cols), (int) (rows * cols));
-                return out;
-            }));
+            named.put(
+                    base + "in_proj.weight",
+                    new HostTensor(
+                            new long[] {3 * rows, cols},
+                            () -> {
+                                float[] out = new float[(int) (3 * rows * cols)];
+                                unpermute(wq.data(), out, 0, numHeads, headDim, (int) cols);
+                                unpermute(
+                                        wk.data(),
+                                        out,
+                                        (int) (rows * cols),
+                                        numHeads,
+                                        headDim,
+                                        (int) cols);
+                                System.arraycopy(
+                                        wv.data(),
+                                        0,
+                                        out,
+                                        (int) (2 * rows * cols),
+                                        (int) (rows * cols));
+                                return out;
+                            }));
         }
     }
 
     /** HF rotate-half rows back to interleaved: moshi row h*D + 2i + j = HF row h*D + j*D/2 + i. */
-    private static void unpermute(float[] hf, float[] out, int at, int heads, int headDim, int cols) {
+    private static void unpermute(
+            float[] hf, float[] out, int at, int heads, int headDim, int cols) {
         int half = headDim / 2;
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < half; i++) {
@@ -131,7 +165,8 @@ public final class MimiCheckpoint {
     }
 
     private static void deriveCodebooks(Map<String, HostTensor> named) {
-        List<String> sums = named.keySet().stream().filter(k -> k.contains(".codebook_sum.")).toList();
+        List<String> sums =
+                named.keySet().stream().filter(k -> k.contains(".codebook_sum.")).toList();
         for (String sumName : sums) {
             String usageName = sumName.replace(".codebook_sum.", ".cluster_usage.");
             HostTensor sum = named.remove(sumName);
@@ -141,21 +176,30 @@ public final class MimiCheckpoint {
             }
             int bins = (int) sum.shape()[0];
             int dim = (int) sum.shape()[1];
-            named.put(sumName.replace(".codebook_sum.", ".codebook."), new HostTensor(sum.shape(), () -> {
-                float[] s = sum.data();
-                float[] u = usage.data();
-                float[] e = new float[bins * dim];
-                for (int b = 0; b < bins; b++) {
-                    float c = Math.max(u[b], CODEBOOK_EPSILON);
-                    for (int d = 0; d < dim; d++) {
-                        e[b * dim + d] = s[b * dim + d] / c;
-                    }
-                }
-                return e;
-            }));
+            named.put(
+                    sumName.replace(".codebook_sum.", ".codebook."),
+                    new HostTensor(
+                            sum.shape(),
+                            () -> {
+                                float[] s = sum.data();
+                                float[] u = usage.data();
+                                float[] e = new float[bins * dim];
+                                for (int b = 0; b < bins; b++) {
+                                    float c = Math.max(u[b], CODEBOOK_EPSILON);
+                                    for (int d = 0; d < dim; d++) {
+                                        e[b * dim + d] = s[b * dim + d] / c;
+                                    }
+                                }
+                                return e;
+                            }));
         }
-        named.keySet().stream().filter(k -> k.contains(".cluster_usage.")).findFirst().ifPresent(k -> {
-            throw new WeightsException("Mimi cluster_usage " + k + " has no embedding_sum");
-        });
+        named.keySet().stream()
+                .filter(k -> k.contains(".cluster_usage."))
+                .findFirst()
+                .ifPresent(
+                        k -> {
+                            throw new WeightsException(
+                                    "Mimi cluster_usage " + k + " has no embedding_sum");
+                        });
     }
 }

@@ -2,8 +2,8 @@ package dev.csmserver.weights;
 
 /**
  * Undoes transformers' q/k row permutation (spec 6.2): {@code convert_csm.py} reorders each head's
- * rows from torchtune's interleaved RoPE pairs {@code (2i, 2i+1)} to rotate-half pairs
- * {@code (i, i + D/2)}. Back: original row {@code (h, 2i + j)} = HF row {@code (h, j·D/2 + i)}.
+ * rows from torchtune's interleaved RoPE pairs {@code (2i, 2i+1)} to rotate-half pairs {@code (i, i
+ * + D/2)}. Back: original row {@code (h, 2i + j)} = HF row {@code (h, j·D/2 + i)}.
  */
 public final class QkPermutation {
     private QkPermutation() {}
@@ -12,8 +12,11 @@ public final class QkPermutation {
     public static HostTensor toInterleaved(HostTensor hf, int headDim) {
         long[] shape = hf.shape();
         if (shape.length != 2 || headDim % 2 != 0 || shape[0] % headDim != 0) {
-            throw new WeightsException("cannot un-permute a q/k weight of shape "
-                    + java.util.Arrays.toString(shape) + " with head_dim " + headDim);
+            throw new WeightsException(
+                    "cannot un-permute a q/k weight of shape "
+                            + java.util.Arrays.toString(shape)
+                            + " with head_dim "
+                            + headDim);
         }
         int rows = (int) shape[0];
         int in = (int) shape[1];

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,8 +18,8 @@ import java.util.Map;
 /**
  * One memory-mapped {@code .safetensors} file: 8-byte little-endian header length, a JSON header
  * ({@code dtype}, {@code shape}, {@code data_offsets} per tensor, optional {@code __metadata__}),
- * then raw little-endian row-major data. The header is validated completely on open, so a
- * truncated or corrupt file fails here with a named error instead of later inside the model.
+ * then raw little-endian row-major data. The header is validated completely on open, so a truncated
+ * or corrupt file fails here with a named error instead of later inside the model.
  */
 public final class SafetensorsFile {
 
@@ -35,7 +34,10 @@ public final class SafetensorsFile {
     private final MappedData data;
 
     private SafetensorsFile(
-            Path path, Map<String, TensorInfo> tensors, Map<String, String> metadata, MappedData data) {
+            Path path,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata,
+            MappedData data) {
         this.path = path;
         this.tensors = tensors;
         this.metadata = metadata;
@@ -47,14 +49,20 @@ public final class SafetensorsFile {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
-                throw new WeightsException(path + ": truncated safetensors file (" + size + " bytes)");
+                throw new WeightsException(
+                        path + ": truncated safetensors file (" + size + " bytes)");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.flip().getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > size) {
                 throw new WeightsException(
-                        path + ": bad safetensors header length " + headerLen + " for file of " + size + " bytes");
+                        path
+                                + ": bad safetensors header length "
+                                + headerLen
+                                + " for file of "
+                                + size
+                                + " bytes");
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
             readFully(ch, headerBuf, 8);
@@ -65,7 +73,10 @@ public final class SafetensorsFile {
             Map<String, TensorInfo> infos = parseHeader(path, header, dataLen, meta);
             MappedData mapped = MappedData.map(ch, dataStart, dataLen);
             return new SafetensorsFile(
-                    path, Collections.unmodifiableMap(infos), Collections.unmodifiableMap(meta), mapped);
+                    path,
+                    Collections.unmodifiableMap(infos),
+                    Collections.unmodifiableMap(meta),
+                    mapped);
         } catch (NoSuchFileException e) {
             throw new WeightsException("checkpoint file not found: " + path, e);
         } catch (IOException e) {
@@ -88,7 +99,8 @@ public final class SafetensorsFile {
         try {
             root = JSON.readTree(header);
         } catch (IOException e) {
-            throw new WeightsException(path + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+            throw new WeightsException(
+                    path + ": safetensors header is not valid JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new WeightsException(path + ": safetensors header is not a JSON object");
@@ -97,7 +109,9 @@ public final class SafetensorsFile {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) {
-                e.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             out.put(e.getKey(), TensorInfo.parse(path, e.getKey(), e.getValue(), dataLen));
@@ -142,7 +156,10 @@ public final class SafetensorsFile {
         return DtypeConversion.toFloats(info, raw(name));
     }
 
-    /** The tensor widened to float32 in row-major runs of at most {@code maxFloats} (no whole-tensor array). */
+    /**
+     * The tensor widened to float32 in row-major runs of at most {@code maxFloats} (no whole-tensor
+     * array).
+     */
     public void emitFloats(String name, int maxFloats, FloatSlices.Sink sink) {
         TensorInfo info = info(name);
         ByteBuffer raw = raw(name);
@@ -151,7 +168,9 @@ public final class SafetensorsFile {
         float[] buf = new float[(int) Math.min(n, maxFloats)];
         for (long at = 0; at < n; at += buf.length) {
             int count = (int) Math.min(buf.length, n - at);
-            ByteBuffer part = raw.slice(Math.toIntExact(at * width), count * width).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer part =
+                    raw.slice(Math.toIntExact(at * width), count * width)
+                            .order(ByteOrder.LITTLE_ENDIAN);
             DtypeConversion.toFloats(info, part, count, buf);
             sink.accept(buf, 0, count);
         }

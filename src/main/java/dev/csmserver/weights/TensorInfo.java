@@ -12,7 +12,12 @@ public record TensorInfo(String name, Dtype dtype, long[] shape, long begin, lon
         JsonNode dt = node.get("dtype");
         JsonNode sh = node.get("shape");
         JsonNode off = node.get("data_offsets");
-        if (dt == null || sh == null || off == null || !sh.isArray() || !off.isArray() || off.size() != 2) {
+        if (dt == null
+                || sh == null
+                || off == null
+                || !sh.isArray()
+                || !off.isArray()
+                || off.size() != 2) {
             throw new WeightsException(where + ": bad header entry " + node);
         }
         Dtype dtype = Dtype.parse(where, dt.asText());
@@ -29,13 +34,24 @@ public record TensorInfo(String name, Dtype dtype, long[] shape, long begin, lon
         long end = off.get(1).asLong();
         if (begin < 0 || end < begin || end > dataLen) {
             throw new WeightsException(
-                    where + ": data_offsets [" + begin + ", " + end + ") outside the data block of "
-                            + dataLen + " bytes (truncated file?)");
+                    where
+                            + ": data_offsets ["
+                            + begin
+                            + ", "
+                            + end
+                            + ") outside the data block of "
+                            + dataLen
+                            + " bytes (truncated file?)");
         }
         if (end - begin != count * dtype.bytes()) {
             throw new WeightsException(
-                    where + ": " + (end - begin) + " bytes do not hold shape " + Arrays.toString(shape)
-                            + " of " + dtype);
+                    where
+                            + ": "
+                            + (end - begin)
+                            + " bytes do not hold shape "
+                            + Arrays.toString(shape)
+                            + " of "
+                            + dtype);
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }

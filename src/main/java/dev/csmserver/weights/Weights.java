@@ -3,7 +3,6 @@ package dev.csmserver.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -13,8 +12,9 @@ import java.util.TreeMap;
 /**
  * A read-only set of tensors under canonical names. Each is a lazy {@link HostTensor}: its data is
  * read (and transformed) from the mapped checkpoint only when a model turns it into an NDArray, so
- * the JVM never holds a second copy of the whole checkpoint. Layout-specific loaders ({@code CsmCheckpoint}, {@code
- * MimiCheckpoint}) produce one of these; model code only ever sees canonical names.
+ * the JVM never holds a second copy of the whole checkpoint. Layout-specific loaders ({@code
+ * CsmCheckpoint}, {@code MimiCheckpoint}) produce one of these; model code only ever sees canonical
+ * names.
  */
 public final class Weights {
     private final Map<String, HostTensor> tensors;
@@ -63,8 +63,13 @@ public final class Weights {
 
     private WeightsException shapeError(String name, HostTensor t, long[] expected) {
         return new WeightsException(
-                "tensor '" + prefix + name + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + Arrays.toString(expected));
+                "tensor '"
+                        + prefix
+                        + name
+                        + "' has shape "
+                        + Arrays.toString(t.shape())
+                        + ", expected "
+                        + Arrays.toString(expected));
     }
 
     /** Creates the tensor as an NDArray of {@code type} in {@code manager} (float32 or float16). */

@@ -1,6 +1,9 @@
 package dev.csmserver.weights;
 
-/** A checkpoint cannot be used: missing file, corrupt header, wrong dtype, missing or mis-shaped tensor. */
+/**
+ * A checkpoint cannot be used: missing file, corrupt header, wrong dtype, missing or mis-shaped
+ * tensor.
+ */
 public class WeightsException extends RuntimeException {
     public WeightsException(String message) {
         super(message);

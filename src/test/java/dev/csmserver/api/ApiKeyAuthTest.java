@@ -36,11 +36,20 @@ public class ApiKeyAuthTest {
     @Test
     public void requestsWithoutTheKeyAreRejectedWithProblemJson() {
         String body = "{\"text\":\"Hi.\",\"max_audio_length_ms\":160,\"stream\":false}";
-        given().contentType("application/json").body(body).when().post("/v1/speech")
-                .then().statusCode(401).contentType(ProblemMapper.PROBLEM_JSON)
+        given().contentType("application/json")
+                .body(body)
+                .when()
+                .post("/v1/speech")
+                .then()
+                .statusCode(401)
+                .contentType(ProblemMapper.PROBLEM_JSON)
                 .header("WWW-Authenticate", "Bearer")
                 .body("type", is("urn:csm-server:problem:unauthorized"));
-        given().header("Authorization", "Bearer wrong").when().get("/v1/contexts").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong")
+                .when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(401);
         given().when().get("/q/metrics").then().statusCode(401);
     }
 
@@ -48,20 +57,40 @@ public class ApiKeyAuthTest {
     public void theBearerSchemeMatchesInAnyCaseButTheKeyExactly() {
         // RFC 9110 section 11.1: the authentication scheme is case-insensitive
         for (String scheme : new String[] {"bearer", "BEARER", "bEaReR"}) {
-            given().header("Authorization", scheme + " " + KEY).when().get("/v1/contexts").then().statusCode(200);
+            given().header("Authorization", scheme + " " + KEY)
+                    .when()
+                    .get("/v1/contexts")
+                    .then()
+                    .statusCode(200);
         }
-        given().header("Authorization", "bearer " + KEY.toUpperCase()).when().get("/v1/contexts")
-                .then().statusCode(401).contentType(ProblemMapper.PROBLEM_JSON);
-        given().header("Authorization", "Basic " + KEY).when().get("/v1/contexts").then().statusCode(401);
+        given().header("Authorization", "bearer " + KEY.toUpperCase())
+                .when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(401)
+                .contentType(ProblemMapper.PROBLEM_JSON);
+        given().header("Authorization", "Basic " + KEY)
+                .when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(401);
         given().header("Authorization", KEY).when().get("/v1/contexts").then().statusCode(401);
     }
 
     @Test
     public void theRightKeyIsServedAndHealthNeedsNoKey() {
-        given().header("Authorization", "Bearer " + KEY).contentType("application/json")
+        given().header("Authorization", "Bearer " + KEY)
+                .contentType("application/json")
                 .body("{\"text\":\"Hi.\",\"max_audio_length_ms\":160,\"stream\":false}")
-                .when().post("/v1/speech").then().statusCode(200);
-        given().header("Authorization", "Bearer " + KEY).when().get("/v1/contexts").then().statusCode(200);
+                .when()
+                .post("/v1/speech")
+                .then()
+                .statusCode(200);
+        given().header("Authorization", "Bearer " + KEY)
+                .when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
         given().when().get("/q/health/live").then().statusCode(200);
     }

@@ -58,11 +58,17 @@ final class ApiTestSupport {
     }
 
     static HttpRequest post(String path, String json) {
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
     }
 
-    /** The value of a Prometheus counter or gauge line starting with {@code series}, summed; 0 if absent. */
+    /**
+     * The value of a Prometheus counter or gauge line starting with {@code series}, summed; 0 if
+     * absent.
+     */
     static double metric(String series) {
         String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         double sum = 0;
@@ -75,7 +81,8 @@ final class ApiTestSupport {
     }
 
     /** Polls {@code condition} every 50 ms until it holds; fails after {@code seconds}. */
-    static void await(int seconds, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    static void await(int seconds, java.util.concurrent.Callable<Boolean> condition)
+            throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.call()) {
             if (System.nanoTime() > end) {

@@ -50,36 +50,61 @@ public class BadInputCorpusTest {
             files.filter(p -> p.toString().endsWith(".json")).sorted().forEach(cases::add);
         }
         assertTrue(cases.size() >= 60, "the corpus has " + cases.size() + " cases");
-        return cases.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> run(p)));
+        return cases.stream()
+                .map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> run(p)));
     }
 
     private static void run(Path file) throws IOException {
         JsonNode c = JSON.readTree(file.toFile());
         Response r = request(c).request(c.get("method").asText(), c.get("path").asText());
-        String where = file.getFileName() + " (" + c.path("description").asText() + "): " + r.asString();
+        String where =
+                file.getFileName() + " (" + c.path("description").asText() + "): " + r.asString();
         int expected = c.get("expect_status").asInt();
         assertEquals(expected, r.statusCode(), where);
-        assertTrue(r.contentType().startsWith("application/problem+json"), "content type " + r.contentType() + " " + where);
-        assertEquals("urn:csm-server:problem:" + c.get("expect_type").asText(), r.jsonPath().getString("type"), where);
+        assertTrue(
+                r.contentType().startsWith("application/problem+json"),
+                "content type " + r.contentType() + " " + where);
+        assertEquals(
+                "urn:csm-server:problem:" + c.get("expect_type").asText(),
+                r.jsonPath().getString("type"),
+                where);
         assertEquals(expected, r.jsonPath().getInt("status"), where);
         assertTrue(r.jsonPath().getString("detail") != null, where);
-        ApiTestSupport.speech("{\"text\":\"Still fine.\",\"max_audio_length_ms\":80}").then().statusCode(200);
+        ApiTestSupport.speech("{\"text\":\"Still fine.\",\"max_audio_length_ms\":80}")
+                .then()
+                .statusCode(200);
     }
 
     private static RequestSpecification request(JsonNode c) {
         // raw bodies go out as written, whatever the declared type (form bodies included)
-        RequestSpecification spec = given().config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
-                .encodeContentTypeAs("application/x-www-form-urlencoded", ContentType.TEXT)));
+        RequestSpecification spec =
+                given().config(
+                                RestAssured.config()
+                                        .encoderConfig(
+                                                EncoderConfig.encoderConfig()
+                                                        .encodeContentTypeAs(
+                                                                "application/x-www-form-urlencoded",
+                                                                ContentType.TEXT)));
         if (c.has("multipart")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = c.get("multipart").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = c.get("multipart").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 switch (f.getKey()) {
                     case "audio_base64":
-                        spec = spec.multiPart("audio", "audio.wav", Base64.getDecoder().decode(f.getValue().asText()),
-                                "audio/wav");
+                        spec =
+                                spec.multiPart(
+                                        "audio",
+                                        "audio.wav",
+                                        Base64.getDecoder().decode(f.getValue().asText()),
+                                        "audio/wav");
                         break;
                     case "audio_zero_bytes":
-                        spec = spec.multiPart("audio", "audio.wav", new byte[f.getValue().asInt()], "audio/wav");
+                        spec =
+                                spec.multiPart(
+                                        "audio",
+                                        "audio.wav",
+                                        new byte[f.getValue().asInt()],
+                                        "audio/wav");
                         break;
                     default:
                         spec = spec.multiPart(f.getKey(), f.getValue().asText());
@@ -101,7 +126,8 @@ public class BadInputCorpusTest {
         Matcher m = REPEAT.matcher(body);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1).repeat(Integer.parseInt(m.group(2)))));
+            m.appendReplacement(
+                    out, Matcher.quoteReplacement(m.group(1).repeat(Integer.parseInt(m.group(2)))));
         }
         m.appendTail(out);
         return out.toString();

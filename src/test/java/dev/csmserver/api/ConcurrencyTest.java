@@ -13,9 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Continuous batching must not mix requests up: several clients at once (different seeds,
- * lengths and speakers, so they join and leave the batch at different frames) each get exactly
- * the bytes they get when running alone.
+ * Continuous batching must not mix requests up: several clients at once (different seeds, lengths
+ * and speakers, so they join and leave the batch at different frames) each get exactly the bytes
+ * they get when running alone.
  */
 @QuarkusTest
 public class ConcurrencyTest {
@@ -25,8 +25,15 @@ public class ConcurrencyTest {
     }
 
     private static String body(int i) {
-        return "{\"text\":\"Client number " + i + " speaking.\",\"speaker\":" + (i % 2)
-                + ",\"max_audio_length_ms\":" + (400 + 240 * i) + ",\"seed\":" + (100 + i) + "}";
+        return "{\"text\":\"Client number "
+                + i
+                + " speaking.\",\"speaker\":"
+                + (i % 2)
+                + ",\"max_audio_length_ms\":"
+                + (400 + 240 * i)
+                + ",\"seed\":"
+                + (100 + i)
+                + "}";
     }
 
     @Test
@@ -35,15 +42,19 @@ public class ConcurrencyTest {
         HttpClient client = ApiTestSupport.client();
         List<byte[]> solo = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            HttpResponse<byte[]> r = client.send(ApiTestSupport.post("/v1/speech", body(i)),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r =
+                    client.send(
+                            ApiTestSupport.post("/v1/speech", body(i)),
+                            HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, r.statusCode());
             solo.add(r.body());
         }
         List<CompletableFuture<HttpResponse<byte[]>>> together = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            together.add(client.sendAsync(ApiTestSupport.post("/v1/speech", body(i)),
-                    HttpResponse.BodyHandlers.ofByteArray()));
+            together.add(
+                    client.sendAsync(
+                            ApiTestSupport.post("/v1/speech", body(i)),
+                            HttpResponse.BodyHandlers.ofByteArray()));
         }
         for (int i = 0; i < n; i++) {
             HttpResponse<byte[]> r = together.get(i).get();

@@ -29,14 +29,18 @@ import org.junit.jupiter.api.Test;
 /**
  * Context ids are create-once and the store's damage stays local, over HTTP on the file store:
  * parallel uploads to one id store exactly one; {@code save_as} never replaces an id, neither one
- * taken before the request (409 before any audio) nor one taken while the turn is generated; and
- * a truncated, foreign or forged file is left out of the listing and is a problem+json when read
- * or used, never a 500 with a stack trace or an OutOfMemoryError.
+ * taken before the request (409 before any audio) nor one taken while the turn is generated; and a
+ * truncated, foreign or forged file is left out of the listing and is a problem+json when read or
+ * used, never a 500 with a stack trace or an OutOfMemoryError.
  */
 @QuarkusTest
 public class ContextIntegrityTest {
-    /** {@code %test.csm.contexts.dir}: the app and this test share the directory (the jar runs here too). */
+    /**
+     * {@code %test.csm.contexts.dir}: the app and this test share the directory (the jar runs here
+     * too).
+     */
     private static final Path STORE = Path.of("target/test-contexts");
+
     private static final String CORRUPT = "urn:csm-server:problem:context-corrupt";
     private static final String EXISTS = "urn:csm-server:problem:context-exists";
 
@@ -50,26 +54,42 @@ public class ContextIntegrityTest {
         String boundary = "csm-test-boundary";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (String[] f : new String[][] {{"id", id}, {"text", text}}) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"\r\n\r\n"
-                    + f[1] + "\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(
+                    ("--"
+                                    + boundary
+                                    + "\r\nContent-Disposition: form-data; name=\""
+                                    + f[0]
+                                    + "\"\r\n\r\n"
+                                    + f[1]
+                                    + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
         }
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"t.wav\""
-                + "\r\nContent-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"t.wav\""
+                                + "\r\nContent-Type: audio/wav\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(ApiTestSupport.wav(0.5, 16000));
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(ApiTestSupport.uri("/v1/contexts"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
     }
 
     @Test
-    public void ofParallelUploadsToOneIdExactlyOneIsStoredAndTheRestAreConflicts() throws Exception {
+    public void ofParallelUploadsToOneIdExactlyOneIsStoredAndTheRestAreConflicts()
+            throws Exception {
         String id = "ctx-parallel";
         given().when().delete("/v1/contexts/" + id);
         var client = ApiTestSupport.client();
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            sent.add(client.sendAsync(upload(id, "writer " + i), HttpResponse.BodyHandlers.ofString()));
+            sent.add(
+                    client.sendAsync(
+                            upload(id, "writer " + i), HttpResponse.BodyHandlers.ofString()));
         }
         List<String> created = new ArrayList<>();
         int conflicts = 0;
@@ -85,7 +105,11 @@ public class ContextIntegrityTest {
         }
         assertEquals(1, created.size(), "uploads answered 201: " + created);
         assertEquals(4, conflicts);
-        given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo(created.get(0)));
+        given().when()
+                .get("/v1/contexts/" + id)
+                .then()
+                .statusCode(200)
+                .body("text", equalTo(created.get(0)));
         given().when().delete("/v1/contexts/" + id).then().statusCode(204);
     }
 
@@ -93,11 +117,21 @@ public class ContextIntegrityTest {
     public void saveAsOntoAnUploadedIdIsAConflictBeforeAnyAudio() throws Exception {
         String id = "ctx-taken";
         given().when().delete("/v1/contexts/" + id);
-        assertEquals(201, ApiTestSupport.client().send(upload(id, "Uploaded."), HttpResponse.BodyHandlers.ofString())
-                .statusCode());
+        assertEquals(
+                201,
+                ApiTestSupport.client()
+                        .send(upload(id, "Uploaded."), HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
         speech("{\"text\":\"Generated.\",\"max_audio_length_ms\":240,\"save_as\":\"" + id + "\"}")
-                .then().statusCode(409).contentType("application/problem+json").body("type", equalTo(EXISTS));
-        given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Uploaded."));
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo(EXISTS));
+        given().when()
+                .get("/v1/contexts/" + id)
+                .then()
+                .statusCode(200)
+                .body("text", equalTo("Uploaded."));
         given().when().delete("/v1/contexts/" + id).then().statusCode(204);
     }
 
@@ -107,19 +141,32 @@ public class ContextIntegrityTest {
         given().when().delete("/v1/contexts/" + id);
         double notSavedBefore = ApiTestSupport.metric("csm_contexts_not_saved_total");
         var client = ApiTestSupport.client();
-        HttpResponse<InputStream> stream = client.send(ApiTestSupport.post("/v1/speech",
-                        "{\"text\":\"Generated turn.\",\"max_audio_length_ms\":20000,\"save_as\":\"" + id + "\"}"),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> stream =
+                client.send(
+                        ApiTestSupport.post(
+                                "/v1/speech",
+                                "{\"text\":\"Generated turn.\",\"max_audio_length_ms\":20000,\"save_as\":\""
+                                        + id
+                                        + "\"}"),
+                        HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, stream.statusCode());
         try (InputStream audio = stream.body()) {
             // the header and a first frame: the request is validated and generating
             audio.readNBytes(ApiTestSupport.HEADER + 1920 * 2);
-            HttpResponse<String> up = client.send(upload(id, "Uploaded meanwhile."), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> up =
+                    client.send(
+                            upload(id, "Uploaded meanwhile."),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(201, up.statusCode(), up.body());
             audio.readAllBytes();
         }
-        ApiTestSupport.await(30, () -> ApiTestSupport.metric("csm_contexts_not_saved_total") > notSavedBefore);
-        given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Uploaded meanwhile."));
+        ApiTestSupport.await(
+                30, () -> ApiTestSupport.metric("csm_contexts_not_saved_total") > notSavedBefore);
+        given().when()
+                .get("/v1/contexts/" + id)
+                .then()
+                .statusCode(200)
+                .body("text", equalTo("Uploaded meanwhile."));
         given().when().delete("/v1/contexts/" + id).then().statusCode(204);
     }
 
@@ -129,17 +176,33 @@ public class ContextIntegrityTest {
         given().when().delete("/v1/contexts/" + id);
         ApiTestSupport.await(30, () -> ApiTestSupport.activeRequests() == 0);
         var client = ApiTestSupport.client();
-        var whole = client.sendAsync(ApiTestSupport.post("/v1/speech", "{\"text\":\"Generated turn.\","
-                + "\"max_audio_length_ms\":20000,\"stream\":false,\"save_as\":\"" + id + "\"}"),
-                HttpResponse.BodyHandlers.ofString());
-        ApiTestSupport.await(30, () -> ApiTestSupport.activeRequests() == 1); // validated and generating
-        HttpResponse<String> up = client.send(upload(id, "Uploaded meanwhile."), HttpResponse.BodyHandlers.ofString());
+        var whole =
+                client.sendAsync(
+                        ApiTestSupport.post(
+                                "/v1/speech",
+                                "{\"text\":\"Generated turn.\","
+                                        + "\"max_audio_length_ms\":20000,\"stream\":false,\"save_as\":\""
+                                        + id
+                                        + "\"}"),
+                        HttpResponse.BodyHandlers.ofString());
+        ApiTestSupport.await(
+                30, () -> ApiTestSupport.activeRequests() == 1); // validated and generating
+        HttpResponse<String> up =
+                client.send(
+                        upload(id, "Uploaded meanwhile."), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, up.statusCode(), up.body());
         HttpResponse<String> r = whole.get(2, java.util.concurrent.TimeUnit.MINUTES);
-        assertEquals(409, r.statusCode(), "the client hears the turn was not saved, before any audio");
-        assertEquals(ProblemMapper.PROBLEM_JSON, r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertEquals(
+                409, r.statusCode(), "the client hears the turn was not saved, before any audio");
+        assertEquals(
+                ProblemMapper.PROBLEM_JSON,
+                r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
         assertTrue(r.body().contains(EXISTS), r.body());
-        given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Uploaded meanwhile."));
+        given().when()
+                .get("/v1/contexts/" + id)
+                .then()
+                .statusCode(200)
+                .body("text", equalTo("Uploaded meanwhile."));
         given().when().delete("/v1/contexts/" + id).then().statusCode(204);
     }
 
@@ -147,34 +210,66 @@ public class ContextIntegrityTest {
     public void damagedEntriesAreLeftOutOfTheListAndAreAProblemWhenReadOrUsed() throws Exception {
         String good = "ctx-good-neighbour";
         given().when().delete("/v1/contexts/" + good);
-        assertEquals(201, ApiTestSupport.client().send(upload(good, "Fine."), HttpResponse.BodyHandlers.ofString())
-                .statusCode());
+        assertEquals(
+                201,
+                ApiTestSupport.client()
+                        .send(upload(good, "Fine."), HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
         Map<String, byte[]> bad = CorruptEntries.forIdsPrefixed("ctx-damaged-");
         for (var e : bad.entrySet()) {
             Files.write(STORE.resolve(e.getKey() + ".ctx"), e.getValue());
         }
         try {
             double corruptBefore = ApiTestSupport.metric("csm_contexts_corrupt_total");
-            given().when().get("/v1/contexts").then().statusCode(200)
+            given().when()
+                    .get("/v1/contexts")
+                    .then()
+                    .statusCode(200)
                     .body("contexts.id", hasItem(good))
                     .body("contexts.id", not(hasItem("ctx-damaged-truncated")))
                     .body("contexts.id", not(hasItem("ctx-damaged-bogus-header")));
-            assertEquals(true, ApiTestSupport.metric("csm_contexts_corrupt_total") >= corruptBefore + bad.size());
+            assertEquals(
+                    true,
+                    ApiTestSupport.metric("csm_contexts_corrupt_total")
+                            >= corruptBefore + bad.size());
             for (String id : bad.keySet()) {
-                given().when().get("/v1/contexts/" + id).then().statusCode(500)
-                        .contentType("application/problem+json").body("type", equalTo(CORRUPT));
-                speech("{\"text\":\"Hi.\",\"max_audio_length_ms\":240,\"context\":[{\"context_id\":\"" + id + "\"}]}")
-                        .then().statusCode(500).contentType("application/problem+json").body("type", equalTo(CORRUPT));
-                given().contentType(ContentType.JSON).body("{\"input\":\"Hi.\",\"voice\":\"" + id + "\"}")
-                        .post("/v1/audio/speech").then().statusCode(500)
-                        .contentType("application/problem+json").body("type", equalTo(CORRUPT));
-                HttpResponse<String> again = ApiTestSupport.client().send(upload(id, "Again."),
-                        HttpResponse.BodyHandlers.ofString());
+                given().when()
+                        .get("/v1/contexts/" + id)
+                        .then()
+                        .statusCode(500)
+                        .contentType("application/problem+json")
+                        .body("type", equalTo(CORRUPT));
+                speech(
+                                "{\"text\":\"Hi.\",\"max_audio_length_ms\":240,\"context\":[{\"context_id\":\""
+                                        + id
+                                        + "\"}]}")
+                        .then()
+                        .statusCode(500)
+                        .contentType("application/problem+json")
+                        .body("type", equalTo(CORRUPT));
+                given().contentType(ContentType.JSON)
+                        .body("{\"input\":\"Hi.\",\"voice\":\"" + id + "\"}")
+                        .post("/v1/audio/speech")
+                        .then()
+                        .statusCode(500)
+                        .contentType("application/problem+json")
+                        .body("type", equalTo(CORRUPT));
+                HttpResponse<String> again =
+                        ApiTestSupport.client()
+                                .send(upload(id, "Again."), HttpResponse.BodyHandlers.ofString());
                 assertEquals(409, again.statusCode(), again.body());
                 given().when().delete("/v1/contexts/" + id).then().statusCode(204);
-                assertEquals(201, ApiTestSupport.client().send(upload(id, "Again."), HttpResponse.BodyHandlers.ofString())
-                        .statusCode(), id + " is usable once deleted");
-                given().when().get("/v1/contexts/" + id).then().statusCode(200).body("text", equalTo("Again."));
+                assertEquals(
+                        201,
+                        ApiTestSupport.client()
+                                .send(upload(id, "Again."), HttpResponse.BodyHandlers.ofString())
+                                .statusCode(),
+                        id + " is usable once deleted");
+                given().when()
+                        .get("/v1/contexts/" + id)
+                        .then()
+                        .statusCode(200)
+                        .body("text", equalTo("Again."));
             }
         } finally {
             for (String id : bad.keySet()) {

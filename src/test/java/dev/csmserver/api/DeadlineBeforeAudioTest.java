@@ -36,27 +36,41 @@ public class DeadlineBeforeAudioTest {
     @Test
     public void aStreamedRequestPastItsDeadlineIsA504Problem() {
         ApiTestSupport.speech("{\"text\":\"Too late.\",\"max_audio_length_ms\":800}")
-                .then().statusCode(504).contentType(ProblemMapper.PROBLEM_JSON)
+                .then()
+                .statusCode(504)
+                .contentType(ProblemMapper.PROBLEM_JSON)
                 .body("type", equalTo("urn:csm-server:problem:deadline-exceeded"));
     }
 
     @Test
     public void aWholeFileOrEventRequestPastItsDeadlineIsA504Problem() {
-        ApiTestSupport.speech("{\"text\":\"Too late.\",\"max_audio_length_ms\":800,\"stream\":false,"
-                + "\"response_format\":\"wav\"}")
-                .then().statusCode(504).contentType(ProblemMapper.PROBLEM_JSON)
+        ApiTestSupport.speech(
+                        "{\"text\":\"Too late.\",\"max_audio_length_ms\":800,\"stream\":false,"
+                                + "\"response_format\":\"wav\"}")
+                .then()
+                .statusCode(504)
+                .contentType(ProblemMapper.PROBLEM_JSON)
                 .body("type", equalTo("urn:csm-server:problem:deadline-exceeded"));
         given().contentType(ContentType.JSON)
-                .body("{\"input\":\"Too late.\",\"voice\":\"0\",\"response_format\":\"pcm\",\"stream_format\":\"sse\"}")
-                .when().post("/v1/audio/speech")
-                .then().statusCode(504).contentType(ProblemMapper.PROBLEM_JSON)
+                .body(
+                        "{\"input\":\"Too late.\",\"voice\":\"0\",\"response_format\":\"pcm\",\"stream_format\":\"sse\"}")
+                .when()
+                .post("/v1/audio/speech")
+                .then()
+                .statusCode(504)
+                .contentType(ProblemMapper.PROBLEM_JSON)
                 .body("type", equalTo("urn:csm-server:problem:deadline-exceeded"));
     }
 
     @Test
     public void theMetricsCountTheDeadline() {
-        ApiTestSupport.speech("{\"text\":\"Too late.\",\"max_audio_length_ms\":800}").then().statusCode(504);
-        given().when().get("/q/metrics").then().statusCode(200)
+        ApiTestSupport.speech("{\"text\":\"Too late.\",\"max_audio_length_ms\":800}")
+                .then()
+                .statusCode(504);
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("outcome=\"deadline\""));
     }
 }

@@ -6,8 +6,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * Test only: throws real JVM errors through the whole JAX-RS stack, which no client can make the
- * service do on purpose. It lives under src/test, so only {@code @QuarkusTest} runs (which index the
- * test classes) have it; the packaged jar does not. Hidden from the OpenAPI document.
+ * service do on purpose. It lives under src/test, so only {@code @QuarkusTest} runs (which index
+ * the test classes) have it; the packaged jar does not. Hidden from the OpenAPI document.
  */
 @Path("/test-only/faults")
 public class FaultResource {

@@ -37,15 +37,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The service started with {@code CSM_MODEL_HF_ID=sesame/csm-1b} against a local stand-in of the
  * hub (gated, LFS redirects, hashes; throttled so the download takes a few seconds): readiness
- * shows the download while the HTTP server already answers, only what the transformers layout
- * needs is fetched, and the model it serves gives the same audio as the folder it came from.
+ * shows the download while the HTTP server already answers, only what the transformers layout needs
+ * is fetched, and the model it serves gives the same audio as the folder it came from.
  */
 @QuarkusTest
 @WithTestResource(HubStandInResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class HubDownloadTest {
-    static final String SPEECH = "{\"text\":\"Hello from the hub.\",\"speaker\":0,\"max_audio_length_ms\":800,"
-            + "\"seed\":1234,\"response_format\":\"pcm\",\"stream\":false}";
+    static final String SPEECH =
+            "{\"text\":\"Hello from the hub.\",\"speaker\":0,\"max_audio_length_ms\":800,"
+                    + "\"seed\":1234,\"response_format\":\"pcm\",\"stream\":false}";
 
     @Test
     @Order(1)
@@ -58,7 +59,8 @@ public class HubDownloadTest {
             if (r.statusCode() == 200) {
                 ready = true;
             } else {
-                String phase = r.jsonPath().getString("checks.find { it.name == 'model' }.data.state");
+                String phase =
+                        r.jsonPath().getString("checks.find { it.name == 'model' }.data.state");
                 if (phases.add(phase) && phase.startsWith("downloading")) {
                     // a multi-gigabyte download must not get the container restarted
                     given().when().get("/q/health/live").then().statusCode(200);
@@ -67,17 +69,29 @@ public class HubDownloadTest {
             }
         }
         assertTrue(ready, "ready in time; phases seen: " + phases);
-        assertTrue(phases.stream().anyMatch(p -> p.matches("downloading \\d{1,3}%")), "phases seen: " + phases);
+        assertTrue(
+                phases.stream().anyMatch(p -> p.matches("downloading \\d{1,3}%")),
+                "phases seen: " + phases);
     }
 
     @Test
     @Order(2)
     public void onlyWhatTheTransformersLayoutNeedsWasFetched() {
         ModelReady.await();
-        String index = Fixtures.json(Fixtures.csm().resolve("hub/config.json")).get("transformers_weights").asText();
+        String index =
+                Fixtures.json(Fixtures.csm().resolve("hub/config.json"))
+                        .get("transformers_weights")
+                        .asText();
         Set<String> fetched = HubStandInResource.requestedFiles();
-        assertTrue(fetched.containsAll(List.of("config.json", "tokenizer.json", index,
-                "prompts/conversational_a.wav", "prompts/conversational_b.wav")), "fetched: " + fetched);
+        assertTrue(
+                fetched.containsAll(
+                        List.of(
+                                "config.json",
+                                "tokenizer.json",
+                                index,
+                                "prompts/conversational_a.wav",
+                                "prompts/conversational_b.wav")),
+                "fetched: " + fetched);
         assertFalse(fetched.contains("ckpt.pt"), "fetched: " + fetched);
         assertFalse(fetched.contains("model.safetensors"), "fetched: " + fetched);
         assertTrue(HubStandInResource.snapshotDir().endsWith(HubStandInResource.commit()));
@@ -87,37 +101,67 @@ public class HubDownloadTest {
     @Order(3)
     public void theDownloadedModelServesTheSameAudioAsTheFolderItCameFrom() {
         ModelReady.await();
-        byte[] served = given().contentType("application/json").body(SPEECH).when().post("/v1/speech")
-                .then().statusCode(200).header(SpeechService.X_MODEL, equalTo("sesame/csm-1b@main"))
-                .extract().asByteArray();
-        assertArrayEquals(fromTheFolder(), served, "the same request and seed on the hub folder itself");
+        byte[] served =
+                given().contentType("application/json")
+                        .body(SPEECH)
+                        .when()
+                        .post("/v1/speech")
+                        .then()
+                        .statusCode(200)
+                        .header(SpeechService.X_MODEL, equalTo("sesame/csm-1b@main"))
+                        .extract()
+                        .asByteArray();
+        assertArrayEquals(
+                fromTheFolder(), served, "the same request and seed on the hub folder itself");
     }
 
     @Test
     @Order(4)
     public void thePublishedVoicesCameWithTheDownload() {
         ModelReady.await();
-        given().when().get("/v1/contexts").then().statusCode(200)
+        given().when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(200)
                 .body("contexts.id", hasItems("conversational_a", "conversational_b"))
                 .body("contexts.find { it.id == 'conversational_b' }.built_in", is(true));
     }
 
-    /** The PCM the same request gives on {@code csm/hub/} loaded directly, in the service's dtype. */
+    /**
+     * The PCM the same request gives on {@code csm/hub/} loaded directly, in the service's dtype.
+     */
     static byte[] fromTheFolder() {
-        PipelineOptions options = new PipelineOptions(ModelSource.local(Fixtures.csm().resolve("hub")), "cpu", "auto",
-                WatermarkKey.DEFAULT_SECRET, WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
-        GenerationRequest request = new GenerationRequest("Hello from the hub.", 0, List.of(), 800,
-                new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 1234));
+        PipelineOptions options =
+                new PipelineOptions(
+                        ModelSource.local(Fixtures.csm().resolve("hub")),
+                        "cpu",
+                        "auto",
+                        WatermarkKey.DEFAULT_SECRET,
+                        WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+                        WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        GenerationRequest request =
+                new GenerationRequest(
+                        "Hello from the hub.",
+                        0,
+                        List.of(),
+                        800,
+                        new SamplingParams(
+                                SamplingParams.DEFAULT_TEMPERATURE,
+                                SamplingParams.DEFAULT_TOP_K,
+                                1234));
         ByteArrayOutputStream pcm = new ByteArrayOutputStream();
         try (CsmPipeline p = CsmPipeline.load(options)) {
-            p.generate(request, new ChunkSink() {
-                @Override
-                public void accept(AudioChunk chunk) {
-                    byte[] wav = WavWriter.write(new Pcm(chunk.samples(), chunk.sampleRateHz()));
-                    pcm.writeBytes(Arrays.copyOfRange(wav, WavWriter.HEADER_BYTES, wav.length));
-                }
-            });
+            p.generate(
+                    request,
+                    new ChunkSink() {
+                        @Override
+                        public void accept(AudioChunk chunk) {
+                            byte[] wav =
+                                    WavWriter.write(new Pcm(chunk.samples(), chunk.sampleRateHz()));
+                            pcm.writeBytes(
+                                    Arrays.copyOfRange(wav, WavWriter.HEADER_BYTES, wav.length));
+                        }
+                    });
         }
         return pcm.toByteArray();
     }

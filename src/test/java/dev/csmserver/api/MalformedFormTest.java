@@ -30,8 +30,11 @@ public class MalformedFormTest {
     private static final String BOUNDARY = "csm-test-boundary";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One broken form: what it is, its Content-Type, its body and the problem it must get (any type if null). */
-    private record Case(String name, String contentType, byte[] body, int status, String type) { }
+    /**
+     * One broken form: what it is, its Content-Type, its body and the problem it must get (any type
+     * if null).
+     */
+    private record Case(String name, String contentType, byte[] body, int status, String type) {}
 
     @BeforeEach
     void modelReady() {
@@ -41,40 +44,102 @@ public class MalformedFormTest {
     @TestFactory
     Stream<DynamicTest> everyBrokenFormIsAClientProblem() {
         String multipart = "multipart/form-data; boundary=" + BOUNDARY;
-        String upload = part("text", null, "Hello there.") + part("speaker", null, "0")
-                + part("audio", "a.wav", "RIFF....WAVE");
-        List<Case> cases = List.of(
-                new Case("wrong closing boundary", multipart, bytes(upload + "--another-boundary--\r\n"),
-                        400, "malformed-request"),
-                new Case("no closing boundary", multipart, bytes(upload), 400, "malformed-request"),
-                new Case("cut inside a part", multipart, bytes("--" + BOUNDARY + "\r\nContent-Disposition: form-data;"
-                        + " name=\"text\"\r\n\r\nHel"), 400, "malformed-request"),
-                // no boundary, no parts: the endpoint's own "field missing" problem
-                new Case("no boundary parameter", "multipart/form-data", bytes(upload + close()), 400, null),
-                new Case("1001 text parts", multipart, manyParts(1001, false), 400, "malformed-request"),
-                new Case("1001 file parts", multipart, manyParts(1001, true), 400, "malformed-request"));
-        return Stream.of("/v1/contexts", "/v1/watermark/detect").flatMap(path -> cases.stream().map(c ->
-                DynamicTest.dynamicTest(path + ": " + c.name(), () -> check(path, c))));
+        String upload =
+                part("text", null, "Hello there.")
+                        + part("speaker", null, "0")
+                        + part("audio", "a.wav", "RIFF....WAVE");
+        List<Case> cases =
+                List.of(
+                        new Case(
+                                "wrong closing boundary",
+                                multipart,
+                                bytes(upload + "--another-boundary--\r\n"),
+                                400,
+                                "malformed-request"),
+                        new Case(
+                                "no closing boundary",
+                                multipart,
+                                bytes(upload),
+                                400,
+                                "malformed-request"),
+                        new Case(
+                                "cut inside a part",
+                                multipart,
+                                bytes(
+                                        "--"
+                                                + BOUNDARY
+                                                + "\r\nContent-Disposition: form-data;"
+                                                + " name=\"text\"\r\n\r\nHel"),
+                                400,
+                                "malformed-request"),
+                        // no boundary, no parts: the endpoint's own "field missing" problem
+                        new Case(
+                                "no boundary parameter",
+                                "multipart/form-data",
+                                bytes(upload + close()),
+                                400,
+                                null),
+                        new Case(
+                                "1001 text parts",
+                                multipart,
+                                manyParts(1001, false),
+                                400,
+                                "malformed-request"),
+                        new Case(
+                                "1001 file parts",
+                                multipart,
+                                manyParts(1001, true),
+                                400,
+                                "malformed-request"));
+        return Stream.of("/v1/contexts", "/v1/watermark/detect")
+                .flatMap(
+                        path ->
+                                cases.stream()
+                                        .map(
+                                                c ->
+                                                        DynamicTest.dynamicTest(
+                                                                path + ": " + c.name(),
+                                                                () -> check(path, c))));
     }
 
     private static void check(String path, Case c) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(ApiTestSupport.uri(path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", c.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(c.body())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build();
+        HttpResponse<String> r =
+                client.send(
+                        HttpRequest.newBuilder(ApiTestSupport.uri(path))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", c.contentType())
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(c.body()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         String where = path + " " + c.name() + ": " + r.statusCode() + " " + r.body();
         assertEquals(c.status(), r.statusCode(), where);
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith(ProblemMapper.PROBLEM_JSON), where);
+        assertTrue(
+                r.headers()
+                        .firstValue("Content-Type")
+                        .orElse("")
+                        .startsWith(ProblemMapper.PROBLEM_JSON),
+                where);
         JsonNode problem = JSON.readTree(r.body());
         if (c.type() != null) {
-            assertEquals("urn:csm-server:problem:" + c.type(), problem.path("type").asText(), where);
+            assertEquals(
+                    "urn:csm-server:problem:" + c.type(), problem.path("type").asText(), where);
         }
         assertNotNull(problem.get("detail"), where);
-        HttpResponse<String> good = client.send(HttpRequest.newBuilder(ApiTestSupport.uri("/v1/watermark/detect"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "audio/wav")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ApiTestSupport.wav(1.5, 24000))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> good =
+                client.send(
+                        HttpRequest.newBuilder(ApiTestSupport.uri("/v1/watermark/detect"))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "audio/wav")
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofByteArray(
+                                                ApiTestSupport.wav(1.5, 24000)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, good.statusCode(), "a good request after " + where + ": " + good.body());
     }
 
@@ -82,7 +147,15 @@ public class MalformedFormTest {
         String file = fileName == null ? "" : "; filename=\"" + fileName + "\"";
         String disposition = "form-data; name=\"" + name + "\"" + file;
         String type = fileName == null ? "" : "Content-Type: audio/wav\r\n";
-        return "--" + BOUNDARY + "\r\nContent-Disposition: " + disposition + "\r\n" + type + "\r\n" + content + "\r\n";
+        return "--"
+                + BOUNDARY
+                + "\r\nContent-Disposition: "
+                + disposition
+                + "\r\n"
+                + type
+                + "\r\n"
+                + content
+                + "\r\n";
     }
 
     private static String close() {

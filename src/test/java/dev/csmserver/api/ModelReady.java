@@ -5,8 +5,8 @@ import static io.restassured.RestAssured.given;
 import java.time.Duration;
 
 /**
- * The service loads its model in the background after the HTTP server is up, so an HTTP test
- * waits for readiness before it sends work (as a load balancer would).
+ * The service loads its model in the background after the HTTP server is up, so an HTTP test waits
+ * for readiness before it sends work (as a load balancer would).
  */
 public final class ModelReady {
     private static final Duration LIMIT = Duration.ofMinutes(3);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed {@code openapi.yaml} is the published contract: it must equal what the running
- * service serves at {@code /q/openapi}. On a difference the served document is written to
- * {@code target/openapi-served.yaml}; review it and copy it over {@code openapi.yaml}.
+ * service serves at {@code /q/openapi}. On a difference the served document is written to {@code
+ * target/openapi-served.yaml}; review it and copy it over {@code openapi.yaml}.
  */
 @QuarkusTest
 public class OpenApiDriftTest {
@@ -24,14 +24,22 @@ public class OpenApiDriftTest {
 
     @Test
     public void committedContractEqualsTheServedDocument() throws IOException {
-        String served = given().accept("application/yaml").when().get("/q/openapi")
-                .then().statusCode(200).extract().asString();
+        String served =
+                given().accept("application/yaml")
+                        .when()
+                        .get("/q/openapi")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString();
         String committed = Files.readString(Path.of("openapi.yaml"));
         if (!normalise(served).equals(normalise(committed))) {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/openapi-served.yaml"), served);
         }
-        assertEquals(normalise(committed), normalise(served),
+        assertEquals(
+                normalise(committed),
+                normalise(served),
                 "openapi.yaml drifted from /q/openapi; see target/openapi-served.yaml");
     }
 

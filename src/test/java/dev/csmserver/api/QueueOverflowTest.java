@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * More long requests than batch slots plus queue capacity (4 + 4 in the test profile): the
- * excess gets 429 problem+json with a Retry-After, and once the clients hang up the service is
- * healthy and answers again.
+ * More long requests than batch slots plus queue capacity (4 + 4 in the test profile): the excess
+ * gets 429 problem+json with a Retry-After, and once the clients hang up the service is healthy and
+ * answers again.
  */
 @QuarkusTest
 public class QueueOverflowTest {
@@ -34,12 +34,19 @@ public class QueueOverflowTest {
         HttpClient client = ApiTestSupport.client();
         List<CompletableFuture<HttpResponse<InputStream>>> calls = new ArrayList<>();
         for (int i = 0; i < 14; i++) {
-            calls.add(client.sendAsync(ApiTestSupport.post("/v1/speech",
-                    "{\"text\":\"Long.\",\"max_audio_length_ms\":20000,\"seed\":" + i + "}"),
-                    HttpResponse.BodyHandlers.ofInputStream()));
+            calls.add(
+                    client.sendAsync(
+                            ApiTestSupport.post(
+                                    "/v1/speech",
+                                    "{\"text\":\"Long.\",\"max_audio_length_ms\":20000,\"seed\":"
+                                            + i
+                                            + "}"),
+                            HttpResponse.BodyHandlers.ofInputStream()));
         }
-        // Every request is decided (headers of a 200 come when the job is queued) before any body is
-        // closed: a closed body cancels its job and frees a slot a request still in flight could take.
+        // Every request is decided (headers of a 200 come when the job is queued) before any body
+        // is
+        // closed: a closed body cancels its job and frees a slot a request still in flight could
+        // take.
         List<HttpResponse<InputStream>> responses = new ArrayList<>();
         for (CompletableFuture<HttpResponse<InputStream>> f : calls) {
             responses.add(f.get(60, TimeUnit.SECONDS));
@@ -51,7 +58,11 @@ public class QueueOverflowTest {
                 rejected++;
                 String body = new String(r.body().readAllBytes());
                 assertTrue(body.contains("urn:csm-server:problem:queue-full"), body);
-                assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+                assertTrue(
+                        r.headers()
+                                .firstValue("Content-Type")
+                                .orElse("")
+                                .startsWith("application/problem+json"));
                 long retry = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
                 assertTrue(retry >= 1, "Retry-After " + retry);
             } else {
@@ -60,10 +71,15 @@ public class QueueOverflowTest {
             }
             r.body().close();
         }
-        assertTrue(rejected >= 14 - 8, "at most 4 running + 4 queued; rejected " + rejected + ", ok " + ok);
+        assertTrue(
+                rejected >= 14 - 8,
+                "at most 4 running + 4 queued; rejected " + rejected + ", ok " + ok);
         // the hung-up jobs leave the batch and the queue within a frame each
-        ApiTestSupport.await(60, () -> activeRequests() == 0 && ApiTestSupport.queuedRequests() == 0);
+        ApiTestSupport.await(
+                60, () -> activeRequests() == 0 && ApiTestSupport.queuedRequests() == 0);
         given().when().get("/q/health").then().statusCode(200).body("status", is("UP"));
-        ApiTestSupport.speech("{\"text\":\"Recovered.\",\"max_audio_length_ms\":160}").then().statusCode(200);
+        ApiTestSupport.speech("{\"text\":\"Recovered.\",\"max_audio_length_ms\":160}")
+                .then()
+                .statusCode(200);
     }
 }

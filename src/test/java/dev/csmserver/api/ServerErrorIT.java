@@ -21,7 +21,10 @@ public class ServerErrorIT extends ServerErrorTest {
 
     @Test
     public void thePackagedAppHasNoFaultResource() {
-        given().when().get("/test-only/faults/out-of-memory").then().statusCode(404)
+        given().when()
+                .get("/test-only/faults/out-of-memory")
+                .then()
+                .statusCode(404)
                 .contentType(startsWith(ProblemMapper.PROBLEM_JSON))
                 .body("type", is("urn:csm-server:problem:not-found"));
     }

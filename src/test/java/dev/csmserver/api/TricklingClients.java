@@ -39,8 +39,16 @@ final class TricklingClients implements AutoCloseable {
 
     private TricklingClients(String path, int count, int declaredBytes) throws IOException {
         URI base = URI.create(RestAssured.baseURI);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + RestAssured.port
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + declaredBytes + "\r\n\r\n{";
+        String head =
+                "POST "
+                        + path
+                        + " HTTP/1.1\r\nHost: "
+                        + base.getHost()
+                        + ":"
+                        + RestAssured.port
+                        + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + declaredBytes
+                        + "\r\n\r\n{";
         for (int i = 0; i < count; i++) {
             Socket s = new Socket(base.getHost(), RestAssured.port);
             s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
@@ -52,7 +60,10 @@ final class TricklingClients implements AutoCloseable {
         feeder.start();
     }
 
-    /** Opens {@code count} connections to {@code path} that declare {@code declaredBytes} and trickle. */
+    /**
+     * Opens {@code count} connections to {@code path} that declare {@code declaredBytes} and
+     * trickle.
+     */
     static TricklingClients start(String path, int count, int declaredBytes) throws IOException {
         return new TricklingClients(path, count, declaredBytes);
     }

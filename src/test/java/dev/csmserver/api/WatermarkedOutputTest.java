@@ -29,18 +29,47 @@ public class WatermarkedOutputTest {
     private static final String TEXT = "Hello there friend, how are you doing today?";
 
     @ParameterizedTest(name = "{0}, stream={1}")
-    @CsvSource({"wav,true", "wav,false", "pcm,true", "pcm,false", "mp3,true", "mp3,false",
-        "flac,true", "flac,false", "opus,true", "opus,false"})
+    @CsvSource({
+        "wav,true",
+        "wav,false",
+        "pcm,true",
+        "pcm,false",
+        "mp3,true",
+        "mp3,false",
+        "flac,true",
+        "flac,false",
+        "opus,true",
+        "opus,false"
+    })
     public void everyFormatStreamedOrNotIsDetected(String format, boolean stream) {
-        // Opus (a perceptual codec at 64 kbps) keeps less of the mark on the demo's noise than on speech.
+        // Opus (a perceptual codec at 64 kbps) keeps less of the mark on the demo's noise than on
+        // speech.
         int ms = format.equals("opus") ? 20000 : 8000;
-        byte[] audio = speech("{\"text\":\"" + TEXT + "\",\"max_audio_length_ms\":" + ms + ",\"seed\":5,"
-                + "\"response_format\":\"" + format + "\",\"stream\":" + stream + "}")
-                .then().statusCode(200).extract().asByteArray();
+        byte[] audio =
+                speech(
+                                "{\"text\":\""
+                                        + TEXT
+                                        + "\",\"max_audio_length_ms\":"
+                                        + ms
+                                        + ",\"seed\":5,"
+                                        + "\"response_format\":\""
+                                        + format
+                                        + "\",\"stream\":"
+                                        + stream
+                                        + "}")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asByteArray();
         byte[] file = format.equals("pcm") ? wavAround(audio) : audio;
         given().multiPart("audio", "speech." + format, file)
-                .when().post("/v1/watermark/detect")
-                .then().log().ifValidationFails().statusCode(200).body("detected", is(true));
+                .when()
+                .post("/v1/watermark/detect")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200)
+                .body("detected", is(true));
     }
 
     /** A complete 24 kHz mono 16-bit WAV around raw s16le samples. */

@@ -31,21 +31,36 @@ class SincResamplerTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({"24000, 44100", "44100, 24000", "16000, 24000", "48000, 24000", "22050, 24000", "8000, 24000",
-        "24001, 24000", "24011, 24000", "44101, 24000", "192000, 24000", "24000, 24001", "24000, 44101"})
+    @CsvSource({
+        "24000, 44100",
+        "44100, 24000",
+        "16000, 24000",
+        "48000, 24000",
+        "22050, 24000",
+        "8000, 24000",
+        "24001, 24000",
+        "24011, 24000",
+        "44101, 24000",
+        "192000, 24000",
+        "24000, 24001",
+        "24000, 44101"
+    })
     void preservesInBandSine(int from, int to) {
         double hz = 1000;
         float[] y = SincResampler.resample(sine(hz, from, from), from, to);
         assertEquals(to, y.length);
-        assertEquals(0.5, amplitude(y, hz, to), 0.005, "1 kHz amplitude after " + from + " -> " + to);
+        assertEquals(
+                0.5, amplitude(y, hz, to), 0.005, "1 kHz amplitude after " + from + " -> " + to);
         assertTrue(amplitude(y, 1100, to) < 0.01, "energy leaked to a wrong frequency");
     }
 
     @Test
     void rejectsAliasingWhenDownsampling() {
-        // 20 kHz at 48 kHz is above the 12 kHz Nyquist of 24 kHz: it must vanish, not fold to 4 kHz.
+        // 20 kHz at 48 kHz is above the 12 kHz Nyquist of 24 kHz: it must vanish, not fold to 4
+        // kHz.
         float[] y = SincResampler.resample(sine(20000, 48000, 48000), 48000, 24000);
-        assertTrue(amplitude(y, 4000, 24000) < 0.005, "alias at 4 kHz: " + amplitude(y, 4000, 24000));
+        assertTrue(
+                amplitude(y, 4000, 24000) < 0.005, "alias at 4 kHz: " + amplitude(y, 4000, 24000));
         double rms = 0;
         for (int i = y.length / 4; i < 3 * y.length / 4; i++) {
             rms += y[i] * y[i];
@@ -54,7 +69,13 @@ class SincResamplerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1, 24000, 44100", "7, 24000, 44100", "1001, 44100, 24000", "12345, 22050, 24000", "3, 48000, 24000"})
+    @CsvSource({
+        "1, 24000, 44100",
+        "7, 24000, 44100",
+        "1001, 44100, 24000",
+        "12345, 22050, 24000",
+        "3, 48000, 24000"
+    })
     void exactLengths(int n, int from, int to) {
         long expected = (long) Math.ceil((double) n * to / from);
         assertEquals(expected, SincResampler.resample(new float[n], from, to).length);
@@ -67,7 +88,8 @@ class SincResamplerTest {
             ResamplePlan plan = SincResampler.plan(pair[0], pair[1]);
             String what = pair[0] + " -> " + pair[1] + ": " + plan;
             assertTrue(plan.kernelFloats() <= SincResampler.MAX_KERNEL_FLOATS, what);
-            // the windowed sinc spans 12.1 periods of the lower rate; a polyphase phase adds one stride
+            // the windowed sinc spans 12.1 periods of the lower rate; a polyphase phase adds one
+            // stride
             double ratio = Math.max(1.0, pair[0] / (double) pair[1]);
             int taps = 2 * (int) Math.ceil(6 * ratio / 0.99) + (int) Math.ceil(ratio) + 1;
             assertTrue(plan.tapsPerOutput() <= taps, what);
@@ -85,8 +107,13 @@ class SincResamplerTest {
         for (int rate = 8000; rate <= 192_000; rate += 4001) {
             SincResampler.resample(new float[64], rate, 24000);
             SincResampler.resample(new float[64], 24000, rate);
-            assertTrue(SincResampler.cachedKernelFloats() <= SincResampler.MAX_CACHED_FLOATS,
-                    "after " + rate + " Hz: " + SincResampler.cachedKernelFloats() + " floats cached");
+            assertTrue(
+                    SincResampler.cachedKernelFloats() <= SincResampler.MAX_CACHED_FLOATS,
+                    "after "
+                            + rate
+                            + " Hz: "
+                            + SincResampler.cachedKernelFloats()
+                            + " floats cached");
         }
     }
 
@@ -118,7 +145,8 @@ class SincResamplerTest {
     @Test
     void roundTripIsClose() {
         float[] x = sine(440, 24000, 24000);
-        float[] back = SincResampler.resample(SincResampler.resample(x, 24000, 44100), 44100, 24000);
+        float[] back =
+                SincResampler.resample(SincResampler.resample(x, 24000, 44100), 44100, 24000);
         assertEquals(x.length, back.length);
         double maxErr = 0;
         for (int i = 1000; i < x.length - 1000; i++) {

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class WavReaderTest {
     private static double[][] signal(int frames, int channels) {
@@ -75,8 +75,8 @@ class WavReaderTest {
         byte[] file = all.put(head).put(ea).put(eb).array();
         assertEquals(0xFFFFFFFF, ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(40));
         Pcm pcm = WavReader.read(file);
-        assertArrayEquals(new float[] {0.5f, -0.25f, 32767 / 32768f, -1f, 0f},
-                pcm.samples(), 1e-6f);
+        assertArrayEquals(
+                new float[] {0.5f, -0.25f, 32767 / 32768f, -1f, 0f}, pcm.samples(), 1e-6f);
     }
 
     @Test
@@ -88,11 +88,14 @@ class WavReaderTest {
         assertMessage("corrupt WAV header: 'fmt '", Arrays.copyOf(good, 30));
         assertMessage("no 'data' chunk", Arrays.copyOf(good, 38));
         assertMessage("truncated WAV file", Arrays.copyOf(good, good.length - 10));
-        assertMessage("unsupported WAV encoding 0x2", WavBytes.encode(signal(10, 1), 8000, 2, 16, false, -2));
+        assertMessage(
+                "unsupported WAV encoding 0x2",
+                WavBytes.encode(signal(10, 1), 8000, 2, 16, false, -2));
         assertMessage("12-bit", WavBytes.encode(signal(10, 1), 8000, 1, 16, false, -2), 34, 12);
         assertMessage("channel count 3", WavBytes.encode(signal(10, 3), 8000, 1, 16, false, -2));
         assertMessage("sample rate 0", WavBytes.encode(signal(10, 1), 0, 1, 16, false, -2));
-        assertMessage("float (32/64", WavBytes.encode(signal(10, 1), 8000, 3, 32, false, -2), 34, 16);
+        assertMessage(
+                "float (32/64", WavBytes.encode(signal(10, 1), 8000, 3, 32, false, -2), 34, 16);
     }
 
     private static void assertMessage(String part, byte[] bytes, int patchAt, int value) {
@@ -101,7 +104,10 @@ class WavReaderTest {
     }
 
     private static void assertMessage(String part, byte[] bytes) {
-        AudioFormatException e = assertThrows(AudioFormatException.class, () -> WavReader.read(bytes));
-        assertTrue(e.getMessage().contains(part), () -> "message '" + e.getMessage() + "' lacks '" + part + "'");
+        AudioFormatException e =
+                assertThrows(AudioFormatException.class, () -> WavReader.read(bytes));
+        assertTrue(
+                e.getMessage().contains(part),
+                () -> "message '" + e.getMessage() + "' lacks '" + part + "'");
     }
 }

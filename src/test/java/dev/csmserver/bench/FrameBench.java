@@ -25,18 +25,22 @@ import java.util.TreeMap;
 /**
  * Frame-step speed of CSM on random weights of the REAL CSM-1B shapes built in memory (no file):
  * prefill of a 200-row prompt, ms per frame (backbone step, the K-1 decoder steps, total) at batch
- * 1 and 4, for float32 and float16 weights, and peak RSS. Prints, never asserts.
- * Args: {@code [csm1b|tiny] [f32|f16|both] [frames]}.
+ * 1 and 4, for float32 and float16 weights, and peak RSS. Prints, never asserts. Args: {@code
+ * [csm1b|tiny] [f32|f16|both] [frames]}.
  */
 public final class FrameBench {
     private FrameBench() {}
 
     public static void main(String[] args) throws IOException {
         DjlRuntime.init();
-        CsmConfig config = args.length > 0 && args[0].equals("tiny") ? CsmConfig.tiny(32, 67, 384) : CsmConfig.csm1b();
+        CsmConfig config =
+                args.length > 0 && args[0].equals("tiny")
+                        ? CsmConfig.tiny(32, 67, 384)
+                        : CsmConfig.csm1b();
         String types = args.length > 1 ? args[1] : "both";
         int frames = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        System.out.printf("FrameBench: %s shapes, %d cores, intra-op threads from DJL%n",
+        System.out.printf(
+                "FrameBench: %s shapes, %d cores, intra-op threads from DJL%n",
                 args.length > 0 ? args[0] : "csm1b", Runtime.getRuntime().availableProcessors());
         if (!types.equals("f16")) {
             run(config, DataType.FLOAT32, frames);
@@ -51,9 +55,19 @@ public final class FrameBench {
         System.out.printf("== weights %s%n", type);
         try (NDManager manager = NDManager.newBaseManager()) {
             long t0 = System.nanoTime();
-            CsmModel model = CsmModel.load(config, progressWeights(config), manager, type,
-                    progress(config.backbone().numLayers() + config.decoder().numLayers() + 1));
-            System.out.printf("loaded in %.1f s, RSS now %s%n", (System.nanoTime() - t0) / 1e9, proc("VmRSS"));
+            CsmModel model =
+                    CsmModel.load(
+                            config,
+                            progressWeights(config),
+                            manager,
+                            type,
+                            progress(
+                                    config.backbone().numLayers()
+                                            + config.decoder().numLayers()
+                                            + 1));
+            System.out.printf(
+                    "loaded in %.1f s, RSS now %s%n",
+                    (System.nanoTime() - t0) / 1e9, proc("VmRSS"));
             prefill(model, 200);
             perFrame(model, 1, frames);
             perFrame(model, 4, frames);
@@ -63,12 +77,23 @@ public final class FrameBench {
     private static void prefill(CsmModel model, int rows) {
         PromptRows prompt = randomPrompt(model.config(), rows, 1);
         for (int rep = 0; rep < 2; rep++) {
-            try (GenerationState probe = model.newState(rows, Sampler.greedy()); NDScope s = new NDScope()) {
+            try (GenerationState probe = model.newState(rows, Sampler.greedy());
+                    NDScope s = new NDScope()) {
                 long t0 = System.nanoTime();
-                model.backbone().forward(model.embedder().embedRows(prompt.tokens(), prompt.mask()).expandDims(0),
-                        Collections.singletonList(CsmModel.caches(probe)), new int[] {0}).toFloatArray();
-                System.out.printf("prefill %d rows (backbone)%s: %.0f ms, RSS now %s%n", rows, rep == 0 ? " [cold]" : "",
-                        (System.nanoTime() - t0) / 1e6, proc("VmRSS"));
+                model.backbone()
+                        .forward(
+                                model.embedder()
+                                        .embedRows(prompt.tokens(), prompt.mask())
+                                        .expandDims(0),
+                                Collections.singletonList(CsmModel.caches(probe)),
+                                new int[] {0})
+                        .toFloatArray();
+                System.out.printf(
+                        "prefill %d rows (backbone)%s: %.0f ms, RSS now %s%n",
+                        rows,
+                        rep == 0 ? " [cold]" : "",
+                        (System.nanoTime() - t0) / 1e6,
+                        proc("VmRSS"));
             }
         }
     }
@@ -93,9 +118,16 @@ public final class FrameBench {
                 timer.stop();
             }
             double total = (System.nanoTime() - t0) / 1e6 / frames;
-            System.out.printf("batch %d: %.0f ms per step (backbone+c0 %.0f ms, %d decoder steps %.0f ms),"
-                    + " %.2f frames/s aggregate, RSS now %s%n", batch, total, timer.backboneMs / frames,
-                    model.config().numCodebooks() - 1, timer.decoderMs / frames, batch * 1000.0 / total, proc("VmRSS"));
+            System.out.printf(
+                    "batch %d: %.0f ms per step (backbone+c0 %.0f ms, %d decoder steps %.0f ms),"
+                            + " %.2f frames/s aggregate, RSS now %s%n",
+                    batch,
+                    total,
+                    timer.backboneMs / frames,
+                    model.config().numCodebooks() - 1,
+                    timer.decoderMs / frames,
+                    batch * 1000.0 / total,
+                    proc("VmRSS"));
         } finally {
             states.forEach(GenerationState::close);
         }
@@ -158,7 +190,9 @@ public final class FrameBench {
 
     private static Runnable progress(int total) {
         int[] done = {0};
-        return () -> System.out.printf("  built %d/%d weight groups, RSS %s%n", ++done[0], total, proc("VmRSS"));
+        return () ->
+                System.out.printf(
+                        "  built %d/%d weight groups, RSS %s%n", ++done[0], total, proc("VmRSS"));
     }
 
     private static String proc(String key) {
@@ -173,5 +207,4 @@ public final class FrameBench {
         }
         return "n/a";
     }
-
 }

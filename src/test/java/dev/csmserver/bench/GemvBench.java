@@ -6,10 +6,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.Linear;
-import dev.csmserver.weights.HostTensor;
 import dev.csmserver.pipeline.DjlRuntime;
+import dev.csmserver.weights.HostTensor;
 
-/** ms per [M, 2048] x [8192, 2048]ᵀ product over 16 distinct weights (DRAM bound), fp32 and fp16. Prints only. */
+/**
+ * ms per [M, 2048] x [8192, 2048]ᵀ product over 16 distinct weights (DRAM bound), fp32 and fp16.
+ * Prints only.
+ */
 public final class GemvBench {
     private GemvBench() {}
 
@@ -19,7 +22,15 @@ public final class GemvBench {
             for (DataType t : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
                 Linear[] w = new Linear[16];
                 for (int i = 0; i < w.length; i++) {
-                    w[i] = Linear.load(HostTensor.of(m.randomUniform(-1, 1, new Shape(8192, 2048)).toFloatArray(), 8192, 2048), m, t);
+                    w[i] =
+                            Linear.load(
+                                    HostTensor.of(
+                                            m.randomUniform(-1, 1, new Shape(8192, 2048))
+                                                    .toFloatArray(),
+                                            8192,
+                                            2048),
+                                    m,
+                                    t);
                 }
                 for (int rows : new int[] {1, 2, 4, 8, 200}) {
                     NDArray x = m.randomUniform(-1, 1, new Shape(1, rows, 2048));
@@ -35,8 +46,9 @@ public final class GemvBench {
                             }
                         }
                     }
-                    System.out.printf("%s M=%d: %.2f ms per matrix%n", t, rows,
-                            (System.nanoTime() - t0) / 1e6 / reps / w.length);
+                    System.out.printf(
+                            "%s M=%d: %.2f ms per matrix%n",
+                            t, rows, (System.nanoTime() - t0) / 1e6 / reps / w.length);
                 }
             }
         }

@@ -13,14 +13,14 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Mimi speed at the REAL shapes ({@code MimiConfig.v0_1(32)}) with random weights: milliseconds
- * to decode one frame streaming, offline decode and encode time per second of audio, and peak RSS
+ * Mimi speed at the REAL shapes ({@code MimiConfig.v0_1(32)}) with random weights: milliseconds to
+ * decode one frame streaming, offline decode and encode time per second of audio, and peak RSS
  * (VmHWM). Prints, never asserts. Args: {@code [seconds=10] [streamFrames=100] [config=real|tiny]}.
- * Run with {@code DJL_OFFLINE=true}; thread count via {@code -Dai.djl.pytorch.num_threads=N}.
- * On this sandboxed VM every fresh page costs a slow fault and libtorch allocates a new output per
- * op, so numbers depend heavily on the allocator: compare with
- * {@code LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2} (reuses freed pages) and with one
- * intra-op thread (OpenMP workers on an oversubscribed host add scheduler waits to every conv).
+ * Run with {@code DJL_OFFLINE=true}; thread count via {@code -Dai.djl.pytorch.num_threads=N}. On
+ * this sandboxed VM every fresh page costs a slow fault and libtorch allocates a new output per op,
+ * so numbers depend heavily on the allocator: compare with {@code
+ * LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2} (reuses freed pages) and with one intra-op
+ * thread (OpenMP workers on an oversubscribed host add scheduler waits to every conv).
  */
 public final class MimiBench {
     private static final int OFFLINE_PASSES = 3;
@@ -37,8 +37,11 @@ public final class MimiBench {
         MimiConfig config = tiny ? MimiConfig.tiny(32, 250) : MimiConfig.v0_1(32);
         try (NDManager manager = NDManager.newBaseManager();
                 Mimi mimi = Mimi.create(config, RandomMimiWeights.create(config, 1), manager)) {
-            System.out.printf("MimiBench: %s Mimi, %d codebooks, %s threads (availableProcessors %d)%n",
-                    tiny ? "tiny" : "real-shape", config.numCodebooks(), threads(),
+            System.out.printf(
+                    "MimiBench: %s Mimi, %d codebooks, %s threads (availableProcessors %d)%n",
+                    tiny ? "tiny" : "real-shape",
+                    config.numCodebooks(),
+                    threads(),
                     Runtime.getRuntime().availableProcessors());
             int frames = (int) Math.round(seconds * config.frameRateHz());
             SplittableRandom rng = new SplittableRandom(3);
@@ -56,14 +59,19 @@ public final class MimiBench {
             double[] frameMs = stream(mimi, codes, streamFrames, manager);
             Arrays.sort(frameMs);
             Arrays.sort(cpuMs);
-            System.out.printf("stream decode, 1 frame per call (%d frames after 10 warm-up): wall median %.2f ms,"
-                    + " p90 %.2f ms, max %.2f ms; calling-thread CPU median %.2f ms per 80 ms frame%n",
-                    frameMs.length, frameMs[frameMs.length / 2], frameMs[(int) (frameMs.length * 0.9)],
-                    frameMs[frameMs.length - 1], cpuMs[cpuMs.length / 2]);
+            System.out.printf(
+                    "stream decode, 1 frame per call (%d frames after 10 warm-up): wall median %.2f ms,"
+                            + " p90 %.2f ms, max %.2f ms; calling-thread CPU median %.2f ms per 80 ms frame%n",
+                    frameMs.length,
+                    frameMs[frameMs.length / 2],
+                    frameMs[(int) (frameMs.length * 0.9)],
+                    frameMs[frameMs.length - 1],
+                    cpuMs[cpuMs.length / 2]);
 
             offline("decode", seconds, () -> mimi.decode(codes));
             offline("encode", seconds, () -> mimi.encode(pcm));
-            System.out.printf("load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+            System.out.printf(
+                    "load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
             System.out.println("peak RSS (VmHWM): " + vmHwm());
         }
     }
@@ -110,8 +118,8 @@ public final class MimiBench {
     }
 
     /**
-     * Times {@value #OFFLINE_PASSES} offline passes over {@code seconds} of audio and prints the median
-     * and the range per second of audio (one pass is under a second, so a single one mostly
+     * Times {@value #OFFLINE_PASSES} offline passes over {@code seconds} of audio and prints the
+     * median and the range per second of audio (one pass is under a second, so a single one mostly
      * measures the VM's neighbours), with the calling thread's CPU time of the median pass.
      */
     private static void offline(String what, double seconds, Runnable pass) {
@@ -120,12 +128,23 @@ public final class MimiBench {
             long t0 = System.nanoTime();
             long c0 = THREADS.getCurrentThreadCpuTime();
             pass.run();
-            runs[i] = new double[] {(System.nanoTime() - t0) / 1e6, (THREADS.getCurrentThreadCpuTime() - c0) / 1e6};
+            runs[i] =
+                    new double[] {
+                        (System.nanoTime() - t0) / 1e6,
+                        (THREADS.getCurrentThreadCpuTime() - c0) / 1e6
+                    };
         }
         Arrays.sort(runs, (a, b) -> Double.compare(a[0], b[0]));
         double[] median = runs[runs.length / 2];
-        System.out.printf("offline %s of %.1f s, %d passes: median %.1f ms per second of audio (range %.1f-%.1f;"
-                + " calling-thread CPU %.1f ms per second)%n", what, seconds, runs.length, median[0] / seconds,
-                runs[0][0] / seconds, runs[runs.length - 1][0] / seconds, median[1] / seconds);
+        System.out.printf(
+                "offline %s of %.1f s, %d passes: median %.1f ms per second of audio (range %.1f-%.1f;"
+                        + " calling-thread CPU %.1f ms per second)%n",
+                what,
+                seconds,
+                runs.length,
+                median[0] / seconds,
+                runs[0][0] / seconds,
+                runs[runs.length - 1][0] / seconds,
+                median[1] / seconds);
     }
 }

@@ -20,22 +20,33 @@ class KvWindowTest {
     @Test
     void returnsTheLastWindowStepsPlusTheNewOnesThroughMovesAndGrowth() {
         int[] calls = {1, 2, 5, 1, 60, 90, 3, KvWindow.SLACK + 40, 2, 2, 1, 130, 1};
-        try (NDManager owner = NDManager.newBaseManager(); NDManager all = NDManager.newBaseManager()) {
+        try (NDManager owner = NDManager.newBaseManager();
+                NDManager all = NDManager.newBaseManager()) {
             KvWindow window = new KvWindow(owner, WINDOW);
             NDArray keys = null; // every key appended so far, [1, 2, n, 4]
             int step = 0;
             for (int t : calls) {
-                try (NDManager call = owner.newSubManager(); NDScope scope = new NDScope()) {
-                    NDArray k = call.arange(step * 8f, (step + t) * 8f).reshape(1, 2, t, 4); // [1, H=2, t, Dh=4]
+                try (NDManager call = owner.newSubManager();
+                        NDScope scope = new NDScope()) {
+                    NDArray k =
+                            call.arange(step * 8f, (step + t) * 8f)
+                                    .reshape(1, 2, t, 4); // [1, H=2, t, Dh=4]
                     NDArray v = k.neg();
                     int old = window.cachedSteps();
-                    assertEquals(Math.min(step, WINDOW), old, "old steps before call at step " + step);
+                    assertEquals(
+                            Math.min(step, WINDOW), old, "old steps before call at step " + step);
                     NDArray[] seen = window.append(k, v);
                     NDArray kept = keys == null ? k : keys.concat(k, 2);
                     NDArray expected = kept.get(":, :, " + (step - old) + ":, :");
                     assertEquals(new Shape(1, 2, old + t, 4), seen[0].getShape());
-                    assertArrayEquals(expected.toFloatArray(), seen[0].toFloatArray(), "keys after step " + step);
-                    assertArrayEquals(expected.neg().toFloatArray(), seen[1].toFloatArray(), "values after step " + step);
+                    assertArrayEquals(
+                            expected.toFloatArray(),
+                            seen[0].toFloatArray(),
+                            "keys after step " + step);
+                    assertArrayEquals(
+                            expected.neg().toFloatArray(),
+                            seen[1].toFloatArray(),
+                            "values after step " + step);
                     NDArray next = kept.duplicate();
                     NDScope.unregister(next);
                     next.attach(all);

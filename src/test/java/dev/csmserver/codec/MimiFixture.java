@@ -11,7 +11,11 @@ import java.util.stream.Stream;
 /** Where the Mimi golden set keeps things, read from its cases.json (nothing hard-coded). */
 final class MimiFixture {
     /** The three ways the same weights are published. */
-    enum Source { MOSHI, HF, CSM_HF }
+    enum Source {
+        MOSHI,
+        HF,
+        CSM_HF
+    }
 
     private MimiFixture() {}
 
@@ -31,9 +35,16 @@ final class MimiFixture {
     static MimiConfig config(Source source) {
         JsonNode model = cases().get("model");
         return switch (source) {
-            case MOSHI -> MimiConfig.fromJson(Fixtures.require(Fixtures.mimi().resolve(model.get("config").asText())));
-            case HF -> MimiConfig.fromJson(Fixtures.require(Fixtures.mimi().resolve(model.get("hf_config").asText())));
-            case CSM_HF -> MimiConfig.fromJson(Fixtures.require(csmIndex().resolveSibling("config.json")));
+            case MOSHI ->
+                    MimiConfig.fromJson(
+                            Fixtures.require(
+                                    Fixtures.mimi().resolve(model.get("config").asText())));
+            case HF ->
+                    MimiConfig.fromJson(
+                            Fixtures.require(
+                                    Fixtures.mimi().resolve(model.get("hf_config").asText())));
+            case CSM_HF ->
+                    MimiConfig.fromJson(Fixtures.require(csmIndex().resolveSibling("config.json")));
         };
     }
 
@@ -41,7 +52,8 @@ final class MimiFixture {
     static Path csmIndex() {
         Path dir = Fixtures.require(Fixtures.csm().resolve("hf"));
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".index.json")).findFirst()
+            return files.filter(p -> p.getFileName().toString().endsWith(".index.json"))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no *.index.json in " + dir));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -52,7 +52,8 @@ class MimiGoldenTest {
     }
 
     private static Mimi model(Source s) {
-        return MODELS.computeIfAbsent(s, k -> Mimi.load(MimiFixture.checkpoint(k), MimiFixture.config(k), manager));
+        return MODELS.computeIfAbsent(
+                s, k -> Mimi.load(MimiFixture.checkpoint(k), MimiFixture.config(k), manager));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -62,7 +63,8 @@ class MimiGoldenTest {
         for (JsonNode n : MimiFixture.cases().get("cases")) {
             c = n.get("name").asText().equals(caseName) ? n : c;
         }
-        SafetensorsFile file = SafetensorsFile.open(Fixtures.mimi().resolve(c.get("file").asText()));
+        SafetensorsFile file =
+                SafetensorsFile.open(Fixtures.mimi().resolve(c.get("file").asText()));
         Mimi mimi = model(source);
         String op = c.get("op").asText();
         switch (op) {
@@ -87,14 +89,19 @@ class MimiGoldenTest {
         JsonNode exp = c.get("expected").get(0);
         int[][] codes = mimi.encode(audio);
         assertEquals(exp.get("shape").get(1).asInt(), codes.length, "codebooks");
-        GoldenAssert.assertExact(c.get("name").asText() + " codes", file.longs(exp.get("tensor").asText()),
+        GoldenAssert.assertExact(
+                c.get("name").asText() + " codes",
+                file.longs(exp.get("tensor").asText()),
                 MimiFixture.flatten(codes));
         for (JsonNode dbg : c.path("debug")) {
             if (dbg.get("tensor").asText().equals("debug.latent")) {
                 try (NDManager m = manager.newSubManager();
                         NDScope scope = new NDScope()) {
                     NDArray latent = mimi.latent(m, audio);
-                    GoldenAssert.assertClose("debug.latent", file.floats("debug.latent"), latent.toFloatArray(),
+                    GoldenAssert.assertClose(
+                            "debug.latent",
+                            file.floats("debug.latent"),
+                            latent.toFloatArray(),
                             dbg.get("tolerance").asDouble());
                 }
             }
@@ -128,7 +135,10 @@ class MimiGoldenTest {
 
     private static void checkDecode(Mimi mimi, JsonNode c, SafetensorsFile file, float[] audio) {
         JsonNode exp = c.get("expected").get(0);
-        GoldenAssert.assertClose(c.get("name").asText() + " audio", file.floats(exp.get("tensor").asText()), audio,
+        GoldenAssert.assertClose(
+                c.get("name").asText() + " audio",
+                file.floats(exp.get("tensor").asText()),
+                audio,
                 exp.get("tolerance").asDouble());
     }
 }

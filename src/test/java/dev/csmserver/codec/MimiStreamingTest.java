@@ -72,7 +72,10 @@ class MimiStreamingTest {
         return out;
     }
 
-    /** Offline decode runs the transformer and SEANet in blocks (40 frames: two of each size and ragged ends). */
+    /**
+     * Offline decode runs the transformer and SEANet in blocks (40 frames: two of each size and
+     * ragged ends).
+     */
     @Test
     void blockedOfflineDecodeEqualsOnePassDecode() {
         GoldenAssert.assertClose("blocked decode", offline, mimi.decode(codes), TOL);
@@ -89,16 +92,21 @@ class MimiStreamingTest {
         SplittableRandom rng = new SplittableRandom(5);
         float[] pcm = new float[length];
         for (int i = 0; i < length; i++) {
-            pcm[i] = (float) (0.4 * Math.sin(i * 0.013) * Math.sin(i * 0.0007) + 0.05 * (rng.nextDouble() - 0.5));
+            pcm[i] =
+                    (float)
+                            (0.4 * Math.sin(i * 0.013) * Math.sin(i * 0.0007)
+                                    + 0.05 * (rng.nextDouble() - 0.5));
         }
         try (NDManager m = manager.newSubManager()) {
             NDArray oneShot = mimi.latentOneShot(m, pcm);
             NDArray chunked = mimi.latent(m, pcm);
             assertEquals(oneShot.getShape(), chunked.getShape());
-            GoldenAssert.assertClose("chunked latent", oneShot.toFloatArray(), chunked.toFloatArray(), TOL);
+            GoldenAssert.assertClose(
+                    "chunked latent", oneShot.toFloatArray(), chunked.toFloatArray(), TOL);
             int[][] codes = mimi.encode(pcm);
             assertEquals((length + 1919) / 1920, codes[0].length);
-            assertArrayEquals(MimiFixture.flatten(mimi.quantize(oneShot)), MimiFixture.flatten(codes));
+            assertArrayEquals(
+                    MimiFixture.flatten(mimi.quantize(oneShot)), MimiFixture.flatten(codes));
         }
     }
 
@@ -109,7 +117,9 @@ class MimiStreamingTest {
         for (int i = offline.length - 1920; i < offline.length; i++) {
             energy += offline[i] * offline[i];
         }
-        assertTrue(Math.sqrt(energy / 1920) > 1e-3, "last frame is silent: the property tests would be vacuous");
+        assertTrue(
+                Math.sqrt(energy / 1920) > 1e-3,
+                "last frame is silent: the property tests would be vacuous");
     }
 
     @Test
@@ -120,7 +130,8 @@ class MimiStreamingTest {
     @ParameterizedTest(name = "chunks of {0} frames")
     @ValueSource(ints = {1, 2, 5, 3, 40})
     void streamingEqualsOfflineBeyondTheWindow(int chunk) {
-        GoldenAssert.assertClose("stream in chunks of " + chunk, offline, stream(codes, chunk), TOL);
+        GoldenAssert.assertClose(
+                "stream in chunks of " + chunk, offline, stream(codes, chunk), TOL);
     }
 
     @Test
@@ -133,7 +144,13 @@ class MimiStreamingTest {
             for (int i = 30 * 1920; i < y.length; i++) {
                 max = Math.max(max, Math.abs(y[i] - offline[i]));
             }
-            assertTrue(max > 1e-3, "a window of " + CONTEXT + " vs unlimited changed nothing (max diff " + max + ")");
+            assertTrue(
+                    max > 1e-3,
+                    "a window of "
+                            + CONTEXT
+                            + " vs unlimited changed nothing (max diff "
+                            + max
+                            + ")");
         }
     }
 
@@ -150,7 +167,11 @@ class MimiStreamingTest {
         }
         float[] y = mimi.decodeOneShot(changed);
         int past = keep * mimi.config().frameSize();
-        GoldenAssert.assertClose("samples before frame " + keep, Arrays.copyOf(offline, past), Arrays.copyOf(y, past), 1e-6);
+        GoldenAssert.assertClose(
+                "samples before frame " + keep,
+                Arrays.copyOf(offline, past),
+                Arrays.copyOf(y, past),
+                1e-6);
         double after = 0;
         for (int i = past; i < y.length; i++) {
             after = Math.max(after, Math.abs(y[i] - offline[i]));
@@ -169,8 +190,11 @@ class MimiStreamingTest {
         int before = root.getManagedArrays().size();
         int frames = 12;
         int late = 3;
-        int[][][] all = {randomCodes(mimi.config(), frames, 21), randomCodes(mimi.config(), frames, 22),
-            randomCodes(mimi.config(), frames - late, 23)};
+        int[][][] all = {
+            randomCodes(mimi.config(), frames, 21),
+            randomCodes(mimi.config(), frames, 22),
+            randomCodes(mimi.config(), frames - late, 23)
+        };
         float[][] together = new float[3][];
         List<MimiStreamDecoder> decoders = new ArrayList<>();
         try {
@@ -202,7 +226,8 @@ class MimiStreamingTest {
         } finally {
             decoders.forEach(MimiStreamDecoder::close);
         }
-        assertEquals(before, root.getManagedArrays().size(), "arrays held after the streams closed");
+        assertEquals(
+                before, root.getManagedArrays().size(), "arrays held after the streams closed");
     }
 
     private static float[] concat(float[] a, float[] b) {
@@ -222,7 +247,8 @@ class MimiStreamingTest {
             for (int f = 1; f < 500; f++) {
                 s.decode(MimiGoldenTest.slice(many, f, f + 1));
                 if (f % 100 == 0) {
-                    assertEquals(warm, root.getManagedArrays().size(), "arrays held after frame " + f);
+                    assertEquals(
+                            warm, root.getManagedArrays().size(), "arrays held after frame " + f);
                 }
             }
             assertEquals(warm, root.getManagedArrays().size(), "arrays held after 500 frames");

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RedisContextStore} against a real redis-server: two stores on one Redis (two replicas)
- * see each other's contexts, ids are create-once across replicas, a bad value never hides the
- * others, and a Redis that is down or was never there is a {@link ContextStoreUnavailableException},
- * not a hang or a raw client error.
+ * {@link RedisContextStore} against a real redis-server: two stores on one Redis (two replicas) see
+ * each other's contexts, ids are create-once across replicas, a bad value never hides the others,
+ * and a Redis that is down or was never there is a {@link ContextStoreUnavailableException}, not a
+ * hang or a raw client error.
  */
 class RedisContextStoreTest {
     private static RedisServer server;
@@ -51,7 +51,8 @@ class RedisContextStoreTest {
 
     private static StoredContext context(String id, long createdMillis) {
         int[][] codes = {{1, 2047, 3}, {4, 5, 2050 & 0xFFFF}};
-        return new StoredContext(id, 1, "Hello from " + id, codes, 0.24, Instant.ofEpochMilli(createdMillis));
+        return new StoredContext(
+                id, 1, "Hello from " + id, codes, 0.24, Instant.ofEpochMilli(createdMillis));
     }
 
     @Test
@@ -67,7 +68,9 @@ class RedisContextStoreTest {
         assertEquals("Hello from ctx_a", seenByB.text());
         assertEquals(Instant.ofEpochMilli(1_000), seenByB.createdAt());
         assertArrayEquals(new int[] {4, 5, 2050}, seenByB.codes()[1]);
-        assertEquals(List.of("ctx_b", "ctx_a"), podA.list().stream().map(StoredContext::id).toList(),
+        assertEquals(
+                List.of("ctx_b", "ctx_a"),
+                podA.list().stream().map(StoredContext::id).toList(),
                 "newest first, from both replicas");
 
         assertTrue(podA.delete("ctx_b"));
@@ -82,15 +85,19 @@ class RedisContextStoreTest {
         RedisContextStore store = new RedisContextStore(server.newDataSource(), prefix);
         RedisContextStore otherDeployment = new RedisContextStore(server.newDataSource(), prefix());
         store.create(context("same", 10));
-        StoredContext second = new StoredContext("same", 7, "new text", new int[][] {{9}}, 0.08,
-                Instant.ofEpochMilli(20));
+        StoredContext second =
+                new StoredContext(
+                        "same", 7, "new text", new int[][] {{9}}, 0.08, Instant.ofEpochMilli(20));
         assertThrows(ContextExistsException.class, () -> store.create(second));
 
         StoredContext back = store.get("same").orElseThrow();
         assertEquals(1, back.speaker());
         assertEquals("Hello from same", back.text());
         assertEquals(List.of("same"), store.list().stream().map(StoredContext::id).toList());
-        assertEquals(Instant.ofEpochMilli(10), store.list().get(0).createdAt(), "the index keeps the first");
+        assertEquals(
+                Instant.ofEpochMilli(10),
+                store.list().get(0).createdAt(),
+                "the index keeps the first");
         assertTrue(store.exists("same"));
         assertTrue(otherDeployment.list().isEmpty());
         assertTrue(otherDeployment.get("same").isEmpty());
@@ -100,8 +107,10 @@ class RedisContextStoreTest {
     @Test
     void ofConcurrentCreatesOfOneIdOnTwoReplicasExactlyOneIsStored() throws Exception {
         String prefix = prefix();
-        List<RedisContextStore> replicas = List.of(new RedisContextStore(server.newDataSource(), prefix),
-                new RedisContextStore(server.newDataSource(), prefix));
+        List<RedisContextStore> replicas =
+                List.of(
+                        new RedisContextStore(server.newDataSource(), prefix),
+                        new RedisContextStore(server.newDataSource(), prefix));
         // One transaction on this thread first: outside Quarkus the client sets up SmallRye's
         // context propagation lazily, and two threads doing that at once collide.
         replicas.get(0).create(context("warm-up", 1));
@@ -114,15 +123,24 @@ class RedisContextStoreTest {
             for (int i = 0; i < writers; i++) {
                 RedisContextStore store = replicas.get(i % 2);
                 String text = "writer " + i;
-                results.add(pool.submit(() -> {
-                    start.await();
-                    try {
-                        store.create(new StoredContext("same", 0, text, new int[][] {{1}}, 0.08, Instant.now()));
-                        return text;
-                    } catch (ContextExistsException e) {
-                        return null;
-                    }
-                }));
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    start.await();
+                                    try {
+                                        store.create(
+                                                new StoredContext(
+                                                        "same",
+                                                        0,
+                                                        text,
+                                                        new int[][] {{1}},
+                                                        0.08,
+                                                        Instant.now()));
+                                        return text;
+                                    } catch (ContextExistsException e) {
+                                        return null;
+                                    }
+                                }));
             }
             start.countDown();
             List<String> winners = new ArrayList<>();
@@ -144,7 +162,8 @@ class RedisContextStoreTest {
         String prefix = prefix();
         List<String> reported = new ArrayList<>();
         RedisDataSource raw = server.newDataSource();
-        RedisContextStore store = new RedisContextStore(server.newDataSource(), prefix, e -> reported.add(e.id()));
+        RedisContextStore store =
+                new RedisContextStore(server.newDataSource(), prefix, e -> reported.add(e.id()));
         store.create(context("good", 1));
         Map<String, byte[]> bad = CorruptEntries.forIdsPrefixed("bad-");
         // Written as another writer (an older version, a hand edit) would: value and index entry.

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis down, end to end: with {@code csm.contexts.store=redis} and nothing listening at
- * {@code quarkus.redis.hosts}, context routes answer 503 problem+json, while generation without
- * contexts keeps working and the pod stays ready (readiness must not follow Redis, or every
- * replica would leave the Service together).
+ * Redis down, end to end: with {@code csm.contexts.store=redis} and nothing listening at {@code
+ * quarkus.redis.hosts}, context routes answer 503 problem+json, while generation without contexts
+ * keeps working and the pod stays ready (readiness must not follow Redis, or every replica would
+ * leave the Service together).
  */
 @QuarkusTest
 @TestProfile(RedisDownHttpTest.RedisUnreachable.class)
@@ -32,9 +32,13 @@ class RedisDownHttpTest {
     public static class RedisUnreachable implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return Map.of("csm.contexts.store", "redis",
-                        "quarkus.redis.hosts", "redis://127.0.0.1:" + s.getLocalPort());
+            try (ServerSocket s =
+                    new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return Map.of(
+                        "csm.contexts.store",
+                        "redis",
+                        "quarkus.redis.hosts",
+                        "redis://127.0.0.1:" + s.getLocalPort());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -43,23 +47,42 @@ class RedisDownHttpTest {
 
     @Test
     void contextRoutesAnswer503ProblemJson() {
-        given().when().get("/v1/contexts").then().statusCode(503)
-                .contentType("application/problem+json").body("status", equalTo(503));
-        given().when().get("/v1/contexts/any").then().statusCode(503)
+        given().when()
+                .get("/v1/contexts")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json")
+                .body("status", equalTo(503));
+        given().when()
+                .get("/v1/contexts/any")
+                .then()
+                .statusCode(503)
                 .contentType("application/problem+json");
-        given().when().delete("/v1/contexts/any").then().statusCode(503)
+        given().when()
+                .delete("/v1/contexts/any")
+                .then()
+                .statusCode(503)
                 .contentType("application/problem+json");
     }
 
     @Test
     void speechWithAStoredContextIs503AndWithoutOneStillWorks() {
         given().contentType(ContentType.JSON)
-                .body("{\"text\":\"Needs a context.\",\"max_audio_length_ms\":160,"
-                        + "\"context\":[{\"context_id\":\"ctx-anything\"}]}")
-                .when().post("/v1/speech").then().statusCode(503).contentType("application/problem+json");
+                .body(
+                        "{\"text\":\"Needs a context.\",\"max_audio_length_ms\":160,"
+                                + "\"context\":[{\"context_id\":\"ctx-anything\"}]}")
+                .when()
+                .post("/v1/speech")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json");
         given().contentType(ContentType.JSON)
                 .body("{\"text\":\"No context needed.\",\"max_audio_length_ms\":160}")
-                .when().post("/v1/speech").then().statusCode(200).contentType("audio/wav");
+                .when()
+                .post("/v1/speech")
+                .then()
+                .statusCode(200)
+                .contentType("audio/wav");
     }
 
     @Test

@@ -35,7 +35,8 @@ final class RedisServer implements AutoCloseable {
 
     /** The configured external server, or a private one. */
     static RedisServer sharedOrStart() throws IOException, InterruptedException {
-        String configured = System.getProperty("csm.test.redis.url", System.getenv("CSM_TEST_REDIS_URL"));
+        String configured =
+                System.getProperty("csm.test.redis.url", System.getenv("CSM_TEST_REDIS_URL"));
         if (configured != null && !configured.isBlank()) {
             return new RedisServer(null, configured);
         }
@@ -46,11 +47,22 @@ final class RedisServer implements AutoCloseable {
     static RedisServer start() throws IOException, InterruptedException {
         String binary = findBinary();
         int port = freePort();
-        Process p = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no", "--protected-mode", "yes")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                binary,
+                                "--port",
+                                Integer.toString(port),
+                                "--bind",
+                                "127.0.0.1",
+                                "--save",
+                                "",
+                                "--appendonly",
+                                "no",
+                                "--protected-mode",
+                                "yes")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!accepts(port)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -98,7 +110,8 @@ final class RedisServer implements AutoCloseable {
     private static RedisDataSource dataSource(Vertx vertx, String url, List<Redis> clients) {
         Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
         clients.add(client);
-        return new BlockingRedisDataSourceImpl(vertx, client, RedisAPI.api(client), Duration.ofSeconds(5));
+        return new BlockingRedisDataSourceImpl(
+                vertx, client, RedisAPI.api(client), Duration.ofSeconds(5));
     }
 
     private static String findBinary() {
@@ -113,8 +126,9 @@ final class RedisServer implements AutoCloseable {
                 return fixed;
             }
         }
-        throw new IllegalStateException("redis-server not found: install it (apt-get install -y redis-server, "
-                + "as .ci/run does) or set -Dcsm.test.redis.url=redis://host:port");
+        throw new IllegalStateException(
+                "redis-server not found: install it (apt-get install -y redis-server, "
+                        + "as .ci/run does) or set -Dcsm.test.redis.url=redis://host:port");
     }
 
     private static int freePort() throws IOException {

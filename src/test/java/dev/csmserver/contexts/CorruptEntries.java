@@ -18,7 +18,10 @@ import java.util.Map;
 public final class CorruptEntries {
     private CorruptEntries() {}
 
-    /** Entry bytes by a label that is also a valid context id, each unreadable as a context of that id. */
+    /**
+     * Entry bytes by a label that is also a valid context id, each unreadable as a context of that
+     * id.
+     */
     public static Map<String, byte[]> forIdsPrefixed(String prefix) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         byte[] good = StoredContextCodec.encode(context(prefix + "truncated"));
@@ -31,7 +34,8 @@ public final class CorruptEntries {
 
     /** A readable context of {@code id}: 2 codebooks of 3 frames. */
     public static StoredContext context(String id) {
-        return new StoredContext(id, 1, "hello there", new int[][] {{1, 2, 3}, {4, 5, 6}}, 0.24, Instant.now());
+        return new StoredContext(
+                id, 1, "hello there", new int[][] {{1, 2, 3}, {4, 5, 6}}, 0.24, Instant.now());
     }
 
     /** A valid header for {@code id} claiming {@link Integer#MAX_VALUE} codebooks and 0 frames. */

@@ -27,7 +27,8 @@ class FileContextStoreTest {
 
     private static StoredContext ctx(String id, long createdMs) {
         int[][] codes = {{1, 2, 3}, {4, 5, 2047}};
-        return new StoredContext(id, 1, "hello there", codes, 0.24, Instant.ofEpochMilli(createdMs));
+        return new StoredContext(
+                id, 1, "hello there", codes, 0.24, Instant.ofEpochMilli(createdMs));
     }
 
     @Test
@@ -51,12 +52,24 @@ class FileContextStoreTest {
         new FileContextStore(dir).create(ctx("turn-1", 1000));
         FileContextStore reopened = new FileContextStore(dir);
         assertEquals(1, reopened.get("turn-1").orElseThrow().speaker());
-        var e = assertThrows(ContextExistsException.class, () -> reopened.create(
-                new StoredContext("turn-1", 0, "replaced", new int[][] {{7}}, 0.08, Instant.now())));
+        var e =
+                assertThrows(
+                        ContextExistsException.class,
+                        () ->
+                                reopened.create(
+                                        new StoredContext(
+                                                "turn-1",
+                                                0,
+                                                "replaced",
+                                                new int[][] {{7}},
+                                                0.08,
+                                                Instant.now())));
         assertEquals("turn-1", e.id());
         assertEquals("hello there", reopened.get("turn-1").orElseThrow().text());
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("turn-1.ctx"), files.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(
+                    List.of("turn-1.ctx"),
+                    files.map(p -> p.getFileName().toString()).toList(),
                     "no temp files left behind");
         }
     }
@@ -71,15 +84,23 @@ class FileContextStoreTest {
             List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < writers; i++) {
                 String text = "writer " + i;
-                Callable<String> create = () -> {
-                    start.await();
-                    try {
-                        store.create(new StoredContext("same", 0, text, new int[][] {{1, 2}}, 0.16, Instant.now()));
-                        return text;
-                    } catch (ContextExistsException e) {
-                        return null;
-                    }
-                };
+                Callable<String> create =
+                        () -> {
+                            start.await();
+                            try {
+                                store.create(
+                                        new StoredContext(
+                                                "same",
+                                                0,
+                                                text,
+                                                new int[][] {{1, 2}},
+                                                0.16,
+                                                Instant.now()));
+                                return text;
+                            } catch (ContextExistsException e) {
+                                return null;
+                            }
+                        };
                 results.add(pool.submit(create));
             }
             start.countDown();
@@ -90,7 +111,10 @@ class FileContextStoreTest {
                 }
             }
             assertEquals(1, winners.size(), "winners: " + winners);
-            assertEquals(winners.get(0), store.get("same").orElseThrow().text(), "the winner's context is stored");
+            assertEquals(
+                    winners.get(0),
+                    store.get("same").orElseThrow().text(),
+                    "the winner's context is stored");
         } finally {
             pool.shutdownNow();
         }
@@ -117,7 +141,8 @@ class FileContextStoreTest {
         Files.write(dir.resolve("not an id.ctx"), new byte[] {1, 2, 3});
 
         assertEquals(List.of("good"), store.list().stream().map(StoredContext::id).toList());
-        assertEquals(bad.size() + 1, reported.size(), "each skipped entry is reported: " + reported);
+        assertEquals(
+                bad.size() + 1, reported.size(), "each skipped entry is reported: " + reported);
         for (String id : bad.keySet()) {
             var e = assertThrows(CorruptContextException.class, () -> store.get(id), id);
             assertEquals(id, e.id());

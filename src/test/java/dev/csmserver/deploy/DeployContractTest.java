@@ -22,32 +22,43 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chart and the Dockerfile use what the service really has: its HTTP port and health/metrics
- * paths (application.properties with Quarkus defaults, extensions on the class path), its
- * settings (every CSM_* name is a property of {@code config.ServerConfig} and every property is a
- * chart value, named as in .env.example), and its queue-depth meter (metrics.Meters) for the HPA.
+ * paths (application.properties with Quarkus defaults, extensions on the class path), its settings
+ * (every CSM_* name is a property of {@code config.ServerConfig} and every property is a chart
+ * value, named as in .env.example), and its queue-depth meter (metrics.Meters) for the HPA.
  */
 class DeployContractTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     /** Environment names that are not csm.* properties, and where the service takes them from. */
     private static final Set<String> NON_CSM = Set.of("HF_TOKEN", "QUARKUS_REDIS_HOSTS");
 
     private static Container appContainer(List<HasMetadata> objects) {
         return ManifestChecks.all(objects, Deployment.class).stream()
-                .filter(d -> d.getMetadata().getName().equals("tts-csm-server")).findFirst().orElseThrow()
-                .getSpec().getTemplate().getSpec().getContainers().get(0);
+                .filter(d -> d.getMetadata().getName().equals("tts-csm-server"))
+                .findFirst()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 
     @Test
     void chartUsesTheServicePortAndHealthPaths() throws IOException {
-        for (List<HasMetadata> objects : List.of(HelmChartTest.renderDefault(), HelmChartTest.renderAllFeatures())) {
+        for (List<HasMetadata> objects :
+                List.of(HelmChartTest.renderDefault(), HelmChartTest.renderAllFeatures())) {
             Container c = appContainer(objects);
             assertEquals(ServiceContract.httpPort(), c.getPorts().get(0).getContainerPort());
             assertEquals(ServiceContract.started(), c.getStartupProbe().getHttpGet().getPath());
             assertEquals(ServiceContract.ready(), c.getReadinessProbe().getHttpGet().getPath());
             assertEquals(ServiceContract.live(), c.getLivenessProbe().getHttpGet().getPath());
         }
-        String monitor = Files.readString(HelmChartTest.CHART.resolve("templates/servicemonitor.yaml"));
-        assertTrue(monitor.contains("path: " + ServiceContract.metrics()), "ServiceMonitor scrapes " + ServiceContract.metrics());
+        String monitor =
+                Files.readString(HelmChartTest.CHART.resolve("templates/servicemonitor.yaml"));
+        assertTrue(
+                monitor.contains("path: " + ServiceContract.metrics()),
+                "ServiceMonitor scrapes " + ServiceContract.metrics());
     }
 
     @Test
@@ -70,30 +81,44 @@ class DeployContractTest {
         Set<String> undocumented = new TreeSet<>(service);
         undocumented.removeAll(chart);
         undocumented.remove("CSM_MODEL_HF_TOKEN"); // given as the HF_TOKEN secret
-        assertTrue(undocumented.isEmpty(), "service settings missing from the chart values: " + undocumented);
+        assertTrue(
+                undocumented.isEmpty(),
+                "service settings missing from the chart values: " + undocumented);
 
         Set<String> image = dockerfileEnvNames();
         image.removeAll(service);
         assertTrue(image.isEmpty(), "Dockerfile ENV that is no service setting: " + image);
 
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
-        assertTrue(properties.contains("${HF_TOKEN"), "the service reads HF_TOKEN (application.properties)");
+        assertTrue(
+                properties.contains("${HF_TOKEN"),
+                "the service reads HF_TOKEN (application.properties)");
         Set<String> example = envExampleNames();
         Set<String> notInExample = new TreeSet<>(chart);
         notInExample.removeAll(example);
         notInExample.remove("QUARKUS_REDIS_HOSTS");
-        assertTrue(notInExample.isEmpty(), "chart names missing from .env.example: " + notInExample);
+        assertTrue(
+                notInExample.isEmpty(), "chart names missing from .env.example: " + notInExample);
     }
 
     @Test
     void autoscalerScalesOnTheServiceQueueDepthMeter() throws Exception {
-        String meter = (String) Class.forName("dev.csmserver.metrics.Meters").getField("QUEUE_DEPTH").get(null);
+        String meter =
+                (String)
+                        Class.forName("dev.csmserver.metrics.Meters")
+                                .getField("QUEUE_DEPTH")
+                                .get(null);
         JsonNode values = YAML.readTree(HelmChartTest.CHART.resolve("values.yaml").toFile());
         // Micrometer's Prometheus naming: dots become underscores; a gauge gets no suffix.
-        assertEquals(meter.replace('.', '_'), values.path("autoscaling").path("metric").path("name").asText());
+        assertEquals(
+                meter.replace('.', '_'),
+                values.path("autoscaling").path("metric").path("name").asText());
     }
 
-    /** CSM_* names of every leaf of config.ServerConfig (SmallRye: csm.model.hf-id = CSM_MODEL_HF_ID). */
+    /**
+     * CSM_* names of every leaf of config.ServerConfig (SmallRye: csm.model.hf-id =
+     * CSM_MODEL_HF_ID).
+     */
     static Set<String> serviceEnvNames() throws ClassNotFoundException {
         Set<String> out = new TreeSet<>();
         collect(Class.forName("dev.csmserver.config.ServerConfig"), "csm", out);
@@ -102,10 +127,15 @@ class DeployContractTest {
 
     private static void collect(Class<?> mapping, String prefix, Set<String> out) {
         for (Method m : mapping.getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
+            if (m.getParameterCount() != 0
+                    || Modifier.isStatic(m.getModifiers())
+                    || m.isDefault()) {
                 continue;
             }
-            String name = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            String name =
+                    prefix
+                            + "."
+                            + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
             Class<?> type = m.getReturnType();
             if (type.isInterface() && type.getName().startsWith("dev.csmserver.")) {
                 collect(type, name, out);
@@ -127,7 +157,8 @@ class DeployContractTest {
         return Dockerfile.read(DockerfileTest.DOCKERFILE).instructions().stream()
                 .filter(i -> i.keyword().equals("ENV"))
                 .flatMap(i -> List.of(i.args().split(" ")).stream())
-                .filter(w -> w.startsWith("CSM_")).map(w -> w.substring(0, w.indexOf('=')))
+                .filter(w -> w.startsWith("CSM_"))
+                .map(w -> w.substring(0, w.indexOf('=')))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

@@ -18,20 +18,25 @@ import org.w3c.dom.NodeList;
 
 /**
  * The JNA that {@code ai.djl:api} asks for (a dependency in its published POM) and the JNA a jar
- * really is (its manifest's {@code Bundle-Version}). DJL counts GPUs through JNA, and a BOM imported
- * before DJL's can silently swap in an older one; tests compare the two.
+ * really is (its manifest's {@code Bundle-Version}). DJL counts GPUs through JNA, and a BOM
+ * imported before DJL's can silently swap in an older one; tests compare the two.
  */
 final class DjlJna {
     private DjlJna() {}
 
-    /** The JNA version in ai.djl:api's POM: the jar's own META-INF/maven copy, the POM beside the jar, or ~/.m2. */
+    /**
+     * The JNA version in ai.djl:api's POM: the jar's own META-INF/maven copy, the POM beside the
+     * jar, or ~/.m2.
+     */
     static String declaredVersion() throws Exception {
         Path pom = apiPom();
-        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        Document doc =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
         Element project = doc.getDocumentElement();
         for (Element dependencies : children(project, "dependencies")) {
             for (Element d : children(dependencies, "dependency")) {
-                if (text(d, "groupId").equals("net.java.dev.jna") && text(d, "artifactId").equals("jna")) {
+                if (text(d, "groupId").equals("net.java.dev.jna")
+                        && text(d, "artifactId").equals("jna")) {
                     return resolve(project, text(d, "version"), pom);
                 }
             }
@@ -42,7 +47,10 @@ final class DjlJna {
     /** The version a JNA jar says it is (JNA's manifest carries {@code Bundle-Version: 5.17.0}). */
     static String versionOf(Path jar) throws IOException {
         try (JarFile j = new JarFile(jar.toFile())) {
-            String v = j.getManifest() == null ? null : j.getManifest().getMainAttributes().getValue("Bundle-Version");
+            String v =
+                    j.getManifest() == null
+                            ? null
+                            : j.getManifest().getMainAttributes().getValue("Bundle-Version");
             if (v == null) {
                 throw new AssertionError(jar + " has no Bundle-Version in its manifest");
             }
@@ -71,13 +79,16 @@ final class DjlJna {
             return extracted;
         }
         tried.add(jar + "!/META-INF/maven/ai.djl/api/pom.xml");
-        Path sibling = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".pom"));
+        Path sibling =
+                jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".pom"));
         tried.add(sibling.toString());
         if (Files.isRegularFile(sibling)) {
             return sibling;
         }
-        String repo = System.getProperty("maven.repo.local",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        String repo =
+                System.getProperty(
+                        "maven.repo.local",
+                        Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
         Path local = Path.of(repo, "ai", "djl", "api", version, "api-" + version + ".pom");
         tried.add(local.toString());
         if (Files.isRegularFile(local)) {
@@ -116,7 +127,8 @@ final class DjlJna {
                 return v;
             }
         }
-        throw new AssertionError(pom + ": JNA version " + version + " is not a property of the POM itself");
+        throw new AssertionError(
+                pom + ": JNA version " + version + " is not a property of the POM itself");
     }
 
     private static List<Element> children(Element parent, String name) {

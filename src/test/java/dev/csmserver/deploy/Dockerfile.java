@@ -36,12 +36,15 @@ record Dockerfile(List<Instruction> instructions) {
                 continue;
             }
             int space = joined.indexOf(' ');
-            String keyword = (space < 0 ? joined : joined.substring(0, space)).toUpperCase(Locale.ROOT);
+            String keyword =
+                    (space < 0 ? joined : joined.substring(0, space)).toUpperCase(Locale.ROOT);
             String args = space < 0 ? "" : joined.substring(space + 1);
             if (keyword.equals("FROM")) {
                 String[] words = args.split(" ");
-                stage = words.length >= 3 && words[words.length - 2].equalsIgnoreCase("AS")
-                        ? words[words.length - 1] : "";
+                stage =
+                        words.length >= 3 && words[words.length - 2].equalsIgnoreCase("AS")
+                                ? words[words.length - 1]
+                                : "";
             }
             out.add(new Instruction(keyword, args, stage));
         }
@@ -50,7 +53,8 @@ record Dockerfile(List<Instruction> instructions) {
 
     List<Instruction> in(String stageName, String keyword) {
         return instructions.stream()
-                .filter(i -> i.stage().equals(stageName) && i.keyword().equals(keyword)).toList();
+                .filter(i -> i.stage().equals(stageName) && i.keyword().equals(keyword))
+                .toList();
     }
 
     /** The stage the image ends in: the last FROM's alias. */

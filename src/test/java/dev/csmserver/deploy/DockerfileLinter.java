@@ -27,12 +27,27 @@ final class DockerfileLinter {
             return bin;
         }
         Files.createDirectories(prefix);
-        Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix",
-                prefix.toString(), PACKAGE).redirectErrorStream(true).start();
+        Process npm =
+                new ProcessBuilder(
+                                "npm",
+                                "install",
+                                "--no-audit",
+                                "--no-fund",
+                                "--prefix",
+                                prefix.toString(),
+                                PACKAGE)
+                        .redirectErrorStream(true)
+                        .start();
         String log = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!npm.waitFor(300, TimeUnit.SECONDS) || npm.exitValue() != 0 || !Files.isExecutable(bin)) {
-            throw new IllegalStateException("could not install " + PACKAGE + " with npm (needs npm and the "
-                    + "npm registry; .ci/run installs it):\n" + log);
+        if (!npm.waitFor(300, TimeUnit.SECONDS)
+                || npm.exitValue() != 0
+                || !Files.isExecutable(bin)) {
+            throw new IllegalStateException(
+                    "could not install "
+                            + PACKAGE
+                            + " with npm (needs npm and the "
+                            + "npm registry; .ci/run installs it):\n"
+                            + log);
         }
         return bin;
     }

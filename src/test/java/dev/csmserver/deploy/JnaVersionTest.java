@@ -19,14 +19,19 @@ class JnaVersionTest {
     void theJnaDjlLoadsIsTheVersionDjlApiDeclares() throws Exception {
         String declared = DjlJna.declaredVersion();
         // The class loader that loaded DJL's CUDA helper decides which JNA it links against.
-        Class<?> nativeClass = Class.forName("com.sun.jna.Native", false, CudaUtils.class.getClassLoader());
+        Class<?> nativeClass =
+                Class.forName("com.sun.jna.Native", false, CudaUtils.class.getClassLoader());
         Path jar = DjlJna.jarOf(nativeClass);
-        assertEquals(declared, DjlJna.versionOf(jar), "ai.djl:api declares JNA " + declared + " but DJL loads " + jar);
+        assertEquals(
+                declared,
+                DjlJna.versionOf(jar),
+                "ai.djl:api declares JNA " + declared + " but DJL loads " + jar);
     }
 
     @Test
     void djlCountsGpusThroughThatJnaWithoutThrowing() {
-        // A real call: JNA looks for libcudart; with none here (no GPU) the count is 0, not a crash.
+        // A real call: JNA looks for libcudart; with none here (no GPU) the count is 0, not a
+        // crash.
         int count = CudaUtils.getGpuCount();
         assertTrue(count >= 0, "GPU count " + count);
     }

@@ -30,30 +30,34 @@ import java.util.Set;
 
 /**
  * Rendered Helm output parsed into fabric8's typed Kubernetes models, strictly: each object's
- * apiVersion/kind must be a known schema, scalars are never coerced ("8080" is not an int), and
- * no field may land in a model's catch-all {@code additionalProperties} (fabric8 keeps unknown
- * fields there instead of failing, so the walk below is what makes a typo an error).
+ * apiVersion/kind must be a known schema, scalars are never coerced ("8080" is not an int), and no
+ * field may land in a model's catch-all {@code additionalProperties} (fabric8 keeps unknown fields
+ * there instead of failing, so the walk below is what makes a typo an error).
  */
 final class KubernetesManifests {
-    private static final Map<String, Class<? extends HasMetadata>> SCHEMAS = Map.ofEntries(
-            Map.entry("v1/ConfigMap", ConfigMap.class),
-            Map.entry("v1/Secret", Secret.class),
-            Map.entry("v1/Service", Service.class),
-            Map.entry("v1/ServiceAccount", ServiceAccount.class),
-            Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
-            Map.entry("apps/v1/Deployment", Deployment.class),
-            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
-            Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
-            Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class));
+    private static final Map<String, Class<? extends HasMetadata>> SCHEMAS =
+            Map.ofEntries(
+                    Map.entry("v1/ConfigMap", ConfigMap.class),
+                    Map.entry("v1/Secret", Secret.class),
+                    Map.entry("v1/Service", Service.class),
+                    Map.entry("v1/ServiceAccount", ServiceAccount.class),
+                    Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+                    Map.entry("apps/v1/Deployment", Deployment.class),
+                    Map.entry(
+                            "autoscaling/v2/HorizontalPodAutoscaler",
+                            HorizontalPodAutoscaler.class),
+                    Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+                    Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+                    Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class));
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .build();
+    private static final ObjectMapper STRICT =
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                    .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                    .build();
 
     private KubernetesManifests() {}
 
@@ -76,7 +80,8 @@ final class KubernetesManifests {
         String key = doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
         Class<? extends HasMetadata> type = SCHEMAS.get(key);
         if (type == null) {
-            throw new AssertionError("no schema for " + key + " (unexpected apiVersion/kind):\n" + doc);
+            throw new AssertionError(
+                    "no schema for " + key + " (unexpected apiVersion/kind):\n" + doc);
         }
         HasMetadata object = STRICT.treeToValue(doc, type);
         String where = key + " " + object.getMetadata().getName();
@@ -88,9 +93,11 @@ final class KubernetesManifests {
         return object;
     }
 
-    /** Walks fabric8 model getters; any non-empty additionalProperties is a field the schema lacks. */
-    private static void collectUnknownFields(Object node, String path, List<String> unknown,
-            IdentityHashMap<Object, Boolean> seen) {
+    /**
+     * Walks fabric8 model getters; any non-empty additionalProperties is a field the schema lacks.
+     */
+    private static void collectUnknownFields(
+            Object node, String path, List<String> unknown, IdentityHashMap<Object, Boolean> seen) {
         if (node == null || seen.put(node, Boolean.TRUE) != null) {
             return;
         }
@@ -109,8 +116,10 @@ final class KubernetesManifests {
             return;
         }
         for (Method m : node.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())
-                    || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
+            if (m.getParameterCount() != 0
+                    || Modifier.isStatic(m.getModifiers())
+                    || !m.getName().startsWith("get")
+                    || m.getDeclaringClass() == Object.class) {
                 continue;
             }
             Object value = invoke(m, node);

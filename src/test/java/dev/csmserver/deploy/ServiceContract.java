@@ -28,16 +28,26 @@ final class ServiceContract {
         return Integer.parseInt(properties().getProperty("quarkus.http.port", "8080").strip());
     }
 
-    /** Quarkus's non-application root ("/q" unless quarkus.http.non-application-root-path moves it). */
+    /**
+     * Quarkus's non-application root ("/q" unless quarkus.http.non-application-root-path moves it).
+     */
     private static String root() throws IOException {
-        String root = properties().getProperty("quarkus.http.non-application-root-path", "q").strip();
+        String root =
+                properties().getProperty("quarkus.http.non-application-root-path", "q").strip();
         return "/" + root.replaceAll("^/+|/+$", "");
     }
 
     private static String health(String key, String fallback) throws IOException {
         Properties p = properties();
-        String base = p.getProperty("quarkus.smallrye-health.root-path", "health").strip().replaceAll("^/+|/+$", "");
-        return root() + "/" + base + "/" + p.getProperty("quarkus.smallrye-health." + key, fallback).strip();
+        String base =
+                p.getProperty("quarkus.smallrye-health.root-path", "health")
+                        .strip()
+                        .replaceAll("^/+|/+$", "");
+        return root()
+                + "/"
+                + base
+                + "/"
+                + p.getProperty("quarkus.smallrye-health." + key, fallback).strip();
     }
 
     static String ready() throws IOException {
@@ -53,7 +63,11 @@ final class ServiceContract {
     }
 
     static String metrics() throws IOException {
-        return root() + "/" + properties().getProperty("quarkus.micrometer.export.prometheus.path", "metrics")
-                .strip().replaceAll("^/+", "");
+        return root()
+                + "/"
+                + properties()
+                        .getProperty("quarkus.micrometer.export.prometheus.path", "metrics")
+                        .strip()
+                        .replaceAll("^/+", "");
     }
 }

@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates a golden fixture set: {@code -Dgolden.dir=DIR} (DIR holds {@code csm/} and {@code mimi/}),
- * else {@code ../shared/golden/tiny}. Missing fixtures FAIL the test (never skip): a port that
- * silently stops being checked is worse than a red build.
+ * Locates a golden fixture set: {@code -Dgolden.dir=DIR} (DIR holds {@code csm/} and {@code
+ * mimi/}), else {@code ../shared/golden/tiny}. Missing fixtures FAIL the test (never skip): a port
+ * that silently stops being checked is worse than a red build.
  */
 public final class Fixtures {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -19,10 +19,13 @@ public final class Fixtures {
 
     public static Path root() {
         String prop = System.getProperty("golden.dir");
-        Path dir = prop == null || prop.isBlank() ? Path.of("../shared/golden/tiny") : Path.of(prop);
+        Path dir =
+                prop == null || prop.isBlank() ? Path.of("../shared/golden/tiny") : Path.of(prop);
         if (!Files.isDirectory(dir)) {
-            throw new AssertionError("golden fixtures not found at " + dir.toAbsolutePath()
-                    + " (set -Dgolden.dir=DIR to a set laid out like ../shared/golden/tiny)");
+            throw new AssertionError(
+                    "golden fixtures not found at "
+                            + dir.toAbsolutePath()
+                            + " (set -Dgolden.dir=DIR to a set laid out like ../shared/golden/tiny)");
         }
         return dir;
     }

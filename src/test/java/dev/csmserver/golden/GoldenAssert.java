@@ -2,18 +2,31 @@ package dev.csmserver.golden;
 
 import java.util.Arrays;
 
-/** Comparisons for golden tests: exact integers, float max|diff| with the tolerance in the message. */
+/**
+ * Comparisons for golden tests: exact integers, float max|diff| with the tolerance in the message.
+ */
 public final class GoldenAssert {
     private GoldenAssert() {}
 
     public static void assertExact(String what, long[] expected, long[] actual) {
         if (expected.length != actual.length) {
-            throw new AssertionError(what + ": length " + actual.length + ", expected " + expected.length);
+            throw new AssertionError(
+                    what + ": length " + actual.length + ", expected " + expected.length);
         }
         for (int i = 0; i < expected.length; i++) {
             if (expected[i] != actual[i]) {
-                throw new AssertionError(what + ": first mismatch at index " + i + ": got " + actual[i]
-                        + ", expected " + expected[i] + "\n expected " + head(expected) + "\n actual   " + head(actual));
+                throw new AssertionError(
+                        what
+                                + ": first mismatch at index "
+                                + i
+                                + ": got "
+                                + actual[i]
+                                + ", expected "
+                                + expected[i]
+                                + "\n expected "
+                                + head(expected)
+                                + "\n actual   "
+                                + head(actual));
             }
         }
     }
@@ -21,7 +34,8 @@ public final class GoldenAssert {
     /** Fails unless every |a - e| <= tol; a NaN or Inf in {@code actual} always fails. */
     public static double assertClose(String what, float[] expected, float[] actual, double tol) {
         if (expected.length != actual.length) {
-            throw new AssertionError(what + ": length " + actual.length + ", expected " + expected.length);
+            throw new AssertionError(
+                    what + ": length " + actual.length + ", expected " + expected.length);
         }
         double max = 0;
         int at = 0;
@@ -36,8 +50,10 @@ public final class GoldenAssert {
             }
         }
         if (!(max <= tol)) {
-            throw new AssertionError(String.format("%s: max |diff| %.3g > tolerance %.3g at index %d (got %s, expected %s)",
-                    what, max, tol, at, actual[at], expected[at]));
+            throw new AssertionError(
+                    String.format(
+                            "%s: max |diff| %.3g > tolerance %.3g at index %d (got %s, expected %s)",
+                            what, max, tol, at, actual[at], expected[at]));
         }
         return max;
     }

@@ -44,7 +44,8 @@ final class ForcedCodes implements CodePicker {
         if (codebook == 0) {
             System.arraycopy(h, 0, backboneHidden, frame * dim, dim);
         } else {
-            System.arraycopy(h, 0, decoderHidden, (frame * (k - 1) + codebook - 1) * decoderDim, decoderDim);
+            System.arraycopy(
+                    h, 0, decoderHidden, (frame * (k - 1) + codebook - 1) * decoderDim, decoderDim);
         }
     }
 
@@ -63,12 +64,15 @@ final class ForcedCodes implements CodePicker {
         int frames = logits.length / (k * vocab);
         float[] out = new float[frames * (k - 1) * vocab];
         for (int n = 0; n < frames; n++) {
-            System.arraycopy(logits, (n * k + 1) * vocab, out, n * (k - 1) * vocab, (k - 1) * vocab);
+            System.arraycopy(
+                    logits, (n * k + 1) * vocab, out, n * (k - 1) * vocab, (k - 1) * vocab);
         }
         return out;
     }
 
-    /** Runs {@code frames} frames of one request: prefill, then steps feeding back the chosen frame. */
+    /**
+     * Runs {@code frames} frames of one request: prefill, then steps feeding back the chosen frame.
+     */
     void run(CsmModel model, GenerationState state, PromptRows prompt, int frames) {
         for (frame = 0; frame < frames; frame++) {
             if (frame == 0) {

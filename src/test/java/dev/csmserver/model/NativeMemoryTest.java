@@ -22,7 +22,9 @@ class NativeMemoryTest {
     void countsReturnToBaselineAndStayFlatOver200Frames() {
         CsmConfig config = CsmConfig.tiny(8, 35, 100);
         try (NDManager manager = NDManager.newBaseManager()) {
-            CsmModel model = CsmModel.load(config, RandomCsmWeights.weights(config, 3), manager, DataType.FLOAT16);
+            CsmModel model =
+                    CsmModel.load(
+                            config, RandomCsmWeights.weights(config, 3), manager, DataType.FLOAT16);
             int baseline = arrays(manager);
             List<GenerationState> states = new ArrayList<>();
             for (int b = 0; b < 2; b++) {

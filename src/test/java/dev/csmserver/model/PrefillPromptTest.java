@@ -28,7 +28,9 @@ class PrefillPromptTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        model = CsmModel.load(CONFIG, RandomCsmWeights.weights(CONFIG, 5), manager, DataType.FLOAT32);
+        model =
+                CsmModel.load(
+                        CONFIG, RandomCsmWeights.weights(CONFIG, 5), manager, DataType.FLOAT32);
     }
 
     @AfterAll
@@ -70,14 +72,22 @@ class PrefillPromptTest {
                 runningGot.add(model.step(FrameBatch.of(List.of(running))).get(0));
                 model.prefillPrompt(joining, joiningPrompt);
                 for (int f = 0; f < 4; f++) {
-                    List<int[]> out = model.step(FrameBatch.of(joinerFirst ? List.of(joining, running) : List.of(running, joining)));
+                    List<int[]> out =
+                            model.step(
+                                    FrameBatch.of(
+                                            joinerFirst
+                                                    ? List.of(joining, running)
+                                                    : List.of(running, joining)));
                     runningGot.add(out.get(joinerFirst ? 1 : 0));
                     joiningGot.add(out.get(joinerFirst ? 0 : 1));
                 }
                 assertFrames(runningAlone, runningGot, "running, joiner first " + joinerFirst);
                 assertFrames(joiningAlone, joiningGot, "joining, joiner first " + joinerFirst);
             }
-            assertEquals(before, ((BaseNDManager) manager).getManagedArrays().size(), "arrays after both closed");
+            assertEquals(
+                    before,
+                    ((BaseNDManager) manager).getManagedArrays().size(),
+                    "arrays after both closed");
         }
     }
 
@@ -105,10 +115,15 @@ class PrefillPromptTest {
                 states.add(model.newState(30, new Sampler(0.9f, 6, 40 + i)));
             }
             model.prefillPrompts(states, List.of(prompts));
-            List<List<int[]>> got = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<int[]>> got =
+                    List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int i = 0; i < 3; i++) {
                 assertEquals(prompts[i].rows(), states.get(i).position());
-                assertArrayEquals(aloneHidden[i], states.get(i).promptHidden().toFloatArray(), 1e-5f, "prompt " + i);
+                assertArrayEquals(
+                        aloneHidden[i],
+                        states.get(i).promptHidden().toFloatArray(),
+                        1e-5f,
+                        "prompt " + i);
             }
             for (int f = 0; f < 5; f++) {
                 List<int[]> out = model.step(FrameBatch.of(states));
@@ -122,7 +137,10 @@ class PrefillPromptTest {
         } finally {
             states.forEach(GenerationState::close);
         }
-        assertEquals(before, ((BaseNDManager) manager).getManagedArrays().size(), "arrays after all closed");
+        assertEquals(
+                before,
+                ((BaseNDManager) manager).getManagedArrays().size(),
+                "arrays after all closed");
     }
 
     /** Frames of a request run alone: prefill, then steps. */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The reference top-k / temperature sampler: seeded determinism, support, argmax cases, frequencies. */
+/**
+ * The reference top-k / temperature sampler: seeded determinism, support, argmax cases,
+ * frequencies.
+ */
 class SamplerTest {
     private static final float[] LOGITS = {0.5f, 3f, -1f, 2.5f, 3f, 0f, 1f};
 
@@ -31,7 +34,8 @@ class SamplerTest {
         for (int j : new int[] {0, 2, 3, 5, 6}) {
             assertTrue(!seen[j], "index " + j + " is outside the top-k");
         }
-        // Ties AT the threshold are kept even if that is more than k: top-1 of... k=3 keeps 1, 4, 3.
+        // Ties AT the threshold are kept even if that is more than k: top-1 of... k=3 keeps 1, 4,
+        // 3.
         float[] tied = {1f, 2f, 2f, 2f, 0f};
         Sampler t = new Sampler(1f, 2, 3);
         boolean[] hit = new boolean[tied.length];
@@ -73,7 +77,8 @@ class SamplerTest {
             int n = 1 + r.nextInt(300);
             float[] values = new float[n];
             for (int i = 0; i < n; i++) {
-                values[i] = r.nextInt(4) == 0 ? r.nextInt(5) : (float) r.nextGaussian(); // with ties
+                values[i] =
+                        r.nextInt(4) == 0 ? r.nextInt(5) : (float) r.nextGaussian(); // with ties
             }
             int k = 1 + r.nextInt(n);
             float[] sorted = values.clone();

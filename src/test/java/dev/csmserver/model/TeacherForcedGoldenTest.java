@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Teacher-forced logits and hidden states of every {@code teacher_forced_logits} case: fp32,
- * bf16 weights with fp32 compute, the transformers layout, and the reference's native bf16 run
- * against our float16-weight path (within that case's informational tolerance).
+ * Teacher-forced logits and hidden states of every {@code teacher_forced_logits} case: fp32, bf16
+ * weights with fp32 compute, the transformers layout, and the reference's native bf16 run against
+ * our float16-weight path (within that case's informational tolerance).
  */
 class TeacherForcedGoldenTest {
     private static final Pattern CASE_REF = Pattern.compile("teacher_forced/[A-Za-z0-9_]+");
@@ -53,21 +53,39 @@ class TeacherForcedGoldenTest {
         }
     }
 
-    private static void checkPrompt(String name, CsmModel model, PromptRows prompt, SafetensorsFile tf,
-            JsonNode expected, double tol) {
+    private static void checkPrompt(
+            String name,
+            CsmModel model,
+            PromptRows prompt,
+            SafetensorsFile tf,
+            JsonNode expected,
+            double tol) {
         try (GenerationState probe = model.newState(prompt.rows(), Sampler.greedy());
                 NDScope scope = new NDScope()) {
             NDArray e = model.embedder().embedRows(prompt.tokens(), prompt.mask()); // [S, D]
             close(name, "prompt_embeds", tf, expected, e.toFloatArray(), tol);
-            NDArray h = model.backbone().forward(e.expandDims(0),
-                    Collections.singletonList(CsmModel.caches(probe)), new int[] {0});
+            NDArray h =
+                    model.backbone()
+                            .forward(
+                                    e.expandDims(0),
+                                    Collections.singletonList(CsmModel.caches(probe)),
+                                    new int[] {0});
             close(name, "prompt_hidden", tf, expected, h.toFloatArray(), tol);
         }
     }
 
-    private static void close(String name, String what, SafetensorsFile tf, JsonNode expected, float[] actual,
+    private static void close(
+            String name,
+            String what,
+            SafetensorsFile tf,
+            JsonNode expected,
+            float[] actual,
             double tol) {
-        GoldenAssert.assertClose(name + " " + what, tf.floats(expected.get(what).get("tensor").asText()), actual, tol);
+        GoldenAssert.assertClose(
+                name + " " + what,
+                tf.floats(expected.get(what).get("tensor").asText()),
+                actual,
+                tol);
     }
 
     /** A field, or the same field of the case it names ("same as teacher_forced/fp32"). */
@@ -78,7 +96,8 @@ class TeacherForcedGoldenTest {
         }
         Matcher m = CASE_REF.matcher(v.asText());
         if (!m.find()) {
-            throw new AssertionError(c.get("name").asText() + "." + field + " names no case: " + v.asText());
+            throw new AssertionError(
+                    c.get("name").asText() + "." + field + " names no case: " + v.asText());
         }
         return resolve(CsmGolden.named(m.group()), field);
     }

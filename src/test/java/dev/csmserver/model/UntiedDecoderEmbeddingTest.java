@@ -39,27 +39,34 @@ import org.junit.jupiter.api.io.TempDir;
 class UntiedDecoderEmbeddingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HF_DECODER_TABLE = "depth_decoder.model.embed_tokens.weight";
-    private static final String HF_BACKBONE_TABLE = "backbone_model.embed_tokens.embed_audio_tokens.weight";
+    private static final String HF_BACKBONE_TABLE =
+            "backbone_model.embed_tokens.embed_audio_tokens.weight";
     private static final JsonNode MODEL = CsmGolden.model();
 
     @Test
-    void anUntiedDecoderTableEqualToTheBackboneTableGivesTheGoldenCodes(@TempDir Path dir) throws IOException {
+    void anUntiedDecoderTableEqualToTheBackboneTableGivesTheGoldenCodes(@TempDir Path dir)
+            throws IOException {
         Path ckpt = hfCopy(dir, false, backboneTable().data());
         assertTrue(CsmCheckpoint.load(ckpt).weights().has(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS));
         for (JsonNode c : fp32GreedyCases()) {
             String name = c.get("name").asText();
-            GoldenAssert.assertExact(name + " codes", goldenCodes(c), GreedyCases.flatten(generate(ckpt, c)));
+            GoldenAssert.assertExact(
+                    name + " codes", goldenCodes(c), GreedyCases.flatten(generate(ckpt, c)));
         }
     }
 
     @Test
-    void aDifferentDecoderTableIsLoadedAndChangesOnlyTheDecoderCodes(@TempDir Path dir) throws IOException {
+    void aDifferentDecoderTableIsLoadedAndChangesOnlyTheDecoderCodes(@TempDir Path dir)
+            throws IOException {
         HostTensor backbone = backboneTable();
         float[] decoderTable = shiftedWithinCodebooks(backbone);
         Path ckpt = hfCopy(dir, false, decoderTable);
         CsmCheckpoint loaded = CsmCheckpoint.load(ckpt);
-        assertArrayEquals(decoderTable, loaded.weights().host(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS).data());
-        assertArrayEquals(backbone.data(), loaded.weights().host("audio_embeddings.weight").data(),
+        assertArrayEquals(
+                decoderTable, loaded.weights().host(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS).data());
+        assertArrayEquals(
+                backbone.data(),
+                loaded.weights().host("audio_embeddings.weight").data(),
                 "the backbone keeps its own table");
         for (JsonNode c : fp32GreedyCases()) {
             String name = c.get("name").asText();
@@ -71,13 +78,16 @@ class UntiedDecoderEmbeddingTest {
             for (int i = 1; i < first.length; i++) {
                 decoderCodesDiffer |= first[i] != golden[i];
             }
-            assertTrue(decoderCodesDiffer, name + ": codebooks 1.. of the first frame ignore the decoder table");
+            assertTrue(
+                    decoderCodesDiffer,
+                    name + ": codebooks 1.. of the first frame ignore the decoder table");
         }
     }
 
     @Test
     void aTiedOrUnmarkedCheckpointStillDropsTheDecoderTable(@TempDir Path dir) throws IOException {
-        var originalNames = CsmGolden.checkpoint(MODEL.get("weights_fp32").asText()).weights().names();
+        var originalNames =
+                CsmGolden.checkpoint(MODEL.get("weights_fp32").asText()).weights().names();
         float[] different = shiftedWithinCodebooks(backboneTable());
         for (Boolean tie : new Boolean[] {true, null}) {
             Path ckpt = hfCopy(Files.createDirectory(dir.resolve("tie-" + tie)), tie, different);
@@ -141,7 +151,9 @@ class UntiedDecoderEmbeddingTest {
                 tensors.put(e.getKey(), e.getValue());
             }
         }
-        tensors.put(HF_DECODER_TABLE, HostTensor.of(decoderTable, tensors.get(HF_BACKBONE_TABLE).shape()));
+        tensors.put(
+                HF_DECODER_TABLE,
+                HostTensor.of(decoderTable, tensors.get(HF_BACKBONE_TABLE).shape()));
         SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors);
         ObjectNode config = (ObjectNode) readHfConfig();
         if (tie == null) {
@@ -158,16 +170,27 @@ class UntiedDecoderEmbeddingTest {
     }
 
     private static long[] goldenCodes(JsonNode c) {
-        return CsmGolden.tensors(c.get("file").asText()).longs(c.get("expected").get("codes").get("tensor").asText());
+        return CsmGolden.tensors(c.get("file").asText())
+                .longs(c.get("expected").get("codes").get("tensor").asText());
     }
 
-    /** Greedy generation of case {@code c} end to end from text, as {@code CsmGeneratorGoldenTest} runs it. */
+    /**
+     * Greedy generation of case {@code c} end to end from text, as {@code CsmGeneratorGoldenTest}
+     * runs it.
+     */
     private static List<int[]> generate(Path checkpointDir, JsonNode c) {
         GenerationRequest request = GreedyCases.request(c);
         CsmCheckpoint ckpt = CsmCheckpoint.load(checkpointDir);
         try (NDManager manager = NDManager.newBaseManager();
-                TextTokenizer tok = TextTokenizer.open(CsmGolden.dir().resolve(MODEL.get("tokenizer").asText()))) {
-            CsmModel csm = CsmModel.load(CsmConfig.fromJson(ckpt.config()), ckpt.weights(), manager, DataType.FLOAT32);
+                TextTokenizer tok =
+                        TextTokenizer.open(
+                                CsmGolden.dir().resolve(MODEL.get("tokenizer").asText()))) {
+            CsmModel csm =
+                    CsmModel.load(
+                            CsmConfig.fromJson(ckpt.config()),
+                            ckpt.weights(),
+                            manager,
+                            DataType.FLOAT32);
             return new CsmGenerator(csm, tok).generate(request);
         }
     }

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * streamed in uneven chunks ending with {@link CausalConv1d#finish}.
  */
 class CausalConv1dTest {
-    @ParameterizedTest(name = "cin {0} cout {1} k {2} stride {3} dilation {4} replicate {5} length {6}")
+    @ParameterizedTest(
+            name = "cin {0} cout {1} k {2} stride {3} dilation {4} replicate {5} length {6}")
     @CsvSource({
         "1, 8, 7, 1, 1, false, 50", // one input channel (the encoder's first conv)
         "6, 5, 1, 1, 1, false, 40", // 1x1
@@ -60,15 +61,20 @@ class CausalConv1dTest {
         }
     }
 
-    /** moshi's StreamingConv1d offline: left pad k_eff - stride, right pad to complete the last window. */
-    private static NDArray reference(NDArray x, NDArray w, NDArray b, int stride, int dilation, boolean replicate) {
+    /**
+     * moshi's StreamingConv1d offline: left pad k_eff - stride, right pad to complete the last
+     * window.
+     */
+    private static NDArray reference(
+            NDArray x, NDArray w, NDArray b, int stride, int dilation, boolean replicate) {
         long length = x.getShape().get(2);
         int kEff = (int) (w.getShape().get(2) - 1) * dilation + 1;
         int padTotal = kEff - stride;
         double frames = (length - kEff + padTotal) / (double) stride + 1;
         long extra = ((long) Math.ceil(frames) - 1) * stride + (kEff - padTotal) - length;
         NDArray padded = pad(pad(x, padTotal, true, replicate), extra, false, replicate);
-        return Conv1d.conv1d(padded, w, b, new Shape(stride), new Shape(0), new Shape(dilation), 1).singletonOrThrow();
+        return Conv1d.conv1d(padded, w, b, new Shape(stride), new Shape(0), new Shape(dilation), 1)
+                .singletonOrThrow();
     }
 
     private static NDArray pad(NDArray x, long n, boolean left, boolean replicate) {
@@ -76,9 +82,13 @@ class CausalConv1dTest {
             return x;
         }
         long at = left ? 0 : x.getShape().get(2) - 1;
-        NDArray fill = replicate
-                ? x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + 1)).repeat(2, n)
-                : x.zerosLike().get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, 1)).repeat(2, n);
+        NDArray fill =
+                replicate
+                        ? x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(at, at + 1))
+                                .repeat(2, n)
+                        : x.zerosLike()
+                                .get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, 1))
+                                .repeat(2, n);
         return left ? fill.concat(x, 2) : x.concat(fill, 2);
     }
 }

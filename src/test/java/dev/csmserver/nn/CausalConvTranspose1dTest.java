@@ -27,8 +27,12 @@ class CausalConvTranspose1dTest {
                 long longT = CausalConvTranspose1d.MAX_MATMUL_STEPS + 9;
                 NDArray x = m.randomNormal(new Shape(2, cin, longT));
                 long shortT = 5;
-                float[] full = conv.forward(x).get(new NDIndex(":, :, 0:" + shortT * stride)).toFloatArray();
-                float[] prefix = conv.forward(x.get(new NDIndex(":, :, 0:" + shortT))).toFloatArray();
+                float[] full =
+                        conv.forward(x)
+                                .get(new NDIndex(":, :, 0:" + shortT * stride))
+                                .toFloatArray();
+                float[] prefix =
+                        conv.forward(x.get(new NDIndex(":, :, 0:" + shortT))).toFloatArray();
                 assertArrayEquals(full, prefix, 1e-4f, "groups " + groups);
             }
         }

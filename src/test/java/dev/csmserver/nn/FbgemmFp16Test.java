@@ -31,12 +31,16 @@ class FbgemmFp16Test {
     void float16WeightsOnTheCpuArePacked() {
         assertTrue(FbgemmFp16.available().isPresent(), "libtorch 2.7.1 on x86-64 ships FBGEMM");
         try (NDManager m = NDManager.newBaseManager()) {
-            Linear half = Linear.load(HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT16);
+            Linear half =
+                    Linear.load(
+                            HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT16);
             assertTrue(half.packed());
             assertEquals(DataType.FLOAT16, half.weightType());
             assertEquals(8, half.outFeatures());
             assertEquals(4, half.inFeatures());
-            Linear full = Linear.load(HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT32);
+            Linear full =
+                    Linear.load(
+                            HostTensor.of(LinearTest.random(8 * 4, 1), 8, 4), m, DataType.FLOAT32);
             assertTrue(!full.packed());
         }
     }
@@ -47,14 +51,27 @@ class FbgemmFp16Test {
             int out = 300;
             int in = 96;
             float[] w = LinearTest.random(out * in, 2);
-            Linear packed = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1,
-                    FbgemmFp16.available().orElseThrow());
+            Linear packed =
+                    Linear.load(
+                            HostTensor.of(w, out, in),
+                            m,
+                            DataType.FLOAT16,
+                            POOL,
+                            1,
+                            FbgemmFp16.available().orElseThrow());
             assertEquals(2, packed.blocks());
-            NDArray rounded = m.create(w, new Shape(out, in)).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false);
+            NDArray rounded =
+                    m.create(w, new Shape(out, in))
+                            .toType(DataType.FLOAT16, false)
+                            .toType(DataType.FLOAT32, false);
             for (long rows : new long[] {1, 4, Linear.MIN_CONV_ROWS, 75}) {
                 NDArray x = m.create(LinearTest.random((int) rows * in, rows), new Shape(rows, in));
                 NDArray expected = ai.djl.nn.core.Linear.linear(x, rounded).head(); // [rows, out]
-                assertArrayEquals(expected.toFloatArray(), packed.forward(x).toFloatArray(), 1e-4f, rows + " rows");
+                assertArrayEquals(
+                        expected.toFloatArray(),
+                        packed.forward(x).toFloatArray(),
+                        1e-4f,
+                        rows + " rows");
             }
         }
     }
@@ -64,15 +81,24 @@ class FbgemmFp16Test {
         try (NDManager m = NDManager.newBaseManager()) {
             int out = 2051;
             int in = 256;
-            Linear packed = Linear.load(HostTensor.of(LinearTest.random(out * in, 3), out, in), m, DataType.FLOAT16, POOL, 1,
-                    FbgemmFp16.available().orElseThrow());
+            Linear packed =
+                    Linear.load(
+                            HostTensor.of(LinearTest.random(out * in, 3), out, in),
+                            m,
+                            DataType.FLOAT16,
+                            POOL,
+                            1,
+                            FbgemmFp16.available().orElseThrow());
             int rows = 40;
             NDArray x = m.create(LinearTest.random(rows * in, 4), new Shape(rows, in));
             NDArray all = packed.forward(x); // [40, out]
             for (int count : new int[] {1, 2, 3, 4, 7, 13}) {
                 for (int from : new int[] {0, 5, rows - count}) {
                     NDIndex slice = new NDIndex().addSliceDim(from, from + count);
-                    assertArrayEquals(all.get(slice).toFloatArray(), packed.forward(x.get(slice)).toFloatArray(), 0f,
+                    assertArrayEquals(
+                            all.get(slice).toFloatArray(),
+                            packed.forward(x.get(slice)).toFloatArray(),
+                            0f,
                             count + " rows from " + from);
                 }
             }
@@ -84,14 +110,23 @@ class FbgemmFp16Test {
         try (NDManager m = NDManager.newBaseManager()) {
             int out = 130;
             int in = 64;
-            Linear packed = Linear.load(HostTensor.of(LinearTest.random(out * in, 5), out, in), m, DataType.FLOAT16, POOL, 1,
-                    FbgemmFp16.available().orElseThrow());
+            Linear packed =
+                    Linear.load(
+                            HostTensor.of(LinearTest.random(out * in, 5), out, in),
+                            m,
+                            DataType.FLOAT16,
+                            POOL,
+                            1,
+                            FbgemmFp16.available().orElseThrow());
             int rows = 250;
             NDArray x = m.create(LinearTest.random(rows * in, 6), new Shape(rows, in));
             NDArray all = packed.forward(x); // [250, out]
             for (int count : new int[] {121, 122, 127, 152, 241}) {
                 NDIndex slice = new NDIndex().addSliceDim(0, count);
-                assertArrayEquals(all.get(slice).toFloatArray(), packed.forward(x.get(slice)).toFloatArray(), 0f,
+                assertArrayEquals(
+                        all.get(slice).toFloatArray(),
+                        packed.forward(x.get(slice)).toFloatArray(),
+                        0f,
                         count + " rows");
             }
         }
@@ -101,10 +136,18 @@ class FbgemmFp16Test {
     void packedWeightsAreFreedWithTheirManager() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDManager weights = m.newSubManager();
-            Linear.load(HostTensor.of(LinearTest.random(64 * 32, 5), 64, 32), weights, DataType.FLOAT16, POOL, 1,
+            Linear.load(
+                    HostTensor.of(LinearTest.random(64 * 32, 5), 64, 32),
+                    weights,
+                    DataType.FLOAT16,
+                    POOL,
+                    1,
                     FbgemmFp16.available().orElseThrow());
             assertEquals(2, weights.getManagedArrays().size(), "only the two packed blocks stay");
-            NDArray[] held = weights.getManagedArrays().stream().map(a -> (NDArray) a).toArray(NDArray[]::new);
+            NDArray[] held =
+                    weights.getManagedArrays().stream()
+                            .map(a -> (NDArray) a)
+                            .toArray(NDArray[]::new);
             weights.close();
             for (NDArray a : held) {
                 assertTrue(a.isReleased());

@@ -49,14 +49,27 @@ class LinearTest {
         }
     }
 
-    /** A few rows are multiplied weight first for a weight of at least MIN_STREAMED_ELEMENTS and addmm below it: both equal the whole product. */
+    /**
+     * A few rows are multiplied weight first for a weight of at least MIN_STREAMED_ELEMENTS and
+     * addmm below it: both equal the whole product.
+     */
     @Test
     void fewRowsEqualTheWholeProductOnBothSidesOfTheBmmSize() {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 256;
-            for (int out : new int[] {(int) (Linear.MIN_STREAMED_ELEMENTS / in) - 1, (int) (Linear.MIN_STREAMED_ELEMENTS / in) + 7}) {
+            for (int out :
+                    new int[] {
+                        (int) (Linear.MIN_STREAMED_ELEMENTS / in) - 1,
+                        (int) (Linear.MIN_STREAMED_ELEMENTS / in) + 7
+                    }) {
                 float[] w = random(out * in, out);
-                Linear linear = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, Long.MAX_VALUE);
+                Linear linear =
+                        Linear.load(
+                                HostTensor.of(w, out, in),
+                                m,
+                                DataType.FLOAT32,
+                                POOL,
+                                Long.MAX_VALUE);
                 assertEquals(1, linear.blocks());
                 for (long rows = 2; rows <= Linear.MAX_FEW_ROWS; rows += 3) {
                     assertWholeProduct(m, linear, w, new Shape(rows, in), 1e-4f);
@@ -66,12 +79,14 @@ class LinearTest {
     }
 
     /**
-     * A prompt's rows run as 1x1 convolutions over kernel chunks (400-row blocks of 8192 columns:
-     * a full 256-row chunk and a partial one each); plain float16 weights (no FBGEMM) are widened
+     * A prompt's rows run as 1x1 convolutions over kernel chunks (400-row blocks of 8192 columns: a
+     * full 256-row chunk and a partial one each); plain float16 weights (no FBGEMM) are widened
      * chunk by chunk into one scratch, so they give the product of the fp16-rounded matrix.
      */
     @ParameterizedTest
-    @EnumSource(value = DataType.class, names = {"FLOAT32", "FLOAT16"})
+    @EnumSource(
+            value = DataType.class,
+            names = {"FLOAT32", "FLOAT16"})
     void promptRowsThroughChunkedConvolutionsEqualTheWholeProduct(DataType type) {
         try (NDManager m = NDManager.newBaseManager()) {
             int in = 8192;
@@ -80,18 +95,27 @@ class LinearTest {
             Linear linear = Linear.load(HostTensor.of(w, out, in), m, type, POOL, 1, null);
             assertFalse(linear.packed());
             assertEquals(type, linear.weightType());
-            assertTrue(Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(), "the blocks must be cut into chunks");
-            float[] stored = m.create(w).toType(type, false).toType(DataType.FLOAT32, false).toFloatArray();
-            // fewer float16 rows are multiplied in float16 (an fp16-rounded result, see the test below)
-            long[] counts = type == DataType.FLOAT32 ? new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}
-                    : new long[] {Linear.MIN_CONV_ROWS, 75};
+            assertTrue(
+                    Linear.MAX_CONV_CHUNK_ELEMENTS / in < out / POOL.parallelism(),
+                    "the blocks must be cut into chunks");
+            float[] stored =
+                    m.create(w).toType(type, false).toType(DataType.FLOAT32, false).toFloatArray();
+            // fewer float16 rows are multiplied in float16 (an fp16-rounded result, see the test
+            // below)
+            long[] counts =
+                    type == DataType.FLOAT32
+                            ? new long[] {Linear.MIN_CONV_ROWS - 1, Linear.MIN_CONV_ROWS, 75}
+                            : new long[] {Linear.MIN_CONV_ROWS, 75};
             for (long rows : counts) {
                 assertWholeProduct(m, linear, stored, new Shape(rows, in), 1e-3f);
             }
         }
     }
 
-    /** Plain float16 blocks (narrowed rows for a few, widened chunks for many) and FBGEMM-packed ones. */
+    /**
+     * Plain float16 blocks (narrowed rows for a few, widened chunks for many) and FBGEMM-packed
+     * ones.
+     */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void float16BlocksStayCloseToFloat32ForFewAndManyRows(boolean packed) {
@@ -100,7 +124,8 @@ class LinearTest {
             int in = 32;
             float[] w = random(out * in, 2);
             FbgemmFp16 fbgemm = packed ? FbgemmFp16.available().orElseThrow() : null;
-            Linear half = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1, fbgemm);
+            Linear half =
+                    Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT16, POOL, 1, fbgemm);
             assertEquals(packed, half.packed());
             Linear full = Linear.load(HostTensor.of(w, out, in), m, DataType.FLOAT32, POOL, 1);
             assertEquals(DataType.FLOAT16, half.weightType());
@@ -118,7 +143,14 @@ class LinearTest {
     void resultsBelongToTheCallersScopeAndTemporariesAreFreed(boolean packed) {
         try (NDManager m = NDManager.newBaseManager()) {
             FbgemmFp16 fbgemm = packed ? FbgemmFp16.available().orElseThrow() : null;
-            Linear linear = Linear.load(HostTensor.of(random(6 * 4, 3), 6, 4), m, DataType.FLOAT16, POOL, 1, fbgemm);
+            Linear linear =
+                    Linear.load(
+                            HostTensor.of(random(6 * 4, 3), 6, 4),
+                            m,
+                            DataType.FLOAT16,
+                            POOL,
+                            1,
+                            fbgemm);
             NDArray x = m.create(random(4, 4), new Shape(1, 4));
             int before = m.getManagedArrays().size();
             NDArray y;
@@ -136,13 +168,19 @@ class LinearTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray[] made = new NDArray[3];
             IllegalStateException boom = new IllegalStateException("block 1 failed");
-            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> POOL.map(3, i -> {
-                if (i == 1) {
-                    throw boom;
-                }
-                made[i] = m.zeros(new Shape(2));
-                return made[i];
-            }));
+            IllegalStateException thrown =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    POOL.map(
+                                            3,
+                                            i -> {
+                                                if (i == 1) {
+                                                    throw boom;
+                                                }
+                                                made[i] = m.zeros(new Shape(2));
+                                                return made[i];
+                                            }));
             assertSame(boom, thrown);
             for (NDArray a : made) {
                 assertTrue(a == null || a.isReleased());
@@ -162,22 +200,35 @@ class LinearTest {
             CompletableFuture<?>[] callers = new CompletableFuture<?>[4];
             for (int c = 0; c < callers.length; c++) {
                 int seed = c;
-                callers[c] = CompletableFuture.runAsync(() -> {
-                    for (int rep = 0; rep < 50; rep++) {
-                        try (NDScope scope = new NDScope()) {
-                            NDArray x = m.create(random(in, seed * 100 + rep), new Shape(1, in));
-                            assertArrayEquals(ai.djl.nn.core.Linear.linear(x, whole).head().toFloatArray(),
-                                    linear.forward(x).toFloatArray(), 1e-5f);
-                        }
-                    }
-                });
+                callers[c] =
+                        CompletableFuture.runAsync(
+                                () -> {
+                                    for (int rep = 0; rep < 50; rep++) {
+                                        try (NDScope scope = new NDScope()) {
+                                            NDArray x =
+                                                    m.create(
+                                                            random(in, seed * 100 + rep),
+                                                            new Shape(1, in));
+                                            assertArrayEquals(
+                                                    ai.djl.nn.core.Linear.linear(x, whole)
+                                                            .head()
+                                                            .toFloatArray(),
+                                                    linear.forward(x).toFloatArray(),
+                                                    1e-5f);
+                                        }
+                                    }
+                                });
             }
             CompletableFuture.allOf(callers).get();
         }
     }
 
-    /** {@code linear} applied to random rows of {@code xShape [..., in]} equals x·Wᵀ of the whole {@code w [out, in]}. */
-    private static void assertWholeProduct(NDManager m, Linear linear, float[] w, Shape xShape, float tolerance) {
+    /**
+     * {@code linear} applied to random rows of {@code xShape [..., in]} equals x·Wᵀ of the whole
+     * {@code w [out, in]}.
+     */
+    private static void assertWholeProduct(
+            NDManager m, Linear linear, float[] w, Shape xShape, float tolerance) {
         long in = xShape.get(xShape.dimension() - 1);
         long out = w.length / in;
         long rows = xShape.size() / in;
@@ -185,7 +236,11 @@ class LinearTest {
         NDArray expected = ai.djl.nn.core.Linear.linear(x, m.create(w, new Shape(out, in))).head();
         NDArray actual = linear.forward(x);
         assertEquals(expected.getShape(), actual.getShape());
-        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), tolerance, out + "x" + in + ", " + rows + " rows");
+        assertArrayEquals(
+                expected.toFloatArray(),
+                actual.toFloatArray(),
+                tolerance,
+                out + "x" + in + ", " + rows + " rows");
     }
 
     /** {@code n} floats uniform in [-1, 1) from {@code seed}. */

@@ -8,7 +8,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-/** torchtune's Llama-3 scaled RoPE: which frequencies are kept, smoothed or divided; pair rotation. */
+/**
+ * torchtune's Llama-3 scaled RoPE: which frequencies are kept, smoothed or divided; pair rotation.
+ */
 class Llama3RopeTest {
     private static final RopeScaling CSM = RopeScaling.llama3(500_000);
 
@@ -32,7 +34,8 @@ class Llama3RopeTest {
     void transformersScalingGivesTheSameFrequencies() {
         RopeScaling hf = RopeScaling.fromTransformers(500_000, 32, 0.125, 0.5, 1024);
         assertArrayEquals(Llama3Rope.frequencies(CSM, 64), Llama3Rope.frequencies(hf, 64));
-        RopeScaling hfDecoder = RopeScaling.fromTransformers(500_000, 32, 0.001953125, 0.0078125, 16);
+        RopeScaling hfDecoder =
+                RopeScaling.fromTransformers(500_000, 32, 0.001953125, 0.0078125, 16);
         assertArrayEquals(Llama3Rope.frequencies(CSM, 128), Llama3Rope.frequencies(hfDecoder, 128));
     }
 

@@ -44,14 +44,19 @@ class NdTest {
             ai.djl.ndarray.NDArray[] temp = new ai.djl.ndarray.NDArray[1];
             ai.djl.ndarray.NDArray y;
             try (ai.djl.ndarray.NDScope outer = new ai.djl.ndarray.NDScope()) {
-                y = Nd.scoped(() -> {
-                    temp[0] = x.mul(2);
-                    return temp[0].add(1);
-                });
-                org.junit.jupiter.api.Assertions.assertTrue(temp[0].isReleased(), "temporary freed at once");
-                org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 3, 3}, y.toFloatArray());
+                y =
+                        Nd.scoped(
+                                () -> {
+                                    temp[0] = x.mul(2);
+                                    return temp[0].add(1);
+                                });
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        temp[0].isReleased(), "temporary freed at once");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        new float[] {3, 3, 3}, y.toFloatArray());
             }
-            org.junit.jupiter.api.Assertions.assertTrue(y.isReleased(), "result freed with the caller's scope");
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    y.isReleased(), "result freed with the caller's scope");
             org.junit.jupiter.api.Assertions.assertFalse(x.isReleased());
         }
     }

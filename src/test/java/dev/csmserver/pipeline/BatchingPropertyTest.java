@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Properties of the batched engine on the golden weights with real sampling (temperature > 0,
- * top-k > 1): a request's codes depend only on its seed and inputs, whatever runs beside it and
- * whenever it joins; a batch of three gives exactly the codes of three single runs.
+ * Properties of the batched engine on the golden weights with real sampling (temperature > 0, top-k
+ * > 1): a request's codes depend only on its seed and inputs, whatever runs beside it and whenever
+ * it joins; a batch of three gives exactly the codes of three single runs.
  */
 class BatchingPropertyTest {
     private static NDManager manager;
@@ -28,8 +28,12 @@ class BatchingPropertyTest {
     @BeforeAll
     static void load() {
         manager = NDManager.newBaseManager();
-        tokenizer = TextTokenizer.open(CsmGolden.dir().resolve(CsmGolden.model().get("tokenizer").asText()));
-        CsmModel model = CsmGolden.model(CsmGolden.model().get("weights_fp32").asText(), manager, DataType.FLOAT32);
+        tokenizer =
+                TextTokenizer.open(
+                        CsmGolden.dir().resolve(CsmGolden.model().get("tokenizer").asText()));
+        CsmModel model =
+                CsmGolden.model(
+                        CsmGolden.model().get("weights_fp32").asText(), manager, DataType.FLOAT32);
         generator = new CsmGenerator(model, tokenizer);
     }
 
@@ -39,8 +43,10 @@ class BatchingPropertyTest {
         manager.close();
     }
 
-    private static GenerationRequest request(String text, int speaker, long seed, float temperature, int topK) {
-        return new GenerationRequest(text, speaker, List.of(), 960, new SamplingParams(temperature, topK, seed));
+    private static GenerationRequest request(
+            String text, int speaker, long seed, float temperature, int topK) {
+        return new GenerationRequest(
+                text, speaker, List.of(), 960, new SamplingParams(temperature, topK, seed));
     }
 
     @Test
@@ -48,7 +54,9 @@ class BatchingPropertyTest {
         GenerationRequest a = request("Hello there, how are you?", 0, 11, 0.9f, 20);
         List<int[]> first = generator.generate(a);
         assertEquals(str(first), str(generator.generate(a)));
-        assertNotEquals(str(first), str(generator.generate(request("Hello there, how are you?", 0, 12, 0.9f, 20))));
+        assertNotEquals(
+                str(first),
+                str(generator.generate(request("Hello there, how are you?", 0, 12, 0.9f, 20))));
     }
 
     @Test
@@ -78,10 +86,16 @@ class BatchingPropertyTest {
 
     @Test
     void batchOfThreeEqualsThreeSingleRuns() {
-        List<GenerationRequest> requests = List.of(
-                request("Short.", 0, 1, 0.9f, 50),
-                request("A somewhat longer sentence for the second request.", 1, 2, 0.7f, 5),
-                request("Greedy third one, please.", 2, 3, 0.9f, 1));
+        List<GenerationRequest> requests =
+                List.of(
+                        request("Short.", 0, 1, 0.9f, 50),
+                        request(
+                                "A somewhat longer sentence for the second request.",
+                                1,
+                                2,
+                                0.7f,
+                                5),
+                        request("Greedy third one, please.", 2, 3, 0.9f, 1));
         List<String> singles = new ArrayList<>();
         for (GenerationRequest r : requests) {
             singles.add(str(generator.generate(r)));
@@ -105,9 +119,11 @@ class BatchingPropertyTest {
     @Test
     void aPromptThatDoesNotFitIsRefusedBeforeAnythingRuns() {
         int limit = generator.model().config().maxContext();
-        GenerationRequest tooMuchAudio = new GenerationRequest("Hi.", 0, List.of(), limit * 80,
-                new SamplingParams(0.9f, 50, 0));
-        PromptTooLongException e = assertThrows(PromptTooLongException.class, () -> generator.start(tooMuchAudio));
+        GenerationRequest tooMuchAudio =
+                new GenerationRequest(
+                        "Hi.", 0, List.of(), limit * 80, new SamplingParams(0.9f, 50, 0));
+        PromptTooLongException e =
+                assertThrows(PromptTooLongException.class, () -> generator.start(tooMuchAudio));
         assertEquals(limit, e.contextLimit());
     }
 

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link CsmPipeline#encode} runs on the inference thread, so it takes audio already at the
- * codec's rate: resampling a client's clip (any rate, any length) there would stall every running
- * stream. Callers resample first, on their own thread.
+ * {@link CsmPipeline#encode} runs on the inference thread, so it takes audio already at the codec's
+ * rate: resampling a client's clip (any rate, any length) there would stall every running stream.
+ * Callers resample first, on their own thread.
  */
 class ContextEncodeTest {
     private static CsmPipeline pipeline;
@@ -37,8 +37,10 @@ class ContextEncodeTest {
 
     @Test
     void encodeRefusesAudioAtAnyOtherRateInsteadOfResamplingOnTheInferenceThread() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> pipeline.encode(new Pcm(new float[24001], 24001)));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> pipeline.encode(new Pcm(new float[24001], 24001)));
         assertTrue(e.getMessage().contains("resampled"), e.getMessage());
     }
 }

@@ -37,12 +37,17 @@ class CsmGeneratorGoldenTest {
         GenerationRequest request = GreedyCases.request(c);
         assertEquals(in.get("max_frames").asInt(), request.maxFrames(), name + " frame limit");
         try (NDManager manager = NDManager.newBaseManager();
-                TextTokenizer tok = TextTokenizer.open(CsmGolden.dir().resolve(model.get("tokenizer").asText()))) {
+                TextTokenizer tok =
+                        TextTokenizer.open(
+                                CsmGolden.dir().resolve(model.get("tokenizer").asText()))) {
             CsmModel csm = CsmGolden.model(weights, manager, DataType.FLOAT32);
             List<int[]> frames = new CsmGenerator(csm, tok).generate(request);
             JsonNode codes = c.get("expected").get("codes");
             SafetensorsFile f = CsmGolden.tensors(c.get("file").asText());
-            GoldenAssert.assertExact(name + " codes", f.longs(codes.get("tensor").asText()), GreedyCases.flatten(frames));
+            GoldenAssert.assertExact(
+                    name + " codes",
+                    f.longs(codes.get("tensor").asText()),
+                    GreedyCases.flatten(frames));
             assertEquals(codes.get("shape").get(0).asInt(), frames.size(), name + " frame count");
         }
     }

@@ -21,11 +21,16 @@ import org.junit.jupiter.api.Test;
  * libtorch on this machine.
  */
 class DeviceChoiceTest {
-    private static final CudaAttempt COUNT_NONE = CudaAttempt.failed("DJL's GPU count (JNA loading libcudart)", "0 GPUs");
-    private static final CudaAttempt COUNT_ONE = CudaAttempt.usable("DJL's GPU count (JNA loading libcudart)", "1 GPU(s)");
-    private static final CudaAttempt TORCH_OK = CudaAttempt.usable("libtorch: a tensor on cuda:0", "ok");
-    private static final CudaAttempt TORCH_NO_DRIVER = CudaAttempt.failed("libtorch: a tensor on cuda:0",
-            "failed: Found no NVIDIA driver on your system.");
+    private static final CudaAttempt COUNT_NONE =
+            CudaAttempt.failed("DJL's GPU count (JNA loading libcudart)", "0 GPUs");
+    private static final CudaAttempt COUNT_ONE =
+            CudaAttempt.usable("DJL's GPU count (JNA loading libcudart)", "1 GPU(s)");
+    private static final CudaAttempt TORCH_OK =
+            CudaAttempt.usable("libtorch: a tensor on cuda:0", "ok");
+    private static final CudaAttempt TORCH_NO_DRIVER =
+            CudaAttempt.failed(
+                    "libtorch: a tensor on cuda:0",
+                    "failed: Found no NVIDIA driver on your system.");
 
     /** A probe that records that it was asked. */
     private static final class Probe implements Supplier<CudaAttempt> {
@@ -69,8 +74,14 @@ class DeviceChoiceTest {
 
     @Test
     void cudaWithNoUsableGpuFailsNamingBothAttemptsAndWhatToCheck() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> DeviceChoice.resolve(" CUDA ", new Probe(COUNT_NONE), new Probe(TORCH_NO_DRIVER)));
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () ->
+                                DeviceChoice.resolve(
+                                        " CUDA ",
+                                        new Probe(COUNT_NONE),
+                                        new Probe(TORCH_NO_DRIVER)));
         String m = e.getMessage();
         assertTrue(m.contains("csm.model.device=cuda"), m);
         assertTrue(m.contains(COUNT_NONE.toString()), m);
@@ -82,67 +93,91 @@ class DeviceChoiceTest {
     void autoFallsBackToTheCpuWithAWarnLineNamingBothAttempts() {
         List<LogRecord> records = new ArrayList<>();
         Logger logger = Logger.getLogger(DeviceChoice.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
+        Handler handler =
+                new Handler() {
+                    @Override
+                    public void publish(LogRecord r) {
+                        records.add(r);
+                    }
 
-            @Override
-            public void flush() {}
+                    @Override
+                    public void flush() {}
 
-            @Override
-            public void close() {}
-        };
+                    @Override
+                    public void close() {}
+                };
         logger.addHandler(handler);
         try {
-            assertEquals(Device.cpu(), DeviceChoice.resolve("auto", new Probe(COUNT_NONE), new Probe(TORCH_NO_DRIVER)));
+            assertEquals(
+                    Device.cpu(),
+                    DeviceChoice.resolve(
+                            "auto", new Probe(COUNT_NONE), new Probe(TORCH_NO_DRIVER)));
         } finally {
             logger.removeHandler(handler);
         }
-        List<String> warnings = records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
-                .map(DeviceChoiceTest::formatted).toList();
+        List<String> warnings =
+                records.stream()
+                        .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                        .map(DeviceChoiceTest::formatted)
+                        .toList();
         assertEquals(1, warnings.size(), "one WARN line: " + warnings);
         assertTrue(warnings.get(0).contains("running on the CPU"), warnings.get(0));
-        assertTrue(warnings.get(0).contains(COUNT_NONE.toString()) && warnings.get(0).contains(TORCH_NO_DRIVER.toString()),
+        assertTrue(
+                warnings.get(0).contains(COUNT_NONE.toString())
+                        && warnings.get(0).contains(TORCH_NO_DRIVER.toString()),
                 warnings.get(0));
     }
 
     @Test
     void autoTakesTheGpuLibtorchFindsWhenDjlCountsNone() {
-        assertEquals(Device.gpu(0), DeviceChoice.resolve(null, new Probe(COUNT_NONE), new Probe(TORCH_OK)));
+        assertEquals(
+                Device.gpu(0),
+                DeviceChoice.resolve(null, new Probe(COUNT_NONE), new Probe(TORCH_OK)));
     }
 
     @Test
     void anUnknownSettingIsRejectedBeforeAnyCudaQuestion() {
         Probe count = new Probe(COUNT_ONE);
-        var e = assertThrows(IllegalArgumentException.class, () -> DeviceChoice.resolve("tpu", count, count));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DeviceChoice.resolve("tpu", count, count));
         assertTrue(e.getMessage().contains("auto, cpu or cuda"), e.getMessage());
         assertEquals(0, count.asked);
     }
 
     @Test
     void theRealQuestionsOnThisMachineAgreeAndNameWhatTheyTried() {
-        // No stand-ins: DJL's count and libtorch as they are here (CPU libtorch in CI, so both fail;
+        // No stand-ins: DJL's count and libtorch as they are here (CPU libtorch in CI, so both
+        // fail;
         // on a CUDA machine both paths must find gpu(0)).
         CudaAttempt torch = CudaProbes.libtorchTensor();
-        assertTrue(torch.what().contains("libtorch") && torch.what().contains("cuda:0"), torch.toString());
+        assertTrue(
+                torch.what().contains("libtorch") && torch.what().contains("cuda:0"),
+                torch.toString());
         if (torch.usable()) {
             assertEquals(Device.gpu(0), DjlRuntime.device("cuda"));
             return;
         }
-        assertFalse(torch.outcome().contains("\n"), "one line, not libtorch's dispatch-key list: " + torch);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DjlRuntime.device("cuda"));
-        assertTrue(e.getMessage().contains("DJL's GPU count") && e.getMessage().contains(torch.toString()),
+        assertFalse(
+                torch.outcome().contains("\n"),
+                "one line, not libtorch's dispatch-key list: " + torch);
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> DjlRuntime.device("cuda"));
+        assertTrue(
+                e.getMessage().contains("DJL's GPU count")
+                        && e.getMessage().contains(torch.toString()),
                 e.getMessage());
         assertEquals(Device.cpu(), DjlRuntime.device("auto"));
     }
 
     @Test
     void aNativeErrorIsCutToItsFirstSentence() {
-        String libtorch = "Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend. This could "
-                + "be because the operator doesn't exist.\n'aten::empty.memory_format' is only available for: [CPU, ...]";
-        assertEquals("Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend.",
+        String libtorch =
+                "Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend. This could "
+                        + "be because the operator doesn't exist.\n'aten::empty.memory_format' is only available for: [CPU, ...]";
+        assertEquals(
+                "Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend.",
                 CudaProbes.reason(new RuntimeException(libtorch)));
         assertEquals("IllegalStateException", CudaProbes.reason(new IllegalStateException()));
     }
@@ -152,7 +187,10 @@ class DeviceChoiceTest {
         Object[] params = r.getParameters();
         if (params != null) {
             for (Object p : params) {
-                m = m.replaceFirst("\\{}", java.util.regex.Matcher.quoteReplacement(String.valueOf(p)));
+                m =
+                        m.replaceFirst(
+                                "\\{}",
+                                java.util.regex.Matcher.quoteReplacement(String.valueOf(p)));
             }
         }
         return m;

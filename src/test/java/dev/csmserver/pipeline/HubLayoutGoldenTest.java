@@ -32,12 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code csm/hub/} of the golden set is laid out exactly like the published {@code sesame/csm-1b}
  * (both checkpoint formats side by side, one config naming {@code transformers_weights}, Mimi only
  * in the transformers shards, voice prompts). Loaded as a local folder it must give exactly what
- * the same weights give from {@code ../hf/} and from {@code ../model.safetensors} + {@code ../../mimi/}.
+ * the same weights give from {@code ../hf/} and from {@code ../model.safetensors} + {@code
+ * ../../mimi/}.
  */
 class HubLayoutGoldenTest {
     private static final JsonNode MODEL = CsmGolden.model();
     private static final JsonNode MIMI = Fixtures.json(Fixtures.mimi().resolve("cases.json"));
-    private static final double MIMI_TOLERANCE = MIMI.get("tolerances").get("float").get("value").asDouble();
+    private static final double MIMI_TOLERANCE =
+            MIMI.get("tolerances").get("float").get("value").asDouble();
 
     static Path hub() {
         return Fixtures.require(Fixtures.csm().resolve("hub"));
@@ -45,7 +47,8 @@ class HubLayoutGoldenTest {
 
     @Test
     void theHubFolderLoadsTheWeightsItsConfigNamesNotTheOriginalFileBesideIt() {
-        String named = Fixtures.json(hub().resolve("config.json")).get("transformers_weights").asText();
+        String named =
+                Fixtures.json(hub().resolve("config.json")).get("transformers_weights").asText();
         CsmCheckpoint hub = CsmCheckpoint.load(hub());
         assertEquals(hub().resolve(named), hub.source());
         assertEquals(CsmLayout.TRANSFORMERS, hub.layout());
@@ -55,7 +58,10 @@ class HubLayoutGoldenTest {
             HostTensor a = original.weights().host(name);
             HostTensor b = hub.weights().host(name);
             assertArrayEquals(a.shape(), b.shape(), name);
-            assertArrayEquals(a.data(), b.data(), name + " differs between model.safetensors and the hub export");
+            assertArrayEquals(
+                    a.data(),
+                    b.data(),
+                    name + " differs between model.safetensors and the hub export");
         }
     }
 
@@ -64,12 +70,17 @@ class HubLayoutGoldenTest {
         MimiConfig config = MimiConfig.fromJson(hub().resolve("config.json"));
         CsmCheckpoint hub = CsmCheckpoint.load(hub());
         MimiCheckpoint fromHub = MimiCheckpoint.open(hub.source(), config.numHeads());
-        MimiCheckpoint golden = MimiCheckpoint.open(
-                Fixtures.mimi().resolve(MIMI.get("model").get("weights").asText()), config.numHeads());
+        MimiCheckpoint golden =
+                MimiCheckpoint.open(
+                        Fixtures.mimi().resolve(MIMI.get("model").get("weights").asText()),
+                        config.numHeads());
         assertEquals(golden.weights().names(), fromHub.weights().names());
         for (String name : golden.weights().names()) {
-            GoldenAssert.assertClose("Mimi " + name, golden.weights().host(name).data(),
-                    fromHub.weights().host(name).data(), MIMI_TOLERANCE);
+            GoldenAssert.assertClose(
+                    "Mimi " + name,
+                    golden.weights().host(name).data(),
+                    fromHub.weights().host(name).data(),
+                    MIMI_TOLERANCE);
         }
     }
 
@@ -86,13 +97,23 @@ class HubLayoutGoldenTest {
     }
 
     @Test
-    void theHubFolderServesTheSameAudioAsTheOriginalFilesAndTheHfFolder(@TempDir Path tmp) throws IOException {
+    void theHubFolderServesTheSameAudioAsTheOriginalFilesAndTheHfFolder(@TempDir Path tmp)
+            throws IOException {
         Path original = Files.createDirectories(tmp.resolve("original"));
         link(original, "config.json", Fixtures.csm().resolve(MODEL.get("config").asText()));
-        link(original, "model.safetensors", Fixtures.csm().resolve(MODEL.get("weights_fp32").asText()));
+        link(
+                original,
+                "model.safetensors",
+                Fixtures.csm().resolve(MODEL.get("weights_fp32").asText()));
         link(original, "tokenizer.json", Fixtures.csm().resolve(MODEL.get("tokenizer").asText()));
-        link(original, "mimi.safetensors", Fixtures.mimi().resolve(MIMI.get("model").get("weights").asText()));
-        link(original, "mimi_config.json", Fixtures.mimi().resolve(MIMI.get("model").get("config").asText()));
+        link(
+                original,
+                "mimi.safetensors",
+                Fixtures.mimi().resolve(MIMI.get("model").get("weights").asText()));
+        link(
+                original,
+                "mimi_config.json",
+                Fixtures.mimi().resolve(MIMI.get("model").get("config").asText()));
         Path hf = Files.createDirectories(tmp.resolve("hf"));
         Path hfSource = Fixtures.csm().resolve(MODEL.get("hf_weights").asText()).getParent();
         try (Stream<Path> s = Files.list(hfSource)) {
@@ -107,64 +128,96 @@ class HubLayoutGoldenTest {
         Generated fromOriginal = generate(original);
         assertFalse(fromHub.codes.isEmpty(), "the hub folder generated frames");
         assertEquals(codes(fromHf), codes(fromHub), "codes: hub folder vs hf/");
-        assertEquals(codes(fromOriginal), codes(fromHub), "codes: hub folder vs model.safetensors + mimi/");
+        assertEquals(
+                codes(fromOriginal),
+                codes(fromHub),
+                "codes: hub folder vs model.safetensors + mimi/");
         GoldenAssert.assertClose("audio: hub folder vs hf/", fromHf.samples, fromHub.samples, 0);
-        GoldenAssert.assertClose("audio: hub folder vs model.safetensors + mimi/", fromOriginal.samples,
-                fromHub.samples, MIMI_TOLERANCE);
+        GoldenAssert.assertClose(
+                "audio: hub folder vs model.safetensors + mimi/",
+                fromOriginal.samples,
+                fromHub.samples,
+                MIMI_TOLERANCE);
     }
 
     @Test
     void theHubFolderOffersItsTwoPublishedVoicesEncodedOnce() {
         try (CsmPipeline p = CsmPipeline.load(options(hub()))) {
             List<BuiltInVoice> voices = p.voices();
-            assertEquals(List.of("conversational_a", "conversational_b"), voices.stream().map(BuiltInVoice::id).toList());
+            assertEquals(
+                    List.of("conversational_a", "conversational_b"),
+                    voices.stream().map(BuiltInVoice::id).toList());
             for (BuiltInVoice v : voices) {
-                PublishedVoices.Voice published = PublishedVoices.ALL.stream()
-                        .filter(x -> x.id().equals(v.id())).findFirst().orElseThrow();
+                PublishedVoices.Voice published =
+                        PublishedVoices.ALL.stream()
+                                .filter(x -> x.id().equals(v.id()))
+                                .findFirst()
+                                .orElseThrow();
                 assertEquals(published.speaker(), v.segment().speaker(), v.id());
                 assertEquals(published.text(), v.segment().text(), v.id());
                 Pcm wav = WavReader.read(hub().resolve(published.file()));
-                // what encoding the file per request would give (the service resamples before it encodes)
+                // what encoding the file per request would give (the service resamples before it
+                // encodes)
                 int[][] expected = p.encode(SincResampler.resample(wav, p.info().sampleRateHz()));
                 assertEquals(expected.length, v.segment().codes().length, v.id() + " codebooks");
                 for (int k = 0; k < expected.length; k++) {
-                    assertArrayEquals(expected[k], v.segment().codes()[k], v.id() + " codebook " + k);
+                    assertArrayEquals(
+                            expected[k], v.segment().codes()[k], v.id() + " codebook " + k);
                 }
-                assertEquals(wav.durationSeconds(), v.durationSeconds(), 0.08 + 1e-9, v.id() + " duration");
+                assertEquals(
+                        wav.durationSeconds(),
+                        v.durationSeconds(),
+                        0.08 + 1e-9,
+                        v.id() + " duration");
             }
         }
     }
 
     @Test
-    void aFolderWhoseConfigNamesMissingWeightsSaysWhatItFound(@TempDir Path tmp) throws IOException {
+    void aFolderWhoseConfigNamesMissingWeightsSaysWhatItFound(@TempDir Path tmp)
+            throws IOException {
         link(tmp, "config.json", hub().resolve("config.json"));
         link(tmp, "tokenizer.json", hub().resolve("tokenizer.json"));
         link(tmp, "model.safetensors", hub().resolve("model.safetensors"));
         Exception e = assertThrows(RuntimeException.class, () -> CsmPipeline.load(options(tmp)));
         assertTrue(e.getMessage().contains("transformers_weights"), e.getMessage());
-        assertTrue(e.getMessage().contains("model.safetensors"), "lists what it found: " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains("model.safetensors"),
+                "lists what it found: " + e.getMessage());
     }
 
-    /** Codes and audio of one sampled generation (temperature and top-k as the reference defaults). */
+    /**
+     * Codes and audio of one sampled generation (temperature and top-k as the reference defaults).
+     */
     private record Generated(List<int[]> codes, float[] samples) {}
 
     private static Generated generate(Path dir) {
-        GenerationRequest request = new GenerationRequest("Hello from the hub.", 0, List.of(), 800,
-                new SamplingParams(SamplingParams.DEFAULT_TEMPERATURE, SamplingParams.DEFAULT_TOP_K, 1234));
+        GenerationRequest request =
+                new GenerationRequest(
+                        "Hello from the hub.",
+                        0,
+                        List.of(),
+                        800,
+                        new SamplingParams(
+                                SamplingParams.DEFAULT_TEMPERATURE,
+                                SamplingParams.DEFAULT_TOP_K,
+                                1234));
         List<float[]> chunks = new ArrayList<>();
         List<int[]> frames = new ArrayList<>();
         try (CsmPipeline p = CsmPipeline.load(options(dir))) {
-            p.generate(request, new ChunkSink() {
-                @Override
-                public void accept(AudioChunk chunk) {
-                    chunks.add(chunk.samples());
-                }
+            p.generate(
+                    request,
+                    new ChunkSink() {
+                        @Override
+                        public void accept(AudioChunk chunk) {
+                            chunks.add(chunk.samples());
+                        }
 
-                @Override
-                public void finish(FinishReason reason, int[][] codes) {
-                    frames.addAll(List.of(codes));
-                }
-            });
+                        @Override
+                        public void finish(FinishReason reason, int[][] codes) {
+                            frames.addAll(List.of(codes));
+                        }
+                    });
         }
         int n = chunks.stream().mapToInt(c -> c.length).sum();
         float[] all = new float[n];
@@ -181,8 +234,13 @@ class HubLayoutGoldenTest {
     }
 
     static PipelineOptions options(Path dir) {
-        return new PipelineOptions(ModelSource.local(dir), "cpu", "float32", WatermarkKey.DEFAULT_SECRET,
-                WatermarkKey.DEFAULT_PAYLOAD.keyId(), WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        return new PipelineOptions(
+                ModelSource.local(dir),
+                "cpu",
+                "float32",
+                WatermarkKey.DEFAULT_SECRET,
+                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
     }
 
     private static void link(Path dir, String name, Path target) throws IOException {

@@ -33,17 +33,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A local stand-in for the Hugging Face hub on a JDK {@link HttpServer}: one gated repo, {@link #REPO},
- * holding the tiny fixture laid out like the published {@code sesame/csm-1b} ({@code Fixtures.csm()/hub},
- * read whole) plus a fake {@code ckpt.pt}, a {@code README.md} and a {@code .gitattributes}. It answers
- * like the hub: 401 without the bearer token on every route; the model API with the commit sha and the
- * siblings; a HEAD or GET of an LFS file ({@code *.safetensors}, {@code *.pt}, {@code *.wav}) is a 302 to
- * a CDN path on the same server carrying {@code X-Linked-Etag} (quoted sha256) and {@code X-Linked-Size};
- * a small file is a 200 with the quoted git blob sha1 as {@code ETag}; GET honours {@code Range} with a
- * 206; a missing file is a 404 with {@code X-Error-Code: EntryNotFound}. Every request is recorded, and
- * {@code main} can be moved to a new commit while the old one stays readable. A test can make it drop a
- * body half way, stall half way (the connection open, nothing sent), or send LFS bodies slowly, as a
- * CDN does; each exchange has its own thread, so a stalled one does not hold up the next.
+ * A local stand-in for the Hugging Face hub on a JDK {@link HttpServer}: one gated repo, {@link
+ * #REPO}, holding the tiny fixture laid out like the published {@code sesame/csm-1b} ({@code
+ * Fixtures.csm()/hub}, read whole) plus a fake {@code ckpt.pt}, a {@code README.md} and a {@code
+ * .gitattributes}. It answers like the hub: 401 without the bearer token on every route; the model
+ * API with the commit sha and the siblings; a HEAD or GET of an LFS file ({@code *.safetensors},
+ * {@code *.pt}, {@code *.wav}) is a 302 to a CDN path on the same server carrying {@code
+ * X-Linked-Etag} (quoted sha256) and {@code X-Linked-Size}; a small file is a 200 with the quoted
+ * git blob sha1 as {@code ETag}; GET honours {@code Range} with a 206; a missing file is a 404 with
+ * {@code X-Error-Code: EntryNotFound}. Every request is recorded, and {@code main} can be moved to
+ * a new commit while the old one stays readable. A test can make it drop a body half way, stall
+ * half way (the connection open, nothing sent), or send LFS bodies slowly, as a CDN does; each
+ * exchange has its own thread, so a stalled one does not hold up the next.
  */
 final class HubStandIn implements AutoCloseable {
     static final String REPO = "sesame/csm-1b";
@@ -52,7 +53,8 @@ final class HubStandIn implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
     static {
-        // Small answers otherwise wait ~40 ms each for a delayed ACK (Nagle): tests stay fast with it off.
+        // Small answers otherwise wait ~40 ms each for a delayed ACK (Nagle): tests stay fast with
+        // it off.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
@@ -78,11 +80,13 @@ final class HubStandIn implements AutoCloseable {
     private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
     private final Map<String, Duration> stalls = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final ExecutorService exchanges = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "hub-stand-in");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService exchanges =
+            Executors.newCachedThreadPool(
+                    r -> {
+                        Thread t = new Thread(r, "hub-stand-in");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private volatile long throttle;
     private volatile String main;
 
@@ -99,9 +103,13 @@ final class HubStandIn implements AutoCloseable {
             pickle[i] = (byte) (i * 31 + 7);
         }
         files.put("ckpt.pt", pickle);
-        files.putIfAbsent("README.md", "---\nlicense: apache-2.0\n---\n# CSM 1B\n".getBytes(StandardCharsets.UTF_8));
-        files.put(".gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.pt filter=lfs diff=lfs"
-                .getBytes(StandardCharsets.UTF_8));
+        files.putIfAbsent(
+                "README.md",
+                "---\nlicense: apache-2.0\n---\n# CSM 1B\n".getBytes(StandardCharsets.UTF_8));
+        files.put(
+                ".gitattributes",
+                "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.pt filter=lfs diff=lfs"
+                        .getBytes(StandardCharsets.UTF_8));
         publish(files);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::serve);
@@ -129,27 +137,30 @@ final class HubStandIn implements AutoCloseable {
         Map<String, byte[]> copy = new TreeMap<>(files);
         MessageDigest md = digest("SHA-1");
         md.update(("parent " + main + "\n").getBytes(StandardCharsets.UTF_8));
-        copy.forEach((name, body) -> {
-            md.update(name.getBytes(StandardCharsets.UTF_8));
-            md.update(body);
-            String sha = sha256(body);
-            blobs.put(sha, body);
-            blobNames.put(sha, name);
-        });
+        copy.forEach(
+                (name, body) -> {
+                    md.update(name.getBytes(StandardCharsets.UTF_8));
+                    md.update(body);
+                    String sha = sha256(body);
+                    blobs.put(sha, body);
+                    blobNames.put(sha, name);
+                });
         String commit = HexFormat.of().formatHex(md.digest());
         commits.put(commit, copy);
         main = commit;
         return commit;
     }
 
-    /** Drops the connection half way through the next {@code times} GETs of {@code file}'s bytes. */
+    /**
+     * Drops the connection half way through the next {@code times} GETs of {@code file}'s bytes.
+     */
     void cutNextGets(String file, int times) {
         cuts.put(file, times);
     }
 
     /**
-     * The next GET of {@code file}'s bytes sends half of them, then holds the connection open sending
-     * nothing for {@code hold} (or until {@link #close}), then drops it.
+     * The next GET of {@code file}'s bytes sends half of them, then holds the connection open
+     * sending nothing for {@code hold} (or until {@link #close}), then drops it.
      */
     void stallNextGet(String file, Duration hold) {
         stalls.put(file, hold);
@@ -160,12 +171,16 @@ final class HubStandIn implements AutoCloseable {
         throttle = Math.max(0, bytesPerSecond);
     }
 
-    /** Whether the hub keeps {@code file} in LFS (a redirect to the CDN), like the published repo. */
+    /**
+     * Whether the hub keeps {@code file} in LFS (a redirect to the CDN), like the published repo.
+     */
     static boolean isLfs(String file) {
         return file.endsWith(".safetensors") || file.endsWith(".pt") || file.endsWith(".wav");
     }
 
-    /** Serves {@code file} with one byte flipped (its hash headers still those of the right bytes). */
+    /**
+     * Serves {@code file} with one byte flipped (its hash headers still those of the right bytes).
+     */
     void corrupt(String file) {
         corrupt.add(file);
     }
@@ -195,17 +210,22 @@ final class HubStandIn implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 ex.getResponseHeaders().add("X-Error-Code", "GatedRepo");
-                ex.getResponseHeaders().add("X-Error-Message", "Access to model " + REPO + " is restricted.");
+                ex.getResponseHeaders()
+                        .add("X-Error-Message", "Access to model " + REPO + " is restricted.");
                 send(ex, 401, -1);
             } else if (path.startsWith("/api/models/" + REPO + "/revision/")) {
                 modelApi(ex, path.substring(("/api/models/" + REPO + "/revision/").length()));
-            } else if (path.startsWith("/cdn-lfs/") && blobs.containsKey(path.substring("/cdn-lfs/".length()))) {
+            } else if (path.startsWith("/cdn-lfs/")
+                    && blobs.containsKey(path.substring("/cdn-lfs/".length()))) {
                 String sha = path.substring("/cdn-lfs/".length());
                 body(ex, blobNames.get(sha), blobs.get(sha), true);
             } else if (path.startsWith("/" + REPO + "/resolve/")) {
                 String rest = path.substring(("/" + REPO + "/resolve/").length());
                 int slash = rest.indexOf('/');
-                resolve(ex, commitOf(rest.substring(0, Math.max(slash, 0))), rest.substring(slash + 1));
+                resolve(
+                        ex,
+                        commitOf(rest.substring(0, Math.max(slash, 0))),
+                        rest.substring(slash + 1));
             } else {
                 ex.getResponseHeaders().add("X-Error-Code", "RepoNotFound");
                 send(ex, 404, -1);
@@ -236,7 +256,8 @@ final class HubStandIn implements AutoCloseable {
     private void resolve(HttpExchange ex, String commit, String file) throws IOException {
         byte[] body = commit == null ? null : commits.get(commit).get(file);
         if (body == null) {
-            ex.getResponseHeaders().add("X-Error-Code", commit == null ? "RevisionNotFound" : "EntryNotFound");
+            ex.getResponseHeaders()
+                    .add("X-Error-Code", commit == null ? "RevisionNotFound" : "EntryNotFound");
             send(ex, 404, -1);
             return;
         }
@@ -251,11 +272,15 @@ final class HubStandIn implements AutoCloseable {
         }
         MessageDigest md = digest("SHA-1");
         md.update(("blob " + body.length + "\0").getBytes(StandardCharsets.UTF_8));
-        ex.getResponseHeaders().add("ETag", "\"" + HexFormat.of().formatHex(md.digest(body)) + "\"");
+        ex.getResponseHeaders()
+                .add("ETag", "\"" + HexFormat.of().formatHex(md.digest(body)) + "\"");
         body(ex, file, body, false);
     }
 
-    /** A file's bytes: whole (200), from a Range start (206), or 416 past the end; HEAD gets the headers only. */
+    /**
+     * A file's bytes: whole (200), from a Range start (206), or 416 past the end; HEAD gets the
+     * headers only.
+     */
     private void body(HttpExchange ex, String file, byte[] bytes, boolean lfs) throws IOException {
         byte[] body = bytes;
         if (corrupt.contains(file)) {
@@ -276,7 +301,10 @@ final class HubStandIn implements AutoCloseable {
             return;
         }
         if (m != null && m.matches()) {
-            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+            ex.getResponseHeaders()
+                    .add(
+                            "Content-Range",
+                            "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
         }
         int length = body.length - from;
         send(ex, m != null && m.matches() ? 206 : 200, length == 0 ? -1 : length);
@@ -301,8 +329,12 @@ final class HubStandIn implements AutoCloseable {
         write(out, body, from, length, rate);
     }
 
-    /** Writes {@code length} bytes, flushed, in twentieths of a second's worth when {@code rate} is set. */
-    private void write(OutputStream out, byte[] body, int from, int length, long rate) throws IOException {
+    /**
+     * Writes {@code length} bytes, flushed, in twentieths of a second's worth when {@code rate} is
+     * set.
+     */
+    private void write(OutputStream out, byte[] body, int from, int length, long rate)
+            throws IOException {
         if (rate <= 0) {
             out.write(body, from, length);
             out.flush();
@@ -320,7 +352,10 @@ final class HubStandIn implements AutoCloseable {
         }
     }
 
-    /** Waits {@code d}, cut short by {@link #close} (which also interrupts), so no exchange outlives the server. */
+    /**
+     * Waits {@code d}, cut short by {@link #close} (which also interrupts), so no exchange outlives
+     * the server.
+     */
     private void hold(Duration d) throws IOException {
         try {
             if (!d.isNegative() && closed.await(d.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -333,8 +368,13 @@ final class HubStandIn implements AutoCloseable {
     }
 
     private void send(HttpExchange ex, int status, long length) throws IOException {
-        requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(),
-                ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization"), status));
+        requests.add(
+                new Request(
+                        ex.getRequestMethod(),
+                        ex.getRequestURI().getPath(),
+                        ex.getRequestHeaders().getFirst("Range"),
+                        ex.getRequestHeaders().getFirst("Authorization"),
+                        status));
         ex.sendResponseHeaders(status, length);
     }
 

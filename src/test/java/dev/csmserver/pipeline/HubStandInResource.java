@@ -21,26 +21,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts {@link HubStandIn} for a test of the whole service, so the real startup path downloads the
- * tiny fixture from it as from the Hugging Face hub: {@code start()} returns the {@code csm.model.*}
- * overrides that point the service at the stand-in (repo, endpoint, token, {@code main}) and at a fresh
- * cache folder. The stand-in listens on 127.0.0.1 in the test JVM, which both a {@code @QuarkusTest}
- * and the separate process of a {@code @QuarkusIntegrationTest} can reach.
+ * tiny fixture from it as from the Hugging Face hub: {@code start()} returns the {@code
+ * csm.model.*} overrides that point the service at the stand-in (repo, endpoint, token, {@code
+ * main}) and at a fresh cache folder. The stand-in listens on 127.0.0.1 in the test JVM, which both
+ * a {@code @QuarkusTest} and the separate process of a {@code @QuarkusIntegrationTest} can reach.
  *
  * <p>LFS bodies are throttled by default so the download takes about {@link #DOWNLOAD_TIME} and the
- * readiness phases {@code downloading NN%} can be watched; {@code @ResourceArg(name = "throttle", value
- * = "false")} turns that off. Quarkus creates this class itself, so what a test needs afterwards is in
- * static accessors ({@link #requestedFiles()}, {@link #snapshotDir()}, ...) that read the running
- * instance; they hold one stand-in at a time, which is how Quarkus runs test resources (one per app
- * start, tests of a class in sequence).
+ * readiness phases {@code downloading NN%} can be watched; {@code @ResourceArg(name = "throttle",
+ * value = "false")} turns that off. Quarkus creates this class itself, so what a test needs
+ * afterwards is in static accessors ({@link #requestedFiles()}, {@link #snapshotDir()}, ...) that
+ * read the running instance; they hold one stand-in at a time, which is how Quarkus runs test
+ * resources (one per app start, tests of a class in sequence).
  */
 public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
     /** The init arg that turns the throttle off ({@code "false"}); it is on unless told. */
     public static final String THROTTLE_ARG = "throttle";
+
     /**
-     * How long the LFS bytes of a download should take in all: long enough for a readiness poll to see
-     * several {@code downloading NN%} phases, short enough for a test. The rate is derived from the size
-     * of the files the transformers layout needs, so it holds for any fixture set; the small files and
-     * the HEADs add a few hundred milliseconds.
+     * How long the LFS bytes of a download should take in all: long enough for a readiness poll to
+     * see several {@code downloading NN%} phases, short enough for a test. The rate is derived from
+     * the size of the files the transformers layout needs, so it holds for any fixture set; the
+     * small files and the HEADs add a few hundred milliseconds.
      */
     public static final Duration DOWNLOAD_TIME = Duration.ofMillis(3300);
 
@@ -48,7 +49,7 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
     private static volatile Running running;
 
     /** What a started resource holds, for the static accessors. */
-    private record Running(HubStandIn hub, Path cacheDir, long throttle) { }
+    private record Running(HubStandIn hub, Path cacheDir, long throttle) {}
 
     private boolean throttled = true;
 
@@ -67,11 +68,16 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
             Path cacheDir = Files.createTempDirectory("csm-hub-cache-");
             running = new Running(hub, cacheDir, rate);
             return Map.of(
-                    "csm.model.hf-id", HubStandIn.REPO,
-                    "csm.model.hf-endpoint", hub.endpoint(),
-                    "csm.model.hf-token", HubStandIn.TOKEN,
-                    "csm.model.cache-dir", cacheDir.toString(),
-                    "csm.model.revision", "main");
+                    "csm.model.hf-id",
+                    HubStandIn.REPO,
+                    "csm.model.hf-endpoint",
+                    hub.endpoint(),
+                    "csm.model.hf-token",
+                    HubStandIn.TOKEN,
+                    "csm.model.cache-dir",
+                    cacheDir.toString(),
+                    "csm.model.revision",
+                    "main");
         } catch (IOException e) {
             if (hub != null) {
                 hub.close();
@@ -91,20 +97,26 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
         deleteTree(r.cacheDir());
     }
 
-    /** The repo files asked for through {@code /resolve/} (HEAD or GET) since the stand-in started. */
+    /**
+     * The repo files asked for through {@code /resolve/} (HEAD or GET) since the stand-in started.
+     */
     public static Set<String> requestedFiles() {
-        return current().hub().requests().stream().map(HubStandIn.Request::resolvedFile)
-                .filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new));
+        return current().hub().requests().stream()
+                .map(HubStandIn.Request::resolvedFile)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**
-     * Where the service's download of {@code main} lands:
-     * {@code {cacheDir}/models--sesame--csm-1b/snapshots/{commit}}.
+     * Where the service's download of {@code main} lands: {@code
+     * {cacheDir}/models--sesame--csm-1b/snapshots/{commit}}.
      */
     public static Path snapshotDir() {
         Running r = current();
-        return r.cacheDir().resolve("models--" + HubStandIn.REPO.replace("/", "--"))
-                .resolve("snapshots").resolve(r.hub().main());
+        return r.cacheDir()
+                .resolve("models--" + HubStandIn.REPO.replace("/", "--"))
+                .resolve("snapshots")
+                .resolve(r.hub().main());
     }
 
     /** The fresh cache folder given to the service. */
@@ -127,7 +139,9 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
         return current().throttle();
     }
 
-    /** The running stand-in itself, for tests in this package (requests with status, cuts, stalls). */
+    /**
+     * The running stand-in itself, for tests in this package (requests with status, cuts, stalls).
+     */
     static HubStandIn hub() {
         return current().hub();
     }
@@ -135,15 +149,17 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
     private static Running current() {
         Running r = running;
         if (r == null) {
-            throw new IllegalStateException("HubStandInResource is not started (or was started by another"
-                    + " class loader than the test's)");
+            throw new IllegalStateException(
+                    "HubStandInResource is not started (or was started by another"
+                            + " class loader than the test's)");
         }
         return r;
     }
 
     /**
-     * The rate at which the LFS files a transformers-layout download takes arrive in {@code time}: the
-     * files are chosen as the downloader chooses them, so a larger fixture set is throttled to the same time.
+     * The rate at which the LFS files a transformers-layout download takes arrive in {@code time}:
+     * the files are chosen as the downloader chooses them, so a larger fixture set is throttled to
+     * the same time.
      */
     static long bytesPerSecond(HubStandIn hub, Duration time) throws IOException {
         Map<String, byte[]> files = hub.files();
@@ -152,8 +168,11 @@ public class HubStandInResource implements QuarkusTestResourceLifecycleManager {
         JsonNode config = json.readTree(files.get(plan.config()));
         String weights = plan.weights(config);
         JsonNode index = weights.endsWith(".json") ? json.readTree(files.get(weights)) : null;
-        long lfs = plan.choose(config, weights, index).files().stream().filter(HubStandIn::isLfs)
-                .mapToLong(f -> files.get(f).length).sum();
+        long lfs =
+                plan.choose(config, weights, index).files().stream()
+                        .filter(HubStandIn::isLfs)
+                        .mapToLong(f -> files.get(f).length)
+                        .sum();
         return Math.max(1, lfs * 1000 / Math.max(1, time.toMillis()));
     }
 

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link HubStandInResource} as Quarkus drives it (init, start, stop) without a Quarkus app: the
- * overrides it returns, what its static accessors see, the throttle that makes a download last a few
- * seconds, and the clean-up.
+ * overrides it returns, what its static accessors see, the throttle that makes a download last a
+ * few seconds, and the clean-up.
  */
 class HubStandInResourceTest {
     private final HubStandInResource resource = new HubStandInResource();
@@ -42,31 +42,53 @@ class HubStandInResourceTest {
     @Test
     void startReturnsOverridesThatPointTheServiceAtTheStandInAndAFreshCache() throws Exception {
         Map<String, String> config = start(Map.of());
-        assertEquals(Map.of("csm.model.hf-id", "sesame/csm-1b",
-                "csm.model.hf-endpoint", HubStandInResource.endpoint(),
-                "csm.model.hf-token", HubStandIn.TOKEN,
-                "csm.model.cache-dir", HubStandInResource.cacheDir().toString(),
-                "csm.model.revision", "main"), config);
-        assertTrue(config.get("csm.model.hf-endpoint").startsWith("http://127.0.0.1:"), config.toString());
+        assertEquals(
+                Map.of(
+                        "csm.model.hf-id",
+                        "sesame/csm-1b",
+                        "csm.model.hf-endpoint",
+                        HubStandInResource.endpoint(),
+                        "csm.model.hf-token",
+                        HubStandIn.TOKEN,
+                        "csm.model.cache-dir",
+                        HubStandInResource.cacheDir().toString(),
+                        "csm.model.revision",
+                        "main"),
+                config);
+        assertTrue(
+                config.get("csm.model.hf-endpoint").startsWith("http://127.0.0.1:"),
+                config.toString());
         try (Stream<Path> s = Files.list(HubStandInResource.cacheDir())) {
             assertEquals(0, s.count(), "a fresh, empty cache");
         }
-        assertEquals(HubStandInResource.cacheDir().resolve("models--sesame--csm-1b/snapshots")
-                .resolve(HubStandInResource.commit()), HubStandInResource.snapshotDir());
+        assertEquals(
+                HubStandInResource.cacheDir()
+                        .resolve("models--sesame--csm-1b/snapshots")
+                        .resolve(HubStandInResource.commit()),
+                HubStandInResource.snapshotDir());
     }
 
     @Test
     void theModelApiAnswers200WithTheTokenAnd401Without() throws Exception {
         Map<String, String> config = start(Map.of());
-        URI api = URI.create(config.get("csm.model.hf-endpoint") + "/api/models/sesame/csm-1b/revision/main");
+        URI api =
+                URI.create(
+                        config.get("csm.model.hf-endpoint")
+                                + "/api/models/sesame/csm-1b/revision/main");
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> withToken = http.send(HttpRequest.newBuilder(api)
-                .header("Authorization", "Bearer " + config.get("csm.model.hf-token")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> withToken =
+                http.send(
+                        HttpRequest.newBuilder(api)
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + config.get("csm.model.hf-token"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, withToken.statusCode());
         assertTrue(withToken.body().contains(HubStandInResource.commit()), withToken.body());
-        HttpResponse<String> without = http.send(HttpRequest.newBuilder(api).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> without =
+                http.send(
+                        HttpRequest.newBuilder(api).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, without.statusCode());
         assertTrue(HubStandInResource.requestedFiles().isEmpty(), "the model API is not a file");
     }
@@ -76,14 +98,22 @@ class HubStandInResourceTest {
         Map<String, String> config = start(Map.of());
         List<String> phases = new ArrayList<>();
         long begin = System.nanoTime();
-        Path dir = new ModelSourceDownloader(ModelSource.hub(config.get("csm.model.hf-id"),
-                config.get("csm.model.revision"), Path.of(config.get("csm.model.cache-dir")),
-                config.get("csm.model.hf-endpoint"), Optional.of(config.get("csm.model.hf-token"))),
-                phases::add).download();
+        Path dir =
+                new ModelSourceDownloader(
+                                ModelSource.hub(
+                                        config.get("csm.model.hf-id"),
+                                        config.get("csm.model.revision"),
+                                        Path.of(config.get("csm.model.cache-dir")),
+                                        config.get("csm.model.hf-endpoint"),
+                                        Optional.of(config.get("csm.model.hf-token"))),
+                                phases::add)
+                        .download();
         Duration took = Duration.ofNanos(System.nanoTime() - begin);
 
         assertEquals(HubStandInResource.snapshotDir(), dir);
-        assertTrue(took.compareTo(Duration.ofMillis(2500)) > 0 && took.compareTo(Duration.ofSeconds(8)) < 0,
+        assertTrue(
+                took.compareTo(Duration.ofMillis(2500)) > 0
+                        && took.compareTo(Duration.ofSeconds(8)) < 0,
                 "about " + HubStandInResource.DOWNLOAD_TIME + ", took " + took);
         assertTrue(phases.size() >= 50, "a poll every 100 ms sees the percent move: " + phases);
         assertEquals("downloading 100%", phases.get(phases.size() - 1));
@@ -107,7 +137,12 @@ class HubStandInResourceTest {
         resource.stop();
         assertFalse(Files.exists(cache));
         assertThrows(IllegalStateException.class, HubStandInResource::requestedFiles);
-        assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(endpoint)).build(), HttpResponse.BodyHandlers.discarding()));
+        assertThrows(
+                IOException.class,
+                () ->
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(URI.create(endpoint)).build(),
+                                        HttpResponse.BodyHandlers.discarding()));
     }
 }

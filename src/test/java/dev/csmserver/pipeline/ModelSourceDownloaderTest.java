@@ -33,14 +33,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Downloads the tiny fixture laid out like the published {@code sesame/csm-1b} from {@link HubStandIn}:
- * which files a download takes, where it puts them, what it fetches again, how it survives a dropped
- * connection, a corrupted body, a missing token and an unreachable hub, and what progress it reports.
+ * Downloads the tiny fixture laid out like the published {@code sesame/csm-1b} from {@link
+ * HubStandIn}: which files a download takes, where it puts them, what it fetches again, how it
+ * survives a dropped connection, a corrupted body, a missing token and an unreachable hub, and what
+ * progress it reports.
  */
 class ModelSourceDownloaderTest {
-    /** Files of the published repo the loader never reads (the fixture's README stands for the repo's). */
-    private static final Set<String> NEVER = Set.of("ckpt.pt", "model.safetensors", "README.md", ".gitattributes");
-    /** Short enough to keep the stall test fast, long enough that a busy CI machine never trips it. */
+    /**
+     * Files of the published repo the loader never reads (the fixture's README stands for the
+     * repo's).
+     */
+    private static final Set<String> NEVER =
+            Set.of("ckpt.pt", "model.safetensors", "README.md", ".gitattributes");
+
+    /**
+     * Short enough to keep the stall test fast, long enough that a busy CI machine never trips it.
+     */
     private static final Duration STALL = Duration.ofMillis(300);
 
     @TempDir Path cache;
@@ -58,7 +66,8 @@ class ModelSourceDownloaderTest {
 
     private ModelSourceDownloader downloader(LoadProgress progress) {
         return new ModelSourceDownloader(
-                ModelSource.hub(REPO, "main", cache, hub.endpoint() + "/", Optional.of(TOKEN)), progress);
+                ModelSource.hub(REPO, "main", cache, hub.endpoint() + "/", Optional.of(TOKEN)),
+                progress);
     }
 
     private ModelSourceDownloader downloader() {
@@ -66,22 +75,29 @@ class ModelSourceDownloaderTest {
     }
 
     private ModelSourceDownloader impatientDownloader() {
-        return new ModelSourceDownloader(ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.of(TOKEN)),
-                LoadProgress.NONE, STALL);
+        return new ModelSourceDownloader(
+                ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.of(TOKEN)),
+                LoadProgress.NONE,
+                STALL);
     }
 
     @Test
-    void fetchesOnlyWhatTheTransformersLayoutNeedsNeverCkptPtNorModelSafetensors() throws IOException {
+    void fetchesOnlyWhatTheTransformersLayoutNeedsNeverCkptPtNorModelSafetensors()
+            throws IOException {
         Path dir = downloader().download();
         Set<String> expected = new TreeSet<>(hub.files().keySet());
         expected.removeAll(NEVER);
-        assertEquals(expected, filesUnder(dir), "the snapshot holds exactly the files the loader reads");
-        assertTrue(expected.containsAll(shardsOfTheTransformersIndex()), "every shard the index names");
+        assertEquals(
+                expected, filesUnder(dir), "the snapshot holds exactly the files the loader reads");
+        assertTrue(
+                expected.containsAll(shardsOfTheTransformersIndex()),
+                "every shard the index names");
         for (String name : expected) {
             assertArrayEquals(hub.files().get(name), Files.readAllBytes(dir.resolve(name)), name);
         }
         for (HubStandIn.Request r : hub.requests()) {
-            assertFalse(r.resolvedFile() != null && NEVER.contains(r.resolvedFile()), "asked for " + r);
+            assertFalse(
+                    r.resolvedFile() != null && NEVER.contains(r.resolvedFile()), "asked for " + r);
             assertEquals("Bearer " + TOKEN, r.auth(), r.toString());
         }
     }
@@ -93,8 +109,18 @@ class ModelSourceDownloaderTest {
         assertEquals(repoDir, downloader().repoDir());
         assertEquals(repoDir.resolve("snapshots").resolve(hub.main()), dir);
         assertEquals(hub.main(), Files.readString(repoDir.resolve("refs/main")));
-        assertTrue(hub.requests().stream().filter(r -> r.resolvedFile() != null)
-                .allMatch(r -> r.path().startsWith("/" + REPO + "/resolve/" + hub.main() + "/")),
+        assertTrue(
+                hub.requests().stream()
+                        .filter(r -> r.resolvedFile() != null)
+                        .allMatch(
+                                r ->
+                                        r.path()
+                                                .startsWith(
+                                                        "/"
+                                                                + REPO
+                                                                + "/resolve/"
+                                                                + hub.main()
+                                                                + "/")),
                 "every file is asked for at the resolved commit, never at main");
     }
 
@@ -102,7 +128,11 @@ class ModelSourceDownloaderTest {
     void aMovedMainLandsInANewSnapshotAndLeavesTheOldOneUntouched() throws IOException {
         Path old = downloader().download();
         Map<String, byte[]> before = contentsOf(old);
-        String prompt = hub.files().keySet().stream().filter(n -> n.startsWith("prompts/")).findFirst().orElseThrow();
+        String prompt =
+                hub.files().keySet().stream()
+                        .filter(n -> n.startsWith("prompts/"))
+                        .findFirst()
+                        .orElseThrow();
         Map<String, byte[]> next = new TreeMap<>(hub.files());
         byte[] changed = Arrays.copyOf(next.get(prompt), next.get(prompt).length + 2);
         next.put(prompt, changed);
@@ -116,7 +146,9 @@ class ModelSourceDownloaderTest {
         assertArrayEquals(changed, Files.readAllBytes(dir.resolve(prompt)));
         Map<String, byte[]> after = contentsOf(old);
         assertEquals(before.keySet(), after.keySet());
-        before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), "old snapshot's " + name));
+        before.forEach(
+                (name, bytes) ->
+                        assertArrayEquals(bytes, after.get(name), "old snapshot's " + name));
         assertEquals(Set.of(prompt), gotFiles(), "unchanged files are taken from the old snapshot");
     }
 
@@ -125,7 +157,9 @@ class ModelSourceDownloaderTest {
         Path first = downloader().download();
         hub.clearRequests();
         assertEquals(first, downloader().download());
-        assertEquals(List.of("GET /api/models/" + REPO + "/revision/main 200"), described(hub.requests()));
+        assertEquals(
+                List.of("GET /api/models/" + REPO + "/revision/main 200"),
+                described(hub.requests()));
     }
 
     @Test
@@ -134,24 +168,37 @@ class ModelSourceDownloaderTest {
         hub.cutNextGets(shard, 1);
         Path dir = downloader().download();
         assertArrayEquals(hub.files().get(shard), Files.readAllBytes(dir.resolve(shard)));
-        assertTrue(hub.requests().stream().anyMatch(r -> r.path().startsWith("/cdn-lfs/")
-                && r.range() != null && r.range().matches("bytes=[1-9]\\d*-") && r.status() == 206),
+        assertTrue(
+                hub.requests().stream()
+                        .anyMatch(
+                                r ->
+                                        r.path().startsWith("/cdn-lfs/")
+                                                && r.range() != null
+                                                && r.range().matches("bytes=[1-9]\\d*-")
+                                                && r.status() == 206),
                 described(hub.requests()).toString());
         assertTrue(filesUnder(dir).stream().noneMatch(n -> n.endsWith(".part")));
     }
 
     @Test
-    void aTransferThatStallsMidBodyIsAbortedAfterTheStallLimitAndResumedWithARangeRequest() throws IOException {
+    void aTransferThatStallsMidBodyIsAbortedAfterTheStallLimitAndResumedWithARangeRequest()
+            throws IOException {
         String shard = shardsOfTheTransformersIndex().get(0);
         byte[] bytes = hub.files().get(shard);
-        hub.stallNextGet(shard, Duration.ofSeconds(30)); // far past the limit: only the watchdog ends it
+        hub.stallNextGet(
+                shard, Duration.ofSeconds(30)); // far past the limit: only the watchdog ends it
         long start = System.nanoTime();
         Path dir = impatientDownloader().download();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertArrayEquals(bytes, Files.readAllBytes(dir.resolve(shard)), "complete and verified");
-        assertTrue(hub.requests().stream().anyMatch(r -> ("bytes=" + bytes.length / 2 + "-").equals(r.range())
-                && r.status() == 206), "resumed where the stall began: " + described(hub.requests()));
+        assertTrue(
+                hub.requests().stream()
+                        .anyMatch(
+                                r ->
+                                        ("bytes=" + bytes.length / 2 + "-").equals(r.range())
+                                                && r.status() == 206),
+                "resumed where the stall began: " + described(hub.requests()));
         assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "not held for the stall: " + took);
         assertTrue(watchdogThreads() <= 1, "one shared watchdog thread at most");
     }
@@ -159,26 +206,39 @@ class ModelSourceDownloaderTest {
     @Test
     void aSlowBodyThatKeepsSendingIsNotTakenForAStall() throws IOException {
         String shard = shardsOfTheTransformersIndex().get(0);
-        long lfs = hub.files().entrySet().stream().filter(e -> HubStandIn.isLfs(e.getKey())
-                && !NEVER.contains(e.getKey())).mapToLong(e -> e.getValue().length).sum();
-        hub.throttle(lfs); // about a second in all: the first shard alone takes more than twice the limit
+        long lfs =
+                hub.files().entrySet().stream()
+                        .filter(e -> HubStandIn.isLfs(e.getKey()) && !NEVER.contains(e.getKey()))
+                        .mapToLong(e -> e.getValue().length)
+                        .sum();
+        hub.throttle(lfs); // about a second in all: the first shard alone takes more than twice the
+        // limit
         Path dir = impatientDownloader().download();
         assertArrayEquals(hub.files().get(shard), Files.readAllBytes(dir.resolve(shard)));
-        assertTrue(hub.requests().stream().noneMatch(r -> r.range() != null), described(hub.requests()).toString());
+        assertTrue(
+                hub.requests().stream().noneMatch(r -> r.range() != null),
+                described(hub.requests()).toString());
     }
 
     @Test
     void aPartFileLeftByAnEarlierRunIsResumedFromItsEnd() throws IOException {
         String shard = shardsOfTheTransformersIndex().get(0);
         byte[] bytes = hub.files().get(shard);
-        Path part = cache.resolve("models--sesame--csm-1b/snapshots/" + hub.main() + "/" + shard + ".part");
+        Path part =
+                cache.resolve(
+                        "models--sesame--csm-1b/snapshots/" + hub.main() + "/" + shard + ".part");
         Files.createDirectories(part.getParent());
         Files.write(part, Arrays.copyOf(bytes, bytes.length / 3));
 
         Path dir = downloader().download();
         assertArrayEquals(bytes, Files.readAllBytes(dir.resolve(shard)));
-        assertTrue(hub.requests().stream().anyMatch(r -> ("bytes=" + bytes.length / 3 + "-").equals(r.range())
-                && r.status() == 206), described(hub.requests()).toString());
+        assertTrue(
+                hub.requests().stream()
+                        .anyMatch(
+                                r ->
+                                        ("bytes=" + bytes.length / 3 + "-").equals(r.range())
+                                                && r.status() == 206),
+                described(hub.requests()).toString());
         assertFalse(Files.exists(part));
     }
 
@@ -186,12 +246,17 @@ class ModelSourceDownloaderTest {
     void aCorruptedBodyFailsTheChecksumAndLeavesNoFileInPlace() {
         String shard = shardsOfTheTransformersIndex().get(0);
         hub.corrupt(shard);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> downloader().download());
-        assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains(shard), e.getMessage());
+        UncheckedIOException e =
+                assertThrows(UncheckedIOException.class, () -> downloader().download());
+        assertTrue(
+                e.getMessage().contains("checksum mismatch") && e.getMessage().contains(shard),
+                e.getMessage());
         Path snapshot = downloader().repoDir().resolve("snapshots").resolve(hub.main());
         assertFalse(Files.exists(snapshot.resolve(shard)));
         assertFalse(Files.exists(snapshot.resolve(shard + ".part")));
-        assertFalse(Files.exists(downloader().repoDir().resolve("refs/main")), "an incomplete snapshot has no ref");
+        assertFalse(
+                Files.exists(downloader().repoDir().resolve("refs/main")),
+                "an incomplete snapshot has no ref");
     }
 
     @Test
@@ -203,21 +268,29 @@ class ModelSourceDownloaderTest {
         hub.repair(shard);
         hub.clearRequests();
         downloader().download();
-        assertEquals(Set.of(shard), gotFiles(), "files verified by the failed run are not fetched again");
+        assertEquals(
+                Set.of(shard),
+                gotFiles(),
+                "files verified by the failed run are not fetched again");
     }
 
     @Test
     void withoutATokenTheErrorSaysToSetHfToken() {
-        ModelSourceDownloader anonymous = new ModelSourceDownloader(
-                ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.empty()));
+        ModelSourceDownloader anonymous =
+                new ModelSourceDownloader(
+                        ModelSource.hub(REPO, "main", cache, hub.endpoint(), Optional.empty()));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, anonymous::download);
-        assertTrue(e.getMessage().contains("HF_TOKEN") && e.getMessage().contains("licence"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("HF_TOKEN") && e.getMessage().contains("licence"),
+                e.getMessage());
     }
 
     @Test
     void anUnknownRevisionIsReportedAsMissing() {
-        ModelSourceDownloader wrong = new ModelSourceDownloader(
-                ModelSource.hub(REPO, "no-such-branch", cache, hub.endpoint(), Optional.of(TOKEN)));
+        ModelSourceDownloader wrong =
+                new ModelSourceDownloader(
+                        ModelSource.hub(
+                                REPO, "no-such-branch", cache, hub.endpoint(), Optional.of(TOKEN)));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, wrong::download);
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
@@ -227,20 +300,25 @@ class ModelSourceDownloaderTest {
         Path dir = downloader().download();
         hub.close();
         assertEquals(dir, downloader().download());
-        ModelSourceDownloader uncached = new ModelSourceDownloader(
-                ModelSource.hub(REPO, "main", empty, hub.endpoint(), Optional.of(TOKEN)));
+        ModelSourceDownloader uncached =
+                new ModelSourceDownloader(
+                        ModelSource.hub(REPO, "main", empty, hub.endpoint(), Optional.of(TOKEN)));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, uncached::download);
         assertTrue(e.getMessage().contains("cannot reach"), e.getMessage());
     }
 
     @Test
     void aFileTheLayoutNeedsButTheListLacksIsAClearError() {
-        String shard = shardsOfTheTransformersIndex().get(shardsOfTheTransformersIndex().size() - 1);
+        String shard =
+                shardsOfTheTransformersIndex().get(shardsOfTheTransformersIndex().size() - 1);
         Map<String, byte[]> files = new TreeMap<>(hub.files());
         files.remove(shard);
         hub.publish(files);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> downloader().download());
-        assertTrue(e.getMessage().contains("has no " + shard) && e.getMessage().contains("the repo has: ["),
+        UncheckedIOException e =
+                assertThrows(UncheckedIOException.class, () -> downloader().download());
+        assertTrue(
+                e.getMessage().contains("has no " + shard)
+                        && e.getMessage().contains("the repo has: ["),
                 e.getMessage());
     }
 
@@ -248,9 +326,13 @@ class ModelSourceDownloaderTest {
     void progressPhasesRiseMonotonicallyToOneHundredPercent() {
         List<String> phases = new ArrayList<>();
         downloader(phases::add).download();
-        assertTrue(phases.stream().allMatch(p -> p.matches("downloading \\d{1,3}%")), phases.toString());
-        List<Integer> percents = phases.stream()
-                .map(p -> Integer.parseInt(p.replaceAll("\\D", ""))).collect(Collectors.toList());
+        assertTrue(
+                phases.stream().allMatch(p -> p.matches("downloading \\d{1,3}%")),
+                phases.toString());
+        List<Integer> percents =
+                phases.stream()
+                        .map(p -> Integer.parseInt(p.replaceAll("\\D", "")))
+                        .collect(Collectors.toList());
         assertTrue(percents.get(0) <= 5, "starts near 0: " + percents);
         assertEquals(100, percents.get(percents.size() - 1));
         for (int i = 1; i < percents.size(); i++) {
@@ -262,7 +344,10 @@ class ModelSourceDownloaderTest {
     private List<String> shardsOfTheTransformersIndex() {
         try {
             ObjectMapper json = new ObjectMapper();
-            String index = json.readTree(hub.files().get("config.json")).get("transformers_weights").asText();
+            String index =
+                    json.readTree(hub.files().get("config.json"))
+                            .get("transformers_weights")
+                            .asText();
             JsonNode map = json.readTree(hub.files().get(index)).get("weight_map");
             Set<String> shards = new TreeSet<>();
             map.elements().forEachRemaining(n -> shards.add(n.asText()));
@@ -274,23 +359,36 @@ class ModelSourceDownloaderTest {
 
     /** The repo files fetched with a GET (not HEAD, not refused). */
     private Set<String> gotFiles() {
-        return hub.requests().stream().filter(r -> r.method().equals("GET") && r.status() < 400)
-                .map(HubStandIn.Request::resolvedFile).filter(Objects::nonNull).collect(Collectors.toSet());
+        return hub.requests().stream()
+                .filter(r -> r.method().equals("GET") && r.status() < 400)
+                .map(HubStandIn.Request::resolvedFile)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet());
     }
 
     private static long watchdogThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("hub-stall-watchdog")).count();
+                .filter(t -> t.getName().equals("hub-stall-watchdog"))
+                .count();
     }
 
     private static List<String> described(List<HubStandIn.Request> requests) {
-        return requests.stream().map(r -> r.method() + " " + r.path() + (r.range() == null ? "" : " " + r.range())
-                + " " + r.status()).toList();
+        return requests.stream()
+                .map(
+                        r ->
+                                r.method()
+                                        + " "
+                                        + r.path()
+                                        + (r.range() == null ? "" : " " + r.range())
+                                        + " "
+                                        + r.status())
+                .toList();
     }
 
     private static Set<String> filesUnder(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+            return s.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString().replace('\\', '/'))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
     }

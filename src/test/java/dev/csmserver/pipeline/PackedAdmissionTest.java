@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link CsmPipeline#startAll} on the demo model: requests admitted together, including prompts
- * whose rows add up to more than one context (so they go in more than one pack), give each
- * request exactly the codes of its solo run, and memory returns to baseline.
+ * whose rows add up to more than one context (so they go in more than one pack), give each request
+ * exactly the codes of its solo run, and memory returns to baseline.
  */
 class PackedAdmissionTest {
     private static CsmPipeline pipeline;
@@ -43,19 +43,27 @@ class PackedAdmissionTest {
     }
 
     private static GenerationRequest request(String text, long seed) {
-        return new GenerationRequest(text, (int) (seed % 2), List.of(), 240, new SamplingParams(0.9f, 50, seed));
+        return new GenerationRequest(
+                text, (int) (seed % 2), List.of(), 240, new SamplingParams(0.9f, 50, seed));
     }
 
     private static String words(int n, int salt) {
-        return IntStream.range(0, n).mapToObj(i -> "w" + ((i * 7 + salt) % 50)).collect(Collectors.joining(" "));
+        return IntStream.range(0, n)
+                .mapToObj(i -> "w" + ((i * 7 + salt) % 50))
+                .collect(Collectors.joining(" "));
     }
 
     @Test
     void requestsAdmittedTogetherGetTheirSoloCodes() {
-        List<GenerationRequest> requests = List.of(request(words(500, 1), 1), request("A short one.", 2),
-                request(words(560, 3), 3));
+        List<GenerationRequest> requests =
+                List.of(
+                        request(words(500, 1), 1),
+                        request("A short one.", 2),
+                        request(words(560, 3), 3));
         int total = requests.stream().mapToInt(pipeline::promptRows).sum();
-        assertTrue(total > pipeline.info().contextLimit(), "prompts span more than one pack: " + total + " rows");
+        assertTrue(
+                total > pipeline.info().contextLimit(),
+                "prompts span more than one pack: " + total + " rows");
         List<int[][]> solo = new ArrayList<>();
         for (GenerationRequest r : requests) {
             Codes c = new Codes();
@@ -76,7 +84,8 @@ class PackedAdmissionTest {
         for (int i = 0; i < requests.size(); i++) {
             assertEquals(solo.get(i).length, sinks.get(i).codes.length, "frames of request " + i);
             for (int f = 0; f < solo.get(i).length; f++) {
-                assertArrayEquals(solo.get(i)[f], sinks.get(i).codes[f], "request " + i + ", frame " + f);
+                assertArrayEquals(
+                        solo.get(i)[f], sinks.get(i).codes[f], "request " + i + ", frame " + f);
             }
         }
         assertEquals(baseline, pipeline.liveArrayCount(), "arrays after all closed");

@@ -8,7 +8,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import org.junit.jupiter.api.Test;
 
-/** {@code csm.model.dtype}: auto picks float16 on CUDA and on a CPU with FBGEMM; explicit names win. */
+/**
+ * {@code csm.model.dtype}: auto picks float16 on CUDA and on a CPU with FBGEMM; explicit names win.
+ */
 class PipelineLoaderDtypeTest {
     @Test
     void autoIsFloat16OnCudaAndOnThisCpu() {
@@ -28,8 +30,10 @@ class PipelineLoaderDtypeTest {
 
     @Test
     void otherNamesAreRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PipelineLoader.dtype("bfloat16", Device.cpu()));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> PipelineLoader.dtype("bfloat16", Device.cpu()));
         assertTrue(e.getMessage().contains("bfloat16"), e.getMessage());
     }
 }

@@ -14,10 +14,18 @@ class ProgressLogTest {
 
     @Test
     void aDownloadLineHasTheFileBytesPercentRateAndEta() {
-        ProgressLog p = ProgressLog.bytes(LOG, "downloading transformers-00001-of-00002.safetensors", 4_000_000_000L, 0);
+        ProgressLog p =
+                ProgressLog.bytes(
+                        LOG,
+                        "downloading transformers-00001-of-00002.safetensors",
+                        4_000_000_000L,
+                        0);
         String line = p.line(1_000_000_000L, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-        assertTrue(line.matches("downloading transformers-00001-of-00002\\.safetensors: 1000\\.0 / 4000\\.0 MB "
-                + "\\(25%\\), 100\\.0 MB/s, ETA 0m3[01]s"), line);
+        assertTrue(
+                line.matches(
+                        "downloading transformers-00001-of-00002\\.safetensors: 1000\\.0 / 4000\\.0 MB "
+                                + "\\(25%\\), 100\\.0 MB/s, ETA 0m3[01]s"),
+                line);
     }
 
     @Test
@@ -30,8 +38,12 @@ class ProgressLogTest {
     @Test
     void aCountLineHasTheCountsAndNoEtaWhenDone() {
         ProgressLog p = ProgressLog.count(LOG, "loading weights", 21);
-        assertTrue(p.line(12, System.nanoTime() + TimeUnit.SECONDS.toNanos(6)).startsWith("loading weights: 12/21 (57%)"));
-        assertEquals("loading weights: 21/21 (100%)", p.line(21, System.nanoTime() + TimeUnit.SECONDS.toNanos(6)));
+        assertTrue(
+                p.line(12, System.nanoTime() + TimeUnit.SECONDS.toNanos(6))
+                        .startsWith("loading weights: 12/21 (57%)"));
+        assertEquals(
+                "loading weights: 21/21 (100%)",
+                p.line(21, System.nanoTime() + TimeUnit.SECONDS.toNanos(6)));
         assertEquals(-1, ProgressLog.bytes(LOG, "x", -1, 0).percent(5));
     }
 }

@@ -86,7 +86,8 @@ class InferenceWorkerTest {
     }
 
     /** Waits for every job and compares its audio with its solo run's, byte for byte. */
-    private static void awaitSoloAudio(List<Collector> collectors, List<byte[]> solo) throws Exception {
+    private static void awaitSoloAudio(List<Collector> collectors, List<byte[]> solo)
+            throws Exception {
         for (int i = 0; i < collectors.size(); i++) {
             collectors.get(i).done.get(60, TimeUnit.SECONDS);
             assertArrayEquals(solo.get(i), collectors.get(i).audio.toByteArray(), "job " + i);
@@ -100,7 +101,8 @@ class InferenceWorkerTest {
     }
 
     /** Submits one job per request, each with its own {@link Collector}. */
-    private static List<Job> submitAll(InferenceQueue queue, List<GenerationRequest> requests, String idPrefix) {
+    private static List<Job> submitAll(
+            InferenceQueue queue, List<GenerationRequest> requests, String idPrefix) {
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             Job job = new Job(idPrefix + i, requests.get(i), new Collector());
@@ -119,18 +121,23 @@ class InferenceWorkerTest {
     }
 
     private static InferenceWorker worker(InferenceQueue queue) {
-        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry())).start();
+        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))
+                .start();
     }
 
     private static InferenceQueue queue(int capacity, int maxBatch) {
-        return new InferenceQueue(new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
+        return new InferenceQueue(
+                new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
                 new InferenceMetrics(new SimpleMeterRegistry()));
     }
 
     @Test
     void batchedJobsEqualTheirSoloRunsAndMemoryReturnsToBaseline() throws Exception {
-        List<GenerationRequest> requests = List.of(
-                request("One.", 400, 1), request("Two, a bit longer.", 880, 2), request("Three.", 640, 3));
+        List<GenerationRequest> requests =
+                List.of(
+                        request("One.", 400, 1),
+                        request("Two, a bit longer.", 880, 2),
+                        request("Three.", 640, 3));
         List<byte[]> solo = soloAudio(requests);
         int baseline = pipeline.liveArrayCount();
         InferenceQueue queue = queue(8, 2);
@@ -150,24 +157,31 @@ class InferenceWorkerTest {
     }
 
     /**
-     * Jobs waiting together are admitted together, their prompts prefilled as one packed pass:
-     * each still gets exactly its solo audio, and memory returns to baseline.
+     * Jobs waiting together are admitted together, their prompts prefilled as one packed pass: each
+     * still gets exactly its solo audio, and memory returns to baseline.
      */
     @Test
     void jobsWaitingTogetherArePrefilledTogetherAndEqualTheirSoloRuns() throws Exception {
-        List<GenerationRequest> requests = List.of(request("A short one.", 320, 11),
-                request("Another one, with rather more words in it.", 480, 12), request("Hi.", 400, 13));
+        List<GenerationRequest> requests =
+                List.of(
+                        request("A short one.", 320, 11),
+                        request("Another one, with rather more words in it.", 480, 12),
+                        request("Hi.", 400, 13));
         List<byte[]> solo = soloAudio(requests);
         int baseline = pipeline.liveArrayCount();
         InferenceQueue queue = queue(8, 4);
-        List<Job> jobs = submitAll(queue, requests, "packed-"); // all waiting before the worker starts
+        List<Job> jobs =
+                submitAll(queue, requests, "packed-"); // all waiting before the worker starts
         List<Collector> collectors = collectors(jobs);
         InferenceWorker worker = worker(queue);
         try {
             awaitSoloAudio(collectors, solo);
             assertTrue(jobs.get(0).admittedAt() != 0);
             for (Job j : jobs) {
-                assertEquals(jobs.get(0).admittedAt(), j.admittedAt(), "admitted in one packed admission");
+                assertEquals(
+                        jobs.get(0).admittedAt(),
+                        j.admittedAt(),
+                        "admitted in one packed admission");
             }
             assertBaseline(worker, baseline);
         } finally {
@@ -175,19 +189,29 @@ class InferenceWorkerTest {
         }
     }
 
-    /** A request that cannot be admitted fails alone; the ones waiting with it are admitted one by one. */
+    /**
+     * A request that cannot be admitted fails alone; the ones waiting with it are admitted one by
+     * one.
+     */
     @Test
     void aRefusedRequestDoesNotFailThoseAdmittedWithIt() throws Exception {
-        List<GenerationRequest> requests = List.of(request("First.", 240, 21),
-                request("Far too long to fit.", 2040 * 80, 22), request("Third.", 240, 23));
+        List<GenerationRequest> requests =
+                List.of(
+                        request("First.", 240, 21),
+                        request("Far too long to fit.", 2040 * 80, 22),
+                        request("Third.", 240, 23));
         List<byte[]> solo = soloAudio(List.of(requests.get(0), requests.get(2)));
         InferenceQueue queue = queue(8, 4);
         List<Collector> collectors = collectors(submitAll(queue, requests, "mixed-"));
         InferenceWorker worker = worker(queue);
         try {
-            ExecutionException refused = assertThrows(ExecutionException.class,
-                    () -> collectors.get(1).done.get(60, TimeUnit.SECONDS));
-            assertTrue(refused.getCause() instanceof PromptTooLongException, refused.getCause().toString());
+            ExecutionException refused =
+                    assertThrows(
+                            ExecutionException.class,
+                            () -> collectors.get(1).done.get(60, TimeUnit.SECONDS));
+            assertTrue(
+                    refused.getCause() instanceof PromptTooLongException,
+                    refused.getCause().toString());
             assertEquals(FinishReason.MAX_LENGTH, collectors.get(0).done.get(60, TimeUnit.SECONDS));
             assertEquals(FinishReason.MAX_LENGTH, collectors.get(2).done.get(60, TimeUnit.SECONDS));
             assertArrayEquals(solo.get(0), collectors.get(0).audio.toByteArray());
@@ -209,10 +233,14 @@ class InferenceWorkerTest {
             int atCancel = c.chunks.get();
             job.cancel("test");
             assertEquals(FinishReason.CANCELLED, c.done.get(10, TimeUnit.SECONDS));
-            assertTrue(c.chunks.get() <= atCancel + 1, "at most the frame in flight: " + atCancel + " -> " + c.chunks.get());
+            assertTrue(
+                    c.chunks.get() <= atCancel + 1,
+                    "at most the frame in flight: " + atCancel + " -> " + c.chunks.get());
             Collector next = new Collector();
             queue.submit(new Job("next", request("Next.", 160, 8), next));
-            assertTrue(next.done.get(30, TimeUnit.SECONDS) != FinishReason.ERROR, "the one slot is free again");
+            assertTrue(
+                    next.done.get(30, TimeUnit.SECONDS) != FinishReason.ERROR,
+                    "the one slot is free again");
         } finally {
             worker.shutdown(Duration.ofSeconds(5));
         }
@@ -223,12 +251,15 @@ class InferenceWorkerTest {
         InferenceQueue queue = queue(1, 1);
         // no worker yet: nothing leaves the queue
         queue.submit(new Job("a", request("A.", 160, 1), new Collector()));
-        QueueFullException e = assertThrows(QueueFullException.class,
-                () -> queue.submit(new Job("b", request("B.", 160, 2), new Collector())));
+        QueueFullException e =
+                assertThrows(
+                        QueueFullException.class,
+                        () -> queue.submit(new Job("b", request("B.", 160, 2), new Collector())));
         assertTrue(e.retryAfterSeconds() >= 1);
         InferenceWorker worker = worker(queue);
         worker.shutdown(Duration.ofSeconds(5));
-        assertThrows(ServiceUnavailableException.class,
+        assertThrows(
+                ServiceUnavailableException.class,
                 () -> queue.submit(new Job("c", request("C.", 160, 3), new Collector())));
     }
 
@@ -239,27 +270,32 @@ class InferenceWorkerTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             List<CompletableFuture<Integer>> accepted = new ArrayList<>();
-            accepted.add(worker.call(p -> {
-                try {
-                    release.await(); // holds the inference thread, as a long encode would
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return 0;
-            }));
+            accepted.add(
+                    worker.call(
+                            p -> {
+                                try {
+                                    release.await(); // holds the inference thread, as a long
+                                    // encode would
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                return 0;
+                            }));
             for (int i = 1; i < QueueOptions.DEFAULT_MAX_PENDING_ENCODES; i++) {
                 int n = i;
                 accepted.add(worker.call(p -> n));
             }
             CompletableFuture<Integer> refused = worker.call(p -> -1);
-            ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof QueueFullException, e.toString());
             assertTrue(((QueueFullException) e.getCause()).retryAfterSeconds() >= 1);
             release.countDown();
             for (int i = 0; i < accepted.size(); i++) {
                 assertEquals(i, accepted.get(i).get(30, TimeUnit.SECONDS));
             }
-            assertEquals(7, worker.call(p -> 7).get(30, TimeUnit.SECONDS), "the bound frees up again");
+            assertEquals(
+                    7, worker.call(p -> 7).get(30, TimeUnit.SECONDS), "the bound frees up again");
         } finally {
             worker.shutdown(Duration.ofSeconds(5));
         }
@@ -281,7 +317,9 @@ class InferenceWorkerTest {
             int previous = -1;
             for (CompletableFuture<Integer> f : seen) {
                 int frames = f.get(30, TimeUnit.SECONDS);
-                assertTrue(frames > previous, "a frame step between two encodes: " + frames + " after " + previous);
+                assertTrue(
+                        frames > previous,
+                        "a frame step between two encodes: " + frames + " after " + previous);
                 previous = frames;
             }
             job.cancel("test over");

@@ -34,7 +34,8 @@ class TextTokenizerGoldenTest {
                     for (int i = 0; i < expected.length; i++) {
                         expected[i] = s.get("ids").get(i).asLong();
                     }
-                    GoldenAssert.assertExact(s.get("text").asText(), expected, tok.encode(s.get("text").asText()));
+                    GoldenAssert.assertExact(
+                            s.get("text").asText(), expected, tok.encode(s.get("text").asText()));
                     checked++;
                 }
             }
@@ -57,7 +58,8 @@ class TextTokenizerGoldenTest {
     void longTextIsRefusedNotTruncated() {
         String text = "word ".repeat(3000);
         try (TextTokenizer tok = TextTokenizer.open(FILE)) {
-            TokenizerException e = assertThrows(TokenizerException.class, () -> tok.encodeSegment(0, text));
+            TokenizerException e =
+                    assertThrows(TokenizerException.class, () -> tok.encodeSegment(0, text));
             assertTrue(e.getMessage().contains("tokens long"), e.getMessage());
         }
         try (TextTokenizer big = TextTokenizer.open(FILE, 100_000)) {
@@ -80,7 +82,9 @@ class TextTokenizerGoldenTest {
         try (TextTokenizer reference = TextTokenizer.open(FILE);
                 TextTokenizer tok = TextTokenizer.open(stock)) {
             String text = "Hello there.";
-            assertEquals(Arrays.toString(reference.encodeSegment(0, text)), Arrays.toString(tok.encodeSegment(0, text)));
+            assertEquals(
+                    Arrays.toString(reference.encodeSegment(0, text)),
+                    Arrays.toString(tok.encodeSegment(0, text)));
         }
     }
 

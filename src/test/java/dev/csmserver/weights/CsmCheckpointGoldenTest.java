@@ -52,14 +52,18 @@ class CsmCheckpointGoldenTest {
             float[] b = bf16.weights().host(name).data();
             for (int i = 0; i < a.length; i++) {
                 // bf16 keeps 8 significant bits: round-to-nearest is within 2^-8 relative.
-                assertTrue(Math.abs(a[i] - b[i]) <= Math.abs(a[i]) / 256 + 1e-30, name + "[" + i + "]");
+                assertTrue(
+                        Math.abs(a[i] - b[i]) <= Math.abs(a[i]) / 256 + 1e-30,
+                        name + "[" + i + "]");
             }
         }
     }
 
     @Test
     void bothConfigFormatsGiveTheSameArchitecture() {
-        CsmConfig original = CsmConfig.fromJson(CsmGolden.checkpoint(MODEL.get("weights_fp32").asText()).config());
+        CsmConfig original =
+                CsmConfig.fromJson(
+                        CsmGolden.checkpoint(MODEL.get("weights_fp32").asText()).config());
         Path hfConfig = CsmGolden.dir().resolve(MODEL.get("hf_config").asText());
         CsmConfig hf = CsmConfig.fromJson(CsmCheckpoint.load(hfConfig.getParent()).config());
         assertEquals(original, hf);
@@ -75,6 +79,8 @@ class CsmCheckpointGoldenTest {
         Files.writeString(dir.resolve("config.json"), "{}");
         WeightsException e = assertThrows(WeightsException.class, () -> CsmCheckpoint.load(dir));
         assertTrue(e.getMessage().contains("cannot tell which weights"), e.getMessage());
-        assertThrows(WeightsException.class, () -> CsmCheckpoint.load(dir.resolve("missing.safetensors")));
+        assertThrows(
+                WeightsException.class,
+                () -> CsmCheckpoint.load(dir.resolve("missing.safetensors")));
     }
 }

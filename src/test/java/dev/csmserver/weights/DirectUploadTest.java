@@ -10,7 +10,9 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Uploaded weights are libtorch's own copy: they survive the staging buffer being freed and reused. */
+/**
+ * Uploaded weights are libtorch's own copy: they survive the staging buffer being freed and reused.
+ */
 class DirectUploadTest {
     @Test
     void arraysOwnTheirDataAfterTheStagingBufferIsFreed() {
@@ -24,7 +26,9 @@ class DirectUploadTest {
             float[] junk = new float[data.length];
             Arrays.fill(junk, -7f);
             for (int i = 0; i < 4; i++) {
-                HostTensor.of(junk, 1024, 1024).toNd(m, DataType.FLOAT32).close(); // reuses freed native memory
+                HostTensor.of(junk, 1024, 1024)
+                        .toNd(m, DataType.FLOAT32)
+                        .close(); // reuses freed native memory
             }
             assertEquals(DataType.FLOAT32, f32.getDataType());
             assertEquals(DataType.FLOAT16, f16.getDataType());
@@ -43,20 +47,48 @@ class DirectUploadTest {
             for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
                 for (int stage : new int[] {1, 3, 4, 64}) {
                     // slices of 2 values, a staging buffer of `stage`, blocks of 3 and 4 rows
-                    NDArray[] blocks = DirectUpload.stream(m, type, FloatSlices.whole(() -> data), stage,
-                            new long[] {3, 5}, new long[] {4, 5});
+                    NDArray[] blocks =
+                            DirectUpload.stream(
+                                    m,
+                                    type,
+                                    FloatSlices.whole(() -> data),
+                                    stage,
+                                    new long[] {3, 5},
+                                    new long[] {4, 5});
                     assertEquals(type, blocks[0].getDataType());
                     float[] joined = new float[data.length];
-                    System.arraycopy(blocks[0].toType(DataType.FLOAT32, false).toFloatArray(), 0, joined, 0, 15);
-                    System.arraycopy(blocks[1].toType(DataType.FLOAT32, false).toFloatArray(), 0, joined, 15, 20);
+                    System.arraycopy(
+                            blocks[0].toType(DataType.FLOAT32, false).toFloatArray(),
+                            0,
+                            joined,
+                            0,
+                            15);
+                    System.arraycopy(
+                            blocks[1].toType(DataType.FLOAT32, false).toFloatArray(),
+                            0,
+                            joined,
+                            15,
+                            20);
                     assertArrayEquals(data, joined, "stage " + stage + " " + type);
                 }
             }
             float[] shortData = new float[10];
-            assertThrows(WeightsException.class,
-                    () -> DirectUpload.stream(m, DataType.FLOAT32, FloatSlices.whole(() -> shortData), new long[] {3, 5}));
-            assertThrows(WeightsException.class,
-                    () -> DirectUpload.stream(m, DataType.FLOAT32, FloatSlices.whole(() -> data), new long[] {3, 5}));
+            assertThrows(
+                    WeightsException.class,
+                    () ->
+                            DirectUpload.stream(
+                                    m,
+                                    DataType.FLOAT32,
+                                    FloatSlices.whole(() -> shortData),
+                                    new long[] {3, 5}));
+            assertThrows(
+                    WeightsException.class,
+                    () ->
+                            DirectUpload.stream(
+                                    m,
+                                    DataType.FLOAT32,
+                                    FloatSlices.whole(() -> data),
+                                    new long[] {3, 5}));
         }
     }
 

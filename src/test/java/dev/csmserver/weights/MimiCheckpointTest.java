@@ -29,7 +29,9 @@ class MimiCheckpointTest {
     private static Path csmIndex() {
         Path dir = Fixtures.require(Fixtures.csm().resolve("hf"));
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".index.json")).findFirst().orElseThrow();
+            return files.filter(p -> p.getFileName().toString().endsWith(".index.json"))
+                    .findFirst()
+                    .orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -39,8 +41,11 @@ class MimiCheckpointTest {
     void allLayoutsGiveIdenticalCanonicalTensors() {
         JsonNode model = model();
         int heads = model.get("num_heads").asInt();
-        MimiCheckpoint moshi = MimiCheckpoint.open(Fixtures.mimi().resolve(model.get("weights").asText()), heads);
-        MimiCheckpoint hf = MimiCheckpoint.open(Fixtures.mimi().resolve(model.get("hf_weights").asText()), heads);
+        MimiCheckpoint moshi =
+                MimiCheckpoint.open(Fixtures.mimi().resolve(model.get("weights").asText()), heads);
+        MimiCheckpoint hf =
+                MimiCheckpoint.open(
+                        Fixtures.mimi().resolve(model.get("hf_weights").asText()), heads);
         MimiCheckpoint csm = MimiCheckpoint.open(csmIndex(), heads);
         assertEquals(MimiLayout.MOSHI, moshi.layout());
         assertEquals(MimiLayout.TRANSFORMERS, hf.layout());
@@ -54,7 +59,10 @@ class MimiCheckpointTest {
         for (MimiCheckpoint other : new MimiCheckpoint[] {hf, csm}) {
             assertEquals(moshi.weights().names(), other.weights().names());
             for (String name : other.weights().names()) {
-                assertArrayEquals(moshi.weights().host(name).shape(), other.weights().host(name).shape(), name);
+                assertArrayEquals(
+                        moshi.weights().host(name).shape(),
+                        other.weights().host(name).shape(),
+                        name);
                 assertArrayEquals(reference.get(name), other.weights().host(name).data(), name);
             }
         }
@@ -63,10 +71,16 @@ class MimiCheckpointTest {
     @Test
     void rawTensorCountsMatchTheFixture() {
         JsonNode model = model();
-        assertEquals(model.get("moshi_tensor_count").asInt(),
-                SafetensorsFile.open(Fixtures.mimi().resolve(model.get("weights").asText())).tensors().size());
-        assertEquals(model.get("hf_tensor_count").asInt(),
-                SafetensorsFile.open(Fixtures.mimi().resolve(model.get("hf_weights").asText())).tensors().size());
+        assertEquals(
+                model.get("moshi_tensor_count").asInt(),
+                SafetensorsFile.open(Fixtures.mimi().resolve(model.get("weights").asText()))
+                        .tensors()
+                        .size());
+        assertEquals(
+                model.get("hf_tensor_count").asInt(),
+                SafetensorsFile.open(Fixtures.mimi().resolve(model.get("hf_weights").asText()))
+                        .tensors()
+                        .size());
     }
 
     @Test
@@ -76,7 +90,11 @@ class MimiCheckpointTest {
         SafetensorsFile raw = SafetensorsFile.open(file);
         float[] sum = raw.floats("quantizer.rvq_rest.vq.layers.0._codebook.embedding_sum");
         float[] usage = raw.floats("quantizer.rvq_rest.vq.layers.0._codebook.cluster_usage");
-        float[] e = MimiCheckpoint.open(file, model.get("num_heads").asInt()).weights().host("quantizer.rest.codebook.0").data();
+        float[] e =
+                MimiCheckpoint.open(file, model.get("num_heads").asInt())
+                        .weights()
+                        .host("quantizer.rest.codebook.0")
+                        .data();
         int dim = sum.length / usage.length;
         boolean clampUsed = false;
         for (int b = 0; b < usage.length; b++) {
@@ -91,14 +109,16 @@ class MimiCheckpointTest {
     @Test
     void rejectsNonMimiAndUnknownKeys(@TempDir Path dir) throws IOException {
         Path csmOriginal = Fixtures.require(Fixtures.csm().resolve("model.safetensors"));
-        WeightsException e = assertThrows(WeightsException.class, () -> MimiCheckpoint.open(csmOriginal, 4));
+        WeightsException e =
+                assertThrows(WeightsException.class, () -> MimiCheckpoint.open(csmOriginal, 4));
         assertTrue(e.getMessage().contains("not a Mimi checkpoint"), e.getMessage());
         Map<String, HostTensor> tensors = new HashMap<>();
         tensors.put("quantizer.rvq_first.input_proj.weight", HostTensor.of(new float[1], 1, 1, 1));
         tensors.put("quantizer.rvq_first.mystery", HostTensor.of(new float[1], 1));
         Path file = dir.resolve("odd.safetensors");
         SafetensorsWriter.write(file, tensors);
-        WeightsException u = assertThrows(WeightsException.class, () -> MimiCheckpoint.open(file, 4));
+        WeightsException u =
+                assertThrows(WeightsException.class, () -> MimiCheckpoint.open(file, 4));
         assertTrue(u.getMessage().contains("quantizer.rvq_first.mystery"), u.getMessage());
     }
 }

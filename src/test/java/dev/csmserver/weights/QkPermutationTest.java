@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class QkPermutationTest {
     @Test
     void undoesTheTransformersRowOrder() {
-        // Two heads of D = 4, rows of width 1. Interleaved rows o0..o3 per head; HF stores (o0, o2, o1, o3).
+        // Two heads of D = 4, rows of width 1. Interleaved rows o0..o3 per head; HF stores (o0, o2,
+        // o1, o3).
         float[] hf = {0, 2, 1, 3, 10, 12, 11, 13};
         float[] back = QkPermutation.toInterleaved(HostTensor.of(hf, 8, 1), 4).data();
         assertArrayEquals(new float[] {0, 1, 2, 3, 10, 11, 12, 13}, back);
@@ -24,6 +25,8 @@ class QkPermutationTest {
 
     @Test
     void refusesRowsThatAreNotWholeHeads() {
-        assertThrows(WeightsException.class, () -> QkPermutation.toInterleaved(HostTensor.of(new float[6], 6, 1), 4));
+        assertThrows(
+                WeightsException.class,
+                () -> QkPermutation.toInterleaved(HostTensor.of(new float[6], 6, 1), 4));
     }
 }

@@ -20,7 +20,8 @@ class SafetensorsFileTest {
     /** Writes a safetensors file with the given header JSON and data bytes. */
     private Path write(String name, String header, byte[] data) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h).put(data);
         Path p = dir.resolve(name);
         Files.write(p, b.array());
@@ -39,17 +40,21 @@ class SafetensorsFileTest {
     void readsF32AndWidensBf16AndF16() throws IOException {
         byte[] f32 = floats(1.5f, -2f);
         ByteBuffer bf = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-        bf.putShort((short) (Float.floatToIntBits(1.5f) >>> 16)).putShort((short) (Float.floatToIntBits(-2f) >>> 16));
+        bf.putShort((short) (Float.floatToIntBits(1.5f) >>> 16))
+                .putShort((short) (Float.floatToIntBits(-2f) >>> 16));
         ByteBuffer hf = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         hf.putShort((short) 0x3E00).putShort((short) 0xC000); // 1.5, -2 in binary16
         byte[] all = new byte[16];
         System.arraycopy(f32, 0, all, 0, 8);
         System.arraycopy(bf.array(), 0, all, 8, 4);
         System.arraycopy(hf.array(), 0, all, 12, 4);
-        Path p = write("a.safetensors",
-                "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1,2],\"data_offsets\":[8,12]},"
-                        + "\"c\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[12,16]}}", all);
+        Path p =
+                write(
+                        "a.safetensors",
+                        "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1,2],\"data_offsets\":[8,12]},"
+                                + "\"c\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[12,16]}}",
+                        all);
         SafetensorsFile f = SafetensorsFile.open(p);
         assertEquals("pt", f.metadata().get("format"));
         assertArrayEquals(new float[] {1.5f, -2f}, f.floats("a"));
@@ -58,10 +63,13 @@ class SafetensorsFileTest {
         assertArrayEquals(new long[] {1, 2}, f.info("b").shape());
         for (String name : new String[] {"a", "b", "c"}) {
             java.util.List<Float> slices = new java.util.ArrayList<>();
-            f.emitFloats(name, 1, (v, off, count) -> {
-                assertEquals(1, count);
-                slices.add(v[off]);
-            });
+            f.emitFloats(
+                    name,
+                    1,
+                    (v, off, count) -> {
+                        assertEquals(1, count);
+                        slices.add(v[off]);
+                    });
             assertEquals(java.util.List.of(1.5f, -2f), slices, name + " read one value at a time");
         }
     }
@@ -76,13 +84,20 @@ class SafetensorsFileTest {
 
     @Test
     void missingFileIsNamed() {
-        var e = assertThrows(WeightsException.class, () -> SafetensorsFile.open(dir.resolve("nope.safetensors")));
+        var e =
+                assertThrows(
+                        WeightsException.class,
+                        () -> SafetensorsFile.open(dir.resolve("nope.safetensors")));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
     @Test
     void truncatedDataIsRejected() throws IOException {
-        Path p = write("t.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", floats(1f));
+        Path p =
+                write(
+                        "t.safetensors",
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}",
+                        floats(1f));
         var e = assertThrows(WeightsException.class, () -> SafetensorsFile.open(p));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
@@ -93,7 +108,8 @@ class SafetensorsFileTest {
         Files.write(tiny, new byte[] {1, 2, 3});
         assertThrows(WeightsException.class, () -> SafetensorsFile.open(tiny));
         Path huge = dir.resolve("huge.safetensors");
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40).putLong(0);
+        ByteBuffer b =
+                ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40).putLong(0);
         Files.write(huge, b.array());
         var e1 = assertThrows(WeightsException.class, () -> SafetensorsFile.open(huge));
         assertTrue(e1.getMessage().contains("header length"), e1.getMessage());
@@ -104,17 +120,29 @@ class SafetensorsFileTest {
 
     @Test
     void wrongDtypeAndShapeMismatchAreRejected() throws IOException {
-        Path p = write("d.safetensors", "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]);
+        Path p =
+                write(
+                        "d.safetensors",
+                        "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}",
+                        new byte[8]);
         var e = assertThrows(WeightsException.class, () -> SafetensorsFile.open(p));
         assertTrue(e.getMessage().contains("dtype 'C64'"), e.getMessage());
-        Path q = write("s.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
+        Path q =
+                write(
+                        "s.safetensors",
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
+                        new byte[8]);
         var e2 = assertThrows(WeightsException.class, () -> SafetensorsFile.open(q));
         assertTrue(e2.getMessage().contains("do not hold shape"), e2.getMessage());
     }
 
     @Test
     void missingAndMisShapedTensorsAreNamedByWeights() throws IOException {
-        Path p = write("w.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", floats(1, 2));
+        Path p =
+                write(
+                        "w.safetensors",
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                        floats(1, 2));
         Weights w = new Weights(Checkpoint.open(p).tensors());
         var e = assertThrows(WeightsException.class, () -> w.host("b"));
         assertTrue(e.getMessage().contains("missing tensor 'b'"), e.getMessage());
@@ -124,10 +152,18 @@ class SafetensorsFileTest {
 
     @Test
     void readsShardedIndex() throws IOException {
-        write("s1.safetensors", "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", floats(7));
-        write("s2.safetensors", "{\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", floats(9));
+        write(
+                "s1.safetensors",
+                "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                floats(7));
+        write(
+                "s2.safetensors",
+                "{\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                floats(9));
         Path index = dir.resolve("transformers.safetensors.index.json");
-        Files.writeString(index, "{\"metadata\":{},\"weight_map\":{\"x\":\"s1.safetensors\",\"y\":\"s2.safetensors\"}}");
+        Files.writeString(
+                index,
+                "{\"metadata\":{},\"weight_map\":{\"x\":\"s1.safetensors\",\"y\":\"s2.safetensors\"}}");
         Checkpoint c = Checkpoint.open(index);
         assertArrayEquals(new float[] {9}, c.tensors().get("y").data());
         assertArrayEquals(new float[] {7}, c.tensors().get("x").data());

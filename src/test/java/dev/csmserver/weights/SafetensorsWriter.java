@@ -26,9 +26,16 @@ public final class SafetensorsWriter {
         for (var e : tensors.entrySet()) {
             long begin = end;
             end += e.getValue().size() * Float.BYTES;
-            header.append(header.length() > 1 ? "," : "").append('"').append(e.getKey())
-                    .append("\":{\"dtype\":\"F32\",\"shape\":").append(Arrays.toString(e.getValue().shape()))
-                    .append(",\"data_offsets\":[").append(begin).append(',').append(end).append("]}");
+            header.append(header.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(e.getKey())
+                    .append("\":{\"dtype\":\"F32\",\"shape\":")
+                    .append(Arrays.toString(e.getValue().shape()))
+                    .append(",\"data_offsets\":[")
+                    .append(begin)
+                    .append(',')
+                    .append(end)
+                    .append("]}");
         }
         header.append('}');
         // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -36,11 +43,16 @@ public final class SafetensorsWriter {
         header.append(" ".repeat((8 - unpadded % 8) % 8));
         byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            out.write(
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(h.length)
+                            .array());
             out.write(h);
             for (HostTensor t : tensors.values()) {
                 float[] v = t.data();
-                ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b =
+                        ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 b.asFloatBuffer().put(v);
                 out.write(b.array());
             }

@@ -11,9 +11,16 @@ public record ContextInfo(
         @Schema(description = "Speaker id.") @JsonProperty("speaker") int speaker,
         @Schema(description = "Transcript.") @JsonProperty("text") String text,
         @Schema(description = "Mimi frames (12.5 per second).") @JsonProperty("frames") int frames,
-        @Schema(description = "Audio duration in seconds.") @JsonProperty("duration_seconds") double durationSeconds,
-        @Schema(description = "When it was stored (for a built-in voice: when the model was loaded).")
-                @JsonProperty("created_at") Instant createdAt,
-        @Schema(description = "A built-in voice of the model (its published prompt, e.g. conversational_a): "
-                + "read-only, usable as context_id and as the OpenAI voice.")
-                @JsonProperty("built_in") boolean builtIn) {}
+        @Schema(description = "Audio duration in seconds.") @JsonProperty("duration_seconds")
+                double durationSeconds,
+        @Schema(
+                        description =
+                                "When it was stored (for a built-in voice: when the model was loaded).")
+                @JsonProperty("created_at")
+                Instant createdAt,
+        @Schema(
+                        description =
+                                "A built-in voice of the model (its published prompt, e.g. conversational_a): "
+                                        + "read-only, usable as context_id and as the OpenAI voice.")
+                @JsonProperty("built_in")
+                boolean builtIn) {}

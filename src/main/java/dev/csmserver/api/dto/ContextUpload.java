@@ -10,7 +10,11 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Schema(name = "ContextUpload", description = "One conversation turn to encode once and store.")
 public class ContextUpload {
     @RestForm("audio")
-    @Schema(required = true, type = SchemaType.STRING, format = "binary", description = "WAV file of the turn, sampled at 8 to 192 kHz (resampled to 24 kHz).")
+    @Schema(
+            required = true,
+            type = SchemaType.STRING,
+            format = "binary",
+            description = "WAV file of the turn, sampled at 8 to 192 kHz (resampled to 24 kHz).")
     public FileUpload audio;
 
     @RestForm("text")
@@ -25,6 +29,8 @@ public class ContextUpload {
 
     @RestForm("id")
     @PartType("text/plain")
-    @Schema(description = "Id to store it under ([A-Za-z0-9_-]{1,64}); generated when absent.", examples = "turn-1")
+    @Schema(
+            description = "Id to store it under ([A-Za-z0-9_-]{1,64}); generated when absent.",
+            examples = "turn-1")
     public String id;
 }

@@ -5,31 +5,57 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Body of {@code POST /v1/speech}. */
-@Schema(name = "SpeechRequest", description = "Generate speech for `text` in the voice of `speaker`, "
-        + "conditioned on earlier turns.")
+@Schema(
+        name = "SpeechRequest",
+        description =
+                "Generate speech for `text` in the voice of `speaker`, "
+                        + "conditioned on earlier turns.")
 public record SpeechRequest(
         @Schema(required = true, description = "Text to speak.", examples = "Hello from Sesame.")
-        @JsonProperty("text") String text,
+                @JsonProperty("text")
+                String text,
         @Schema(description = "Speaker id.", defaultValue = "0", minimum = "0", examples = "0")
-        @JsonProperty("speaker") Integer speaker,
-        @Schema(description = "Earlier turns, oldest first.")
-        @JsonProperty("context") List<ContextSegment> context,
-        @Schema(description = "Cap on generated audio, in milliseconds.", defaultValue = "10000",
-                minimum = "80", examples = "4000")
-        @JsonProperty("max_audio_length_ms") Integer maxAudioLengthMs,
-        @Schema(description = "Sampling temperature (0 = greedy).", defaultValue = "0.9", minimum = "0",
-                maximum = "5")
-        @JsonProperty("temperature") Double temperature,
+                @JsonProperty("speaker")
+                Integer speaker,
+        @Schema(description = "Earlier turns, oldest first.") @JsonProperty("context")
+                List<ContextSegment> context,
+        @Schema(
+                        description = "Cap on generated audio, in milliseconds.",
+                        defaultValue = "10000",
+                        minimum = "80",
+                        examples = "4000")
+                @JsonProperty("max_audio_length_ms")
+                Integer maxAudioLengthMs,
+        @Schema(
+                        description = "Sampling temperature (0 = greedy).",
+                        defaultValue = "0.9",
+                        minimum = "0",
+                        maximum = "5")
+                @JsonProperty("temperature")
+                Double temperature,
         @Schema(description = "Top-k sampling cut-off.", defaultValue = "50", minimum = "1")
-        @JsonProperty("top_k") Integer topK,
-        @Schema(description = "Sampling seed; random when absent (echoed in X-Seed).", examples = "42")
-        @JsonProperty("seed") Long seed,
-        @Schema(description = "Audio format.", defaultValue = "wav",
-                enumeration = {"wav", "pcm", "mp3", "flac", "opus"})
-        @JsonProperty("response_format") String responseFormat,
-        @Schema(description = "Stream audio while it is generated (chunked).", defaultValue = "true")
-        @JsonProperty("stream") Boolean stream,
-        @Schema(description = "Store the generated turn (text, speaker, codes) as a new context with this id; "
-                + "an id that exists is a 409 before any audio.",
-                examples = "turn-2")
-        @JsonProperty("save_as") String saveAs) {}
+                @JsonProperty("top_k")
+                Integer topK,
+        @Schema(
+                        description = "Sampling seed; random when absent (echoed in X-Seed).",
+                        examples = "42")
+                @JsonProperty("seed")
+                Long seed,
+        @Schema(
+                        description = "Audio format.",
+                        defaultValue = "wav",
+                        enumeration = {"wav", "pcm", "mp3", "flac", "opus"})
+                @JsonProperty("response_format")
+                String responseFormat,
+        @Schema(
+                        description = "Stream audio while it is generated (chunked).",
+                        defaultValue = "true")
+                @JsonProperty("stream")
+                Boolean stream,
+        @Schema(
+                        description =
+                                "Store the generated turn (text, speaker, codes) as a new context with this id; "
+                                        + "an id that exists is a 409 before any audio.",
+                        examples = "turn-2")
+                @JsonProperty("save_as")
+                String saveAs) {}

@@ -9,7 +9,10 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Schema(name = "WatermarkUpload", description = "An audio file to check for the watermark.")
 public class WatermarkUpload {
     @RestForm("audio")
-    @Schema(required = true, type = SchemaType.STRING, format = "binary",
+    @Schema(
+            required = true,
+            type = SchemaType.STRING,
+            format = "binary",
             description = "WAV, MP3, FLAC or Ogg Opus file, sampled at 8 to 192 kHz.")
     public FileUpload audio;
 }

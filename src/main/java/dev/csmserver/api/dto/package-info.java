@@ -1,2 +1,5 @@
-/** Request and response bodies (snake_case JSON, documented with @Schema). Imports: JDK, Jackson, OpenAPI annotations. */
+/**
+ * Request and response bodies (snake_case JSON, documented with @Schema). Imports: JDK, Jackson,
+ * OpenAPI annotations.
+ */
 package dev.csmserver.api.dto;

@@ -32,7 +32,8 @@ public final class FlacDecoder {
         if (collector.info == null || collector.info.getSampleRate() <= 0) {
             throw new AudioFormatException("FLAC stream has no valid STREAMINFO");
         }
-        return new Pcm(Arrays.copyOf(collector.samples, collector.count), collector.info.getSampleRate());
+        return new Pcm(
+                Arrays.copyOf(collector.samples, collector.count), collector.info.getSampleRate());
     }
 
     /**

@@ -43,7 +43,8 @@ public final class OggOpusDecoder {
         int channels = head[9] & 0xFF;
         int preSkip = (head[10] & 0xFF) | (head[11] & 0xFF) << 8;
         if (channels < 1 || channels > 2) {
-            throw new AudioFormatException("Ogg Opus with " + channels + " channels is not supported");
+            throw new AudioFormatException(
+                    "Ogg Opus with " + channels + " channels is not supported");
         }
         OpusDecoder opus;
         try {
@@ -86,7 +87,10 @@ public final class OggOpusDecoder {
         boolean first = true;
         int pos = 0;
         while (pos + 27 <= ogg.length) {
-            if (ogg[pos] != 'O' || ogg[pos + 1] != 'g' || ogg[pos + 2] != 'g' || ogg[pos + 3] != 'S') {
+            if (ogg[pos] != 'O'
+                    || ogg[pos + 1] != 'g'
+                    || ogg[pos + 2] != 'g'
+                    || ogg[pos + 3] != 'S') {
                 throw new AudioFormatException("bad Ogg page at byte " + pos);
             }
             int pageSerial = (int) le(ogg, pos + 14, 4);

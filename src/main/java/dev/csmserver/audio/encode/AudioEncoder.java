@@ -1,8 +1,8 @@
 package dev.csmserver.audio.encode;
 
 /**
- * A streaming encoder for one mono stream: call {@link #start()} once, {@link #encode(float[])}
- * for each chunk of samples as it is produced, then {@link #finish()} once; concatenating every
+ * A streaming encoder for one mono stream: call {@link #start()} once, {@link #encode(float[])} for
+ * each chunk of samples as it is produced, then {@link #finish()} once; concatenating every
  * returned array gives the complete file. Any call may return an empty array (the codec is
  * buffering). Not thread-safe; one instance per stream.
  */

@@ -61,7 +61,8 @@ public final class FlacEncoder implements AudioEncoder {
         if (samplesAdded == 0) {
             return; // javaflacencoder cannot flush an empty stream; the header alone is valid
         }
-        int available = end ? flac.samplesAvailableToEncode() : flac.fullBlockSamplesAvailableToEncode();
+        int available =
+                end ? flac.samplesAvailableToEncode() : flac.fullBlockSamplesAvailableToEncode();
         try {
             if (available > 0 || end) {
                 flac.encodeSamples(available, end);

@@ -23,8 +23,13 @@ public final class Mp3Encoder implements AudioEncoder {
     public Mp3Encoder(int sampleRateHz, int bitrateKbps) {
         javax.sound.sampled.AudioFormat source =
                 new javax.sound.sampled.AudioFormat(sampleRateHz, 16, 1, true, false);
-        lame = new LameEncoder(
-                source, bitrateKbps, LameEncoder.CHANNEL_MODE_MONO, LameEncoder.QUALITY_MIDDLE, false);
+        lame =
+                new LameEncoder(
+                        source,
+                        bitrateKbps,
+                        LameEncoder.CHANNEL_MODE_MONO,
+                        LameEncoder.QUALITY_MIDDLE,
+                        false);
         mp3Buffer = new byte[lame.getMP3BufferSize()];
         maxPcmBytes = Math.max(2, lame.getPCMBufferSize() / 2 & ~1);
     }

@@ -125,8 +125,10 @@ public final class OggOpusEncoder implements AudioEncoder {
         for (int i = 0; i < packets.size(); i++) {
             page.add(packets.get(i));
             pageGranule += perPacket;
-            boolean full = i + 1 < packets.size()
-                    && OggPageWriter.segmentsFor(page) + packets.get(i + 1).length / 255 + 1 > 255;
+            boolean full =
+                    i + 1 < packets.size()
+                            && OggPageWriter.segmentsFor(page) + packets.get(i + 1).length / 255 + 1
+                                    > 255;
             if (full) {
                 out.writeBytes(pages.page(page, pageGranule, 0));
                 page.clear();

@@ -4,9 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 /**
- * Writes Ogg pages (RFC 3533) for one logical stream: lacing, sequence numbers, flags and the
- * page CRC (polynomial 0x04C11DB7, initial value 0, no reflection, computed with the CRC field
- * zeroed).
+ * Writes Ogg pages (RFC 3533) for one logical stream: lacing, sequence numbers, flags and the page
+ * CRC (polynomial 0x04C11DB7, initial value 0, no reflection, computed with the CRC field zeroed).
  */
 final class OggPageWriter {
     static final int FLAG_CONTINUED = 0x01;

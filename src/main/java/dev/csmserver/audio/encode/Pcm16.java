@@ -1,8 +1,8 @@
 package dev.csmserver.audio.encode;
 
 /**
- * Float samples to signed 16-bit with the scale {@link dev.csmserver.audio.WavWriter} uses (x 32768,
- * rounded, clipped to [-32768, 32767], NaN to 0), so every format carries the same samples.
+ * Float samples to signed 16-bit with the scale {@link dev.csmserver.audio.WavWriter} uses (x
+ * 32768, rounded, clipped to [-32768, 32767], NaN to 0), so every format carries the same samples.
  */
 final class Pcm16 {
     private Pcm16() {}

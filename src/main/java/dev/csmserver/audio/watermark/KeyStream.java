@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * SHA-256 in counter mode over (key digest, purpose, counter): a keyed, platform-independent source
- * of pseudo-random words. Without the secret the carrier cannot be predicted, which is what keeps
- * a non-default key's mark private.
+ * of pseudo-random words. Without the secret the carrier cannot be predicted, which is what keeps a
+ * non-default key's mark private.
  */
 final class KeyStream {
     private final byte[] prefix;
@@ -22,10 +22,11 @@ final class KeyStream {
 
     long nextLong() {
         if (block.remaining() < Long.BYTES) {
-            byte[] input = ByteBuffer.allocate(prefix.length + Long.BYTES)
-                    .put(prefix)
-                    .putLong(counter++)
-                    .array();
+            byte[] input =
+                    ByteBuffer.allocate(prefix.length + Long.BYTES)
+                            .put(prefix)
+                            .putLong(counter++)
+                            .array();
             block = ByteBuffer.wrap(WatermarkKey.sha256(input));
         }
         return block.getLong();

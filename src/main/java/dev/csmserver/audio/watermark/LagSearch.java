@@ -4,8 +4,7 @@ package dev.csmserver.audio.watermark;
  * Finds where the carrier period starts in a whitened signal: folds the signal onto one period and
  * cross-correlates it with the synchronisation chips at every lag (two FFTs), normalising each lag
  * by its exact null variance. For a fixed signal and independent random chip signs the statistic
- * has mean 0 and variance 1 at every lag, which is what makes the false-alarm probability
- * analytic.
+ * has mean 0 and variance 1 at every lag, which is what makes the false-alarm probability analytic.
  */
 final class LagSearch {
     private static final int P = WatermarkCode.PERIOD;
@@ -74,8 +73,8 @@ final class LagSearch {
     }
 
     /**
-     * Soft payload statistics at a lag: for each coded bit, its correlation over its chips divided by
-     * the null standard deviation (a z-score whose sign is the bit), with the signal's polarity.
+     * Soft payload statistics at a lag: for each coded bit, its correlation over its chips divided
+     * by the null standard deviation (a z-score whose sign is the bit), with the signal's polarity.
      */
     double[] bitScores(double[] folded, int lag, int polarity) {
         double[] sum = new double[WatermarkCode.CODED_BITS];

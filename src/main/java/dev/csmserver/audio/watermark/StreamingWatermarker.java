@@ -7,13 +7,14 @@ package dev.csmserver.audio.watermark;
  * thread-safe. Costs a few nanoseconds per sample.
  *
  * <p>{@code y[n] = x[n] + sqrt(beta * p[n]) * c[n mod P]} where {@code p} is the input power
- * smoothed by a one-pole filter ({@link #ENVELOPE_SECONDS}) and {@code beta} sets the mark
- * {@link #MARK_TO_SIGNAL_DB} below the signal. The smoother has unit DC gain, so the mark's total
- * energy tracks the signal's and the SNR stays close to that figure on any input.
+ * smoothed by a one-pole filter ({@link #ENVELOPE_SECONDS}) and {@code beta} sets the mark {@link
+ * #MARK_TO_SIGNAL_DB} below the signal. The smoother has unit DC gain, so the mark's total energy
+ * tracks the signal's and the SNR stays close to that figure on any input.
  */
 public final class StreamingWatermarker {
     /** Mark power relative to the signal's, in dB (SNR target is 30 dB; keep a margin). */
     public static final double MARK_TO_SIGNAL_DB = -32.0;
+
     /** Time constant of the power envelope: about a syllable's onset. */
     public static final double ENVELOPE_SECONDS = 0.02;
 

@@ -1,25 +1,30 @@
 package dev.csmserver.audio.watermark;
 
 /**
- * The layout of the mark derived from a key's secret: one period of {@link #PERIOD} chips at 24 kHz,
- * each chip with a keyed sign and a keyed role (synchronisation, or one of the {@link #CODED_BITS}
- * payload bits, interleaved over the whole period so a pause hurts every bit alike). The embedder
- * and the detector both build it from the same secret.
+ * The layout of the mark derived from a key's secret: one period of {@link #PERIOD} chips at 24
+ * kHz, each chip with a keyed sign and a keyed role (synchronisation, or one of the {@link
+ * #CODED_BITS} payload bits, interleaved over the whole period so a pause hurts every bit alike).
+ * The embedder and the detector both build it from the same secret.
  */
 final class WatermarkCode {
     static final int SAMPLE_RATE_HZ = 24_000;
+
     /** Chips per period (0.68 s): a power of two so that lag search is one FFT. */
     static final int PERIOD = 16_384;
+
     /** 32 payload bits followed by their CRC-16. */
     static final int PAYLOAD_BITS = 32;
 
     static final int CODED_BITS = PAYLOAD_BITS + 16;
+
     /** Chips per coded bit; the remaining quarter of the period (4 096 chips) synchronises. */
     static final int CHIPS_PER_BIT = 256;
+
     /** Pass band of the carrier: above most voiced energy, below the 8 kHz Nyquist of 16 kHz. */
     static final double BAND_LOW_HZ = 600;
 
     static final double BAND_HIGH_HZ = 7_000;
+
     /** Width of the raised-cosine band edges. */
     static final double EDGE_HZ = 300;
 
@@ -27,6 +32,7 @@ final class WatermarkCode {
 
     /** Keyed sign of each chip, +-1. */
     final byte[] sign = new byte[PERIOD];
+
     /** Role of each chip: {@link #SYNC} or the coded bit index. */
     final short[] role = new short[PERIOD];
 

@@ -5,8 +5,8 @@ package dev.csmserver.audio.watermark;
  *
  * @param detected whether the false-alarm probability is at or below {@link
  *     WatermarkDetector#DETECTION_FALSE_ALARM}
- * @param score the best normalised correlation (a z-score: about N(0, 1) per lag on unmarked
- *     audio; marked speech scores tens)
+ * @param score the best normalised correlation (a z-score: about N(0, 1) per lag on unmarked audio;
+ *     marked speech scores tens)
  * @param falseAlarmProbability probability that unmarked audio scores at least this high anywhere
  *     in the search (union bound over lags, polarities and windows of the Gaussian tail)
  * @param payload the recovered payload when its CRC checks, else {@code null}

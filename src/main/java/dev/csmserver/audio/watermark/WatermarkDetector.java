@@ -12,10 +12,10 @@ import java.util.List;
  * <p>Steps: resample to 24 kHz; whiten ({@link Whitener}); for the whole clip, and for 4 s windows
  * every 2 s when the clip is longer than 6 s, fold onto the carrier period and search every lag
  * ({@link LagSearch}); keep the strongest |z|. Its false-alarm probability is the Gaussian tail
- * times the number of tests (lags x 2 polarities x windows). At the best lag each payload bit is the
- * sign of its chips' correlation; the 32 bits are accepted when their CRC-16 matches, trying the
- * 16 flips of the four least reliable bits (Chase decoding). The span is the run of 0.5 s segments
- * whose own correlation at that lag exceeds {@link #SEGMENT_Z}.
+ * times the number of tests (lags x 2 polarities x windows). At the best lag each payload bit is
+ * the sign of its chips' correlation; the 32 bits are accepted when their CRC-16 matches, trying
+ * the 16 flips of the four least reliable bits (Chase decoding). The span is the run of 0.5 s
+ * segments whose own correlation at that lag exceeds {@link #SEGMENT_Z}.
  */
 public final class WatermarkDetector {
     /** Detected when the false-alarm probability is at most this. */
@@ -37,7 +37,10 @@ public final class WatermarkDetector {
 
     /** Looks for the mark in mono {@code samples} at {@code sampleRateHz}. */
     public WatermarkDetection detect(float[] samples, int sampleRateHz) {
-        float[] x = sampleRateHz == RATE ? samples : SincResampler.resample(samples, sampleRateHz, RATE);
+        float[] x =
+                sampleRateHz == RATE
+                        ? samples
+                        : SincResampler.resample(samples, sampleRateHz, RATE);
         if (x.length < Whitener.FRAME * 4) {
             return WatermarkDetection.none(0, 1);
         }
@@ -57,7 +60,8 @@ public final class WatermarkDetector {
             return WatermarkDetection.none(score, fap);
         }
         int polarity = best.z() >= 0 ? 1 : -1;
-        WatermarkPayload payload = decodePayload(lagSearch.bitScores(best.folded(), best.lag(), polarity));
+        WatermarkPayload payload =
+                decodePayload(lagSearch.bitScores(best.folded(), best.lag(), polarity));
         double[] span = span(v, best.lag(), polarity);
         return new WatermarkDetection(true, score, fap, payload, span[0], span[1]);
     }

@@ -1,9 +1,9 @@
 package dev.csmserver.audio.watermark;
 
 /**
- * The detector's front end: a short-time Fourier transform (512-point sqrt-Hann frames, hop 256)
- * in which each cell is weighted by the mark's expected amplitude over the local power (maximum
- * ratio combining), restricted to the carrier's band, then overlap-added back to the time axis.
+ * The detector's front end: a short-time Fourier transform (512-point sqrt-Hann frames, hop 256) in
+ * which each cell is weighted by the mark's expected amplitude over the local power (maximum ratio
+ * combining), restricted to the carrier's band, then overlap-added back to the time axis.
  *
  * <p>The mark is scaled by the frame's power envelope while the host and any added noise vary
  * wildly from cell to cell; dividing by the local power turns loud host cells (voiced harmonics)
@@ -79,8 +79,10 @@ final class Whitener {
         double[] r = c.re;
         double[] m = c.im;
         for (int f = 0; f <= FRAME / 2; f++) {
-            double local = local(c.power, f) + (prev == null ? 0 : local(prev.power, f))
-                    + (next == null ? 0 : local(next.power, f));
+            double local =
+                    local(c.power, f)
+                            + (prev == null ? 0 : local(prev.power, f))
+                            + (next == null ? 0 : local(next.power, f));
             int cells = 3 * (prev == null ? 0 : 1) + 3 * (next == null ? 0 : 1) + 3;
             double w = band[f] == 0 ? 0 : band[f] * c.amplitude / (local / cells + floor);
             r[f] *= w;

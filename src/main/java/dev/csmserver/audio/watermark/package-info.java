@@ -13,10 +13,10 @@
  * signal's power, 32 dB below the signal: zero latency, chunking-invariant, silence untouched.
  *
  * <p><b>Detection.</b> The detector resamples to 24 kHz, whitens in a 512-point STFT (each cell
- * weighted by frame amplitude over local power, restricted to the band: a matched filter that
- * turns the loud host into small interference), folds the result onto one period and correlates it
- * with the sync chips at every lag. The normalised peak is a z-score whose null distribution is
- * N(0, 1) per lag (the chips are independent of unmarked audio), so the false-alarm probability is
+ * weighted by frame amplitude over local power, restricted to the band: a matched filter that turns
+ * the loud host into small interference), folds the result onto one period and correlates it with
+ * the sync chips at every lag. The normalised peak is a z-score whose null distribution is N(0, 1)
+ * per lag (the chips are independent of unmarked audio), so the false-alarm probability is
  * analytic: the Gaussian tail times the number of lags, polarities and windows. At the peak each
  * bit is the sign of its chips' correlation; the payload is reported when the CRC-16 checks.
  * Folding uses every period in the clip, so any 2 s window (about three periods) suffices, and the

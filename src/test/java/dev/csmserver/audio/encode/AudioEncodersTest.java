@@ -35,8 +35,10 @@ class AudioEncodersTest {
             for (int h = 1; h <= 12; h++) {
                 s += Math.sin(2 * Math.PI * 140 * h * t + h) / h;
             }
-            x[i] = (float) (0.25 * s * (0.6 + 0.4 * Math.sin(2 * Math.PI * 1.5 * t))
-                    + 0.003 * (r.nextDouble() - 0.5));
+            x[i] =
+                    (float)
+                            (0.25 * s * (0.6 + 0.4 * Math.sin(2 * Math.PI * 1.5 * t))
+                                    + 0.003 * (r.nextDouble() - 0.5));
         }
         return x;
     }
@@ -143,7 +145,8 @@ class AudioEncodersTest {
 
     @Test
     void emptyStreamsAreStillValidFiles() {
-        for (AudioFormat f : new AudioFormat[] {AudioFormat.WAV, AudioFormat.FLAC, AudioFormat.OPUS}) {
+        for (AudioFormat f :
+                new AudioFormat[] {AudioFormat.WAV, AudioFormat.FLAC, AudioFormat.OPUS}) {
             AudioEncoder e = AudioEncoders.create(f, RATE);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.writeBytes(e.start());
@@ -155,9 +158,13 @@ class AudioEncodersTest {
     @Test
     void garbageIsRejectedWithAnAudioFormatException() {
         assertThrows(AudioFormatException.class, () -> AudioDecoders.decode(new byte[0]));
-        assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("hello world".getBytes()));
-        assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("OggS-not-really-ogg-at-all-padding".getBytes()));
-        assertThrows(AudioFormatException.class, () -> AudioDecoders.decode("fLaC\0\0\0\0".getBytes()));
+        assertThrows(
+                AudioFormatException.class, () -> AudioDecoders.decode("hello world".getBytes()));
+        assertThrows(
+                AudioFormatException.class,
+                () -> AudioDecoders.decode("OggS-not-really-ogg-at-all-padding".getBytes()));
+        assertThrows(
+                AudioFormatException.class, () -> AudioDecoders.decode("fLaC\0\0\0\0".getBytes()));
     }
 
     @Test
@@ -165,12 +172,14 @@ class AudioEncodersTest {
     void truncatedOrCorruptedStreamsDecodeOrFailCleanly() {
         float[] x = Arrays.copyOf(signal(), RATE);
         SplittableRandom r = new SplittableRandom(99);
-        for (AudioFormat f : new AudioFormat[] {AudioFormat.MP3, AudioFormat.FLAC, AudioFormat.OPUS}) {
+        for (AudioFormat f :
+                new AudioFormat[] {AudioFormat.MP3, AudioFormat.FLAC, AudioFormat.OPUS}) {
             byte[] valid = encodeInChunks(AudioEncoders.create(f, RATE), x);
             for (int trial = 0; trial < 30; trial++) {
-                byte[] bad = trial < 10
-                        ? Arrays.copyOf(valid, 4 + r.nextInt(valid.length - 4))
-                        : valid.clone();
+                byte[] bad =
+                        trial < 10
+                                ? Arrays.copyOf(valid, 4 + r.nextInt(valid.length - 4))
+                                : valid.clone();
                 for (int k = 0; trial >= 10 && k < 1 + trial; k++) {
                     bad[4 + r.nextInt(bad.length - 4)] = (byte) r.nextInt(256);
                 }

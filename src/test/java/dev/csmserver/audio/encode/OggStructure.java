@@ -12,7 +12,9 @@ import java.util.Arrays;
 final class OggStructure {
     private OggStructure() {}
 
-    /** Checks page layout, CRCs, flags, sequence numbers, OpusHead/OpusTags and the final granule. */
+    /**
+     * Checks page layout, CRCs, flags, sequence numbers, OpusHead/OpusTags and the final granule.
+     */
     static void check(byte[] ogg, int inputSamples24k) {
         ByteBuffer b = ByteBuffer.wrap(ogg).order(ByteOrder.LITTLE_ENDIAN);
         int pos = 0;
@@ -20,7 +22,10 @@ final class OggStructure {
         long lastGranule = -1;
         int preSkip = -1;
         while (pos < ogg.length) {
-            assertEquals("OggS", new String(ogg, pos, 4, StandardCharsets.US_ASCII), "capture at " + pos);
+            assertEquals(
+                    "OggS",
+                    new String(ogg, pos, 4, StandardCharsets.US_ASCII),
+                    "capture at " + pos);
             assertEquals(0, ogg[pos + 4], "version");
             int flags = ogg[pos + 5];
             long granule = b.getLong(pos + 6);

@@ -3,8 +3,8 @@ package dev.csmserver.audio.watermark;
 import java.util.SplittableRandom;
 
 /**
- * Unmarked non-speech signals for false-positive checks: coloured noise and synthetic music
- * (chords and melodies of harmonic tones with envelopes, vibrato and drum-like noise bursts).
+ * Unmarked non-speech signals for false-positive checks: coloured noise and synthetic music (chords
+ * and melodies of harmonic tones with envelopes, vibrato and drum-like noise bursts).
  */
 public final class NullSignals {
     static final int RATE = 24_000;
@@ -17,11 +17,12 @@ public final class NullSignals {
         float[] x = new float[4 * RATE];
         double level = 0.02 + 0.2 * random.nextDouble();
         double state = 0;
-        double pole = switch (index % 3) {
-            case 0 -> 0;
-            case 1 -> 0.9;
-            default -> 0.99;
-        };
+        double pole =
+                switch (index % 3) {
+                    case 0 -> 0;
+                    case 1 -> 0.9;
+                    default -> 0.99;
+                };
         for (int i = 0; i < x.length; i++) {
             state = pole * state + Attacks.gaussian(random);
             x[i] = (float) (level * state * Math.sqrt(1 - pole * pole));
@@ -48,7 +49,12 @@ public final class NullSignals {
     }
 
     private static void addNote(
-            float[] x, double startS, double lengthS, double f0, int harmonics, SplittableRandom r) {
+            float[] x,
+            double startS,
+            double lengthS,
+            double f0,
+            int harmonics,
+            SplittableRandom r) {
         int start = (int) (startS * RATE);
         int len = (int) (lengthS * RATE);
         double amp = 0.05 + 0.1 * r.nextDouble();

@@ -52,7 +52,13 @@ public final class SpeechClips {
         "Please remember to save your work before closing the application.",
     };
     static final String[] VOICES = {
-        "en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc", "en-gb-x-gbclan",
+        "en-us",
+        "en-gb",
+        "en-gb-scotland",
+        "en-gb-x-rp",
+        "en-029",
+        "en-us-nyc",
+        "en-gb-x-gbclan",
         "en-gb-x-gbcwmd",
     };
     static final String[] VARIANTS = {"", "+f1", "+f2", "+f3", "+f4", "+m1", "+m3", "+m5", "+m7"};
@@ -71,8 +77,9 @@ public final class SpeechClips {
                     if (random.nextInt(3) == 0) {
                         text += " " + SENTENCES[random.nextInt(SENTENCES.length)];
                     }
-                    String voice = VOICES[random.nextInt(VOICES.length)]
-                            + VARIANTS[random.nextInt(VARIANTS.length)];
+                    String voice =
+                            VOICES[random.nextInt(VOICES.length)]
+                                    + VARIANTS[random.nextInt(VARIANTS.length)];
                     int speed = 120 + random.nextInt(100);
                     int pitch = 25 + random.nextInt(50);
                     clips.add(speak(dir.resolve("clip" + i + ".wav"), text, voice, speed, pitch));
@@ -93,11 +100,20 @@ public final class SpeechClips {
 
     private static float[] speak(Path wav, String text, String voice, int speed, int pitch)
             throws IOException {
-        Process p = new ProcessBuilder(
-                        "espeak-ng", "-v", voice, "-s", Integer.toString(speed),
-                        "-p", Integer.toString(pitch), "-w", wav.toString(), text)
-                .redirectErrorStream(true)
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                "espeak-ng",
+                                "-v",
+                                voice,
+                                "-s",
+                                Integer.toString(speed),
+                                "-p",
+                                Integer.toString(pitch),
+                                "-w",
+                                wav.toString(),
+                                text)
+                        .redirectErrorStream(true)
+                        .start();
         String log = new String(p.getInputStream().readAllBytes());
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -62,9 +62,11 @@ class StreamingWatermarkerTest {
     void differentPayloadsGiveDifferentMarks() {
         float[] x = speech.get(1);
         float[] a = new StreamingWatermarker(KEY).mark(x);
-        float[] b = new StreamingWatermarker(
-                        WatermarkKey.fromSecret(WatermarkKey.DEFAULT_SECRET, new WatermarkPayload(1, 2)))
-                .mark(x);
+        float[] b =
+                new StreamingWatermarker(
+                                WatermarkKey.fromSecret(
+                                        WatermarkKey.DEFAULT_SECRET, new WatermarkPayload(1, 2)))
+                        .mark(x);
         assertTrue(!Arrays.equals(a, b));
     }
 

@@ -32,7 +32,8 @@ class WatermarkDetectorTest {
         StreamingWatermarker proto = new StreamingWatermarker(KEY);
         marked = new ArrayList<>();
         for (float[] x : speech) {
-            marked.add(StreamingWatermarkerTest.markInChunks(proto.newStream(), x, new int[] {1920}));
+            marked.add(
+                    StreamingWatermarkerTest.markInChunks(proto.newStream(), x, new int[] {1920}));
         }
     }
 
@@ -46,7 +47,8 @@ class WatermarkDetectorTest {
                 assertTrue(d.detected(), what);
                 assertTrue(d.score() > 8.0, "score too close to the threshold, " + what);
                 assertEquals(KEY.payload(), d.payload(), what);
-                assertTrue(d.falseAlarmProbability() <= WatermarkDetector.DETECTION_FALSE_ALARM, what);
+                assertTrue(
+                        d.falseAlarmProbability() <= WatermarkDetector.DETECTION_FALSE_ALARM, what);
             }
         }
     }
@@ -79,8 +81,9 @@ class WatermarkDetectorTest {
 
     @Test
     void anotherSecretDoesNotDetectTheMark() {
-        WatermarkDetector other = new WatermarkDetector(
-                WatermarkKey.fromSecret("a private deployment secret", KEY.payload()));
+        WatermarkDetector other =
+                new WatermarkDetector(
+                        WatermarkKey.fromSecret("a private deployment secret", KEY.payload()));
         for (float[] y : marked) {
             assertFalse(other.detect(y, 24_000).detected());
         }

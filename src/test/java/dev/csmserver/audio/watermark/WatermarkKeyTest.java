@@ -14,7 +14,9 @@ class WatermarkKeyTest {
     void defaultKeyCarriesTheDocumentedPayload() {
         WatermarkKey key = WatermarkKey.defaultKey();
         assertEquals(new WatermarkPayload(0xD4D3, 0x9238), key.payload());
-        assertTrue(key.sameSecret(WatermarkKey.fromSecret(WatermarkKey.DEFAULT_SECRET, key.payload())));
+        assertTrue(
+                key.sameSecret(
+                        WatermarkKey.fromSecret(WatermarkKey.DEFAULT_SECRET, key.payload())));
         assertFalse(key.toString().contains(WatermarkKey.DEFAULT_SECRET));
     }
 
@@ -52,7 +54,9 @@ class WatermarkKeyTest {
                 perBit[r]++;
             }
         }
-        assertEquals(WatermarkCode.PERIOD - WatermarkCode.CODED_BITS * WatermarkCode.CHIPS_PER_BIT, sync);
+        assertEquals(
+                WatermarkCode.PERIOD - WatermarkCode.CODED_BITS * WatermarkCode.CHIPS_PER_BIT,
+                sync);
         for (int count : perBit) {
             assertEquals(WatermarkCode.CHIPS_PER_BIT, count);
         }
@@ -60,7 +64,8 @@ class WatermarkKeyTest {
 
     @Test
     void carrierIsUnitPowerAndBandLimited() {
-        float[] c = new WatermarkCode(WatermarkKey.defaultKey()).carrier(WatermarkKey.DEFAULT_PAYLOAD);
+        float[] c =
+                new WatermarkCode(WatermarkKey.defaultKey()).carrier(WatermarkKey.DEFAULT_PAYLOAD);
         double power = 0;
         for (float v : c) {
             power += v * v;

@@ -40,7 +40,9 @@ class WatermarkOutputFormatsTest {
                 assertTrue(d.detected() && d.score() > 10, format + ": " + d);
                 assertEquals(KEY.payload(), d.payload(), format + ": " + d);
                 Pcm plain = roundTrip(format, x, null);
-                assertFalse(DETECTOR.detect(plain.samples(), plain.sampleRateHz()).detected(), format.toString());
+                assertFalse(
+                        DETECTOR.detect(plain.samples(), plain.sampleRateHz()).detected(),
+                        format.toString());
             }
         }
     }
