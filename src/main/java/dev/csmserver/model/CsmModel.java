@@ -369,14 +369,9 @@ public final class CsmModel {
     private static void checkCapacity(GenerationState s, int rows) {
         if (!s.isOpen()) {
             throw new IllegalStateException("request state is closed");
-        }
-        if (rows > s.remainingCapacity()) {
-            throw new IllegalStateException(
-                    "request needs "
-                            + rows
-                            + " more positions but has "
-                            + s.remainingCapacity()
-                            + " left");
+        } else if (rows > s.remainingCapacity()) {
+            String need = "request needs %d more positions but has %d left";
+            throw new IllegalStateException(String.format(need, rows, s.remainingCapacity()));
         }
     }
 

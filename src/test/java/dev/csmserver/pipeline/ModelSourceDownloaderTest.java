@@ -39,16 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * progress it reports.
  */
 class ModelSourceDownloaderTest {
-    /**
-     * Files of the published repo the loader never reads (the fixture's README stands for the
-     * repo's).
-     */
+    /** Files of the published repo the loader never reads (the fixture README stands for it). */
     private static final Set<String> NEVER =
             Set.of("ckpt.pt", "model.safetensors", "README.md", ".gitattributes");
 
-    /**
-     * Short enough to keep the stall test fast, long enough that a busy CI machine never trips it.
-     */
+    // Short enough to keep the stall test fast, long enough that a busy CI machine never trips it.
     private static final Duration STALL = Duration.ofMillis(300);
 
     @TempDir Path cache;
