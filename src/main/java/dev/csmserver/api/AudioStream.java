@@ -124,18 +124,12 @@ public final class AudioStream implements JobListener {
                         }
                         emit(complete());
                     } else if (cause != null) {
-                        ApiException p =
+                        sseError(
                                 cause instanceof ApiException a
                                         ? a
                                         : new ApiException(
                                                 ProblemType.INTERNAL,
-                                                "the turn could not be saved");
-                        sseEvent(
-                                "{\"type\":\"error\",\"error\":{\"type\":\""
-                                        + p.type().uri()
-                                        + "\",\"message\":\""
-                                        + p.getMessage().replace("\"", "'")
-                                        + "\"}}");
+                                                "the turn could not be saved"));
                     } else {
                         sseEvent(
                                 "{\"type\":\"speech.audio.done\",\"usage\":{\"output_audio_seconds\":"
@@ -146,9 +140,33 @@ public final class AudioStream implements JobListener {
                 });
     }
 
+    /**
+     * The job failed (a server error, JVM errors included): before any byte the error becomes a
+     * problem+json (500 for an internal one); after audio went out the body is aborted, or an SSE
+     * stream ends with an {@code error} event.
+     */
     @Override
     public void failed(Throwable error) {
+        if (started && sse) {
+            sseError(
+                    error instanceof ApiException a
+                            ? a
+                            : new ApiException(
+                                    ProblemType.INTERNAL,
+                                    "the audio could not be completed; see the server log"));
+            out.onComplete();
+            return;
+        }
         out.onError(error);
+    }
+
+    private void sseError(ApiException problem) {
+        sseEvent(
+                "{\"type\":\"error\",\"error\":{\"type\":\""
+                        + problem.type().uri()
+                        + "\",\"message\":\""
+                        + problem.getMessage().replace("\"", "'")
+                        + "\"}}");
     }
 
     /**
@@ -169,12 +187,7 @@ public final class AudioStream implements JobListener {
                                 "the request was stopped before its audio was complete "
                                         + "(the service is shutting down)");
         if (started && sse) {
-            sseEvent(
-                    "{\"type\":\"error\",\"error\":{\"type\":\""
-                            + problem.type().uri()
-                            + "\",\"message\":\""
-                            + problem.getMessage()
-                            + "\"}}");
+            sseError(problem);
             out.onComplete();
         } else {
             out.onError(problem);

@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the speech endpoints share: encode context audio on the inference thread, check the prompt
- * fits, reserve a queue slot and only then hand back the streaming body, so every client error is a
- * clean problem+json before the first audio byte.
+ * What the speech endpoints share: encode context audio on the inference thread (a chunk per turn,
+ * between frame steps), check the prompt fits, reserve a queue slot and only then hand back the
+ * streaming body, so every client error is a clean problem+json before the first audio byte.
  */
 @ApplicationScoped
 public class SpeechService {
@@ -69,19 +69,23 @@ public class SpeechService {
     public int[][] encode(Pcm pcm) {
         int rate = model().sampleRateHz();
         Pcm atCodecRate = pcm.sampleRateHz() == rate ? pcm : SincResampler.resample(pcm, rate);
+        CompletableFuture<int[][]> codes = model.requireWorker().encode(atCodecRate);
         try {
-            return model.requireWorker()
-                    .call(p -> p.encode(atCodecRate))
-                    .get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
+            return codes.get(ENCODE_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
+            codes.cancel(false); // the worker drops it at its next turn
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while encoding", e);
         } catch (TimeoutException e) {
+            codes.cancel(false);
             throw new ApiException(ProblemType.UNAVAILABLE, "encoding the context audio timed out");
         }
     }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Kyutai's Mimi codec as CSM uses it (moshi 0.2.2, float32): {@link #encode} turns 24 kHz mono
@@ -75,7 +74,7 @@ public final class Mimi implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             return new Mimi(config, weights, m);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             m.close();
             throw e;
         }
@@ -90,30 +89,37 @@ public final class Mimi implements AutoCloseable {
         return config;
     }
 
-    /** 24 kHz mono samples → codes {@code [K][ceil(L / frameSize)]}. */
+    /**
+     * 24 kHz mono samples → codes {@code [K][ceil(L / frameSize)]}, through a {@link
+     * MimiStreamEncoder} run to the end.
+     */
     public int[][] encode(float[] pcm24k) {
-        int frames = (pcm24k.length + config.frameSize() - 1) / config.frameSize();
-        int[][] out = new int[config.numCodebooks()][frames];
-        try (NDManager m = manager.newSubManager()) {
-            int[] at = {0};
-            encodeChunks(
-                    m,
-                    pcm24k,
-                    latent -> {
-                        int[][] chunk = quantize(latent);
-                        for (int q = 0; q < out.length; q++) {
-                            System.arraycopy(chunk[q], 0, out[q], at[0], chunk[q].length);
-                        }
-                        at[0] += chunk[0].length;
-                    });
+        try (MimiStreamEncoder encoder = newStreamEncoder(manager, pcm24k)) {
+            while (!encoder.step()) {
+                // one chunk per call
+            }
+            return encoder.codes();
         }
-        return out;
+    }
+
+    /**
+     * An encoder of {@code pcm24k} that encodes one chunk per {@link MimiStreamEncoder#step}, its
+     * state in a sub-manager of {@code parent}.
+     */
+    public MimiStreamEncoder newStreamEncoder(NDManager parent, float[] pcm24k) {
+        return new MimiStreamEncoder(this, pcm24k, parent);
     }
 
     /** The unquantised 12.5 Hz latent {@code [1, D, T]} (the quantizer input), in {@code m}. */
     NDArray latent(NDManager m, float[] pcm24k) {
         List<NDArray> parts = new ArrayList<>();
-        encodeChunks(m, pcm24k, latent -> parts.add(Nd.keep(latent, m)));
+        try (MimiStreamEncoder encoder = newStreamEncoder(m, pcm24k)) {
+            while (!encoder.isDone()) {
+                try (NDScope scope = new NDScope()) {
+                    parts.add(Nd.keep(encoder.nextLatent(m), m));
+                }
+            }
+        }
         return NDArrays.concat(new NDList(parts), 2);
     }
 
@@ -143,42 +149,30 @@ public final class Mimi implements AutoCloseable {
     }
 
     /**
-     * Runs the SEANet encoder over {@value #ENCODE_BLOCK_FRAMES}-frame chunks, and the transformer
-     * and downsampling over {@value #LATENT_BLOCK_FRAMES}-frame groups of their output, all through
-     * one stream state; each group's latent {@code [1, D, t]} goes to {@code sink} in its scope.
+     * The latent {@code [1, D, t]} of samples {@code [from, to)}, the next ones after those that
+     * went through {@code state}: the SEANet encoder over {@value #ENCODE_BLOCK_FRAMES}-frame
+     * pieces, then the transformer and the downsampling over all of them; {@code end} says the clip
+     * ends at {@code to} (the strided convs pad their last windows as an offline pass does).
      */
-    private void encodeChunks(NDManager m, float[] pcm24k, Consumer<NDArray> sink) {
-        StreamState state = new StreamState(m, config);
+    NDArray encodeChunk(
+            NDManager m, float[] pcm24k, int from, int to, boolean end, StreamState state) {
         int block = ENCODE_BLOCK_FRAMES * config.frameSize();
-        List<NDArray> pending = new ArrayList<>(); // SEANet output [1, D, n] per chunk, in m
-        long pendingSteps = 0;
-        for (int from = 0; from < pcm24k.length; from += block) {
-            int to = Math.min(pcm24k.length, from + block);
-            boolean end = to == pcm24k.length;
+        NDList pieces = new NDList(); // SEANet output [1, D, n / hop] per piece, in m
+        for (int at = from; at < to; at += block) {
+            int upTo = Math.min(to, at + block);
             try (NDScope scope = new NDScope()) {
                 state.rewind();
                 NDArray x =
                         m.create(
-                                Arrays.copyOfRange(pcm24k, from, to),
-                                new Shape(1, 1, to - from)); // [1, 1, n]
-                NDArray h = Nd.keep(encoder.step(x, state, end), m); // [1, D, n / hop]
-                pending.add(h);
-                pendingSteps += h.getShape().get(2);
-            }
-            if (end || pendingSteps >= (long) config.frameRateStride() * LATENT_BLOCK_FRAMES) {
-                try (NDScope scope = new NDScope()) {
-                    NDArray h = NDArrays.concat(new NDList(pending), 2); // [1, D, steps]
-                    pending.forEach(NDArray::close);
-                    pending.clear();
-                    pendingSteps = 0;
-                    h = encoderTransformer.forward(h, state.transformer());
-                    sink.accept(
-                            end
-                                    ? downsample.finish(h, state.nextTail())
-                                    : downsample.step(h, state.nextTail()));
-                }
+                                Arrays.copyOfRange(pcm24k, at, upTo),
+                                new Shape(1, 1, upTo - at)); // [1, 1, n]
+                pieces.add(Nd.keep(encoder.step(x, state, end && upTo == to), m));
             }
         }
+        NDArray h = NDArrays.concat(pieces, 2); // [1, D, steps]
+        pieces.forEach(NDArray::close);
+        h = encoderTransformer.forward(h, state.transformer());
+        return end ? downsample.finish(h, state.nextTail()) : downsample.step(h, state.nextTail());
     }
 
     /**

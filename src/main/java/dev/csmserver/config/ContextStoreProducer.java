@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Locale;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory, the
@@ -19,6 +21,10 @@ import java.util.Locale;
  */
 @ApplicationScoped
 public class ContextStoreProducer {
+    /** The Redis client's own timeout; the store bounds its script calls with it too. */
+    @ConfigProperty(name = "quarkus.redis.timeout", defaultValue = "10s")
+    Duration redisTimeout;
+
     @Produces
     @Singleton
     BuiltInContexts store(
@@ -26,7 +32,7 @@ public class ContextStoreProducer {
         return new BuiltInContexts(configured(config, redis, metrics));
     }
 
-    private static ContextStore configured(
+    private ContextStore configured(
             ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
         String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
         switch (kind) {
@@ -36,7 +42,8 @@ public class ContextStoreProducer {
                 return new RedisContextStore(
                         redis.get(),
                         config.contexts().redisPrefix(),
-                        e -> metrics.corruptContext());
+                        e -> metrics.corruptContext(),
+                        redisTimeout);
             default:
                 throw new IllegalArgumentException(
                         "csm.contexts.store must be file or redis, not '" + kind + "'");

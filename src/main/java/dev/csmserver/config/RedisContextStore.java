@@ -7,9 +7,11 @@ import dev.csmserver.contexts.CorruptContextException;
 import dev.csmserver.contexts.StoredContext;
 import dev.csmserver.contexts.StoredContextCodec;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.sortedset.ZAddArgs;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
-import io.quarkus.redis.datasource.transactions.TransactionResult;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * A {@link ContextStore} in Redis, shared by every replica behind the Service: a context uploaded
  * through one pod is usable through any other. Each context is one string key holding the {@link
  * StoredContextCodec} bytes ({@code <prefix>ctx:<id>}); a sorted set ({@code <prefix>index}, score
- * = creation time in ms) orders the listing. Creates and deletes touch both in one MULTI/EXEC, so a
+ * = creation time in ms) orders the listing. Creates and deletes touch both in one Lua script, so a
  * reader never sees half of one; a create never replaces an existing id. A value that cannot be
  * decoded is skipped by the listing and is a {@link CorruptContextException} when read. Any failure
  * to reach Redis surfaces as {@link ContextStoreUnavailableException} (503 at the edge); generation
@@ -39,7 +41,12 @@ public final class RedisContextStore implements ContextStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisContextStore.class);
 
+    /** Quarkus' default {@code quarkus.redis.timeout}. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
     private final RedisDataSource redis;
+    private final Duration timeout;
+    private final long writeWindowMs;
     private final String prefix;
     private final String indexKey;
     private final Consumer<CorruptContextException> onCorrupt;
@@ -58,6 +65,32 @@ public final class RedisContextStore implements ContextStore {
      */
     public RedisContextStore(
             RedisDataSource redis, String prefix, Consumer<CorruptContextException> onCorrupt) {
+        this(redis, prefix, onCorrupt, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * As above, with the client's {@code quarkus.redis.timeout}, which bounds every call here too.
+     */
+    public RedisContextStore(
+            RedisDataSource redis,
+            String prefix,
+            Consumer<CorruptContextException> onCorrupt,
+            Duration timeout) {
+        this(redis, prefix, onCorrupt, timeout, timeout.dividedBy(2));
+    }
+
+    /**
+     * As above; a create must reach Redis within {@code writeWindow} of Redis' clock reading taken
+     * just before it (tests make it negative to see a late write refused).
+     */
+    RedisContextStore(
+            RedisDataSource redis,
+            String prefix,
+            Consumer<CorruptContextException> onCorrupt,
+            Duration timeout,
+            Duration writeWindow) {
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.writeWindowMs = writeWindow.toMillis();
         this.redis = Objects.requireNonNull(redis, "redis");
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.indexKey = prefix + "index";
@@ -65,30 +98,56 @@ public final class RedisContextStore implements ContextStore {
     }
 
     /**
-     * {@code SET NX} of the value and {@code ZADD NX} of the index entry in one MULTI/EXEC: Redis
-     * runs it as one step, so of concurrent creates of one id on any replicas exactly one sets the
-     * value, and the others change nothing (the index entry of an existing id is kept).
+     * The start of every write script: a write that Redis runs after {@code ARGV[1]} (ms on its own
+     * clock) is refused with -1, so a write that reached a Redis that hung is not applied when it
+     * wakes up long after the caller gave up and reported it as failed.
      */
+    private static final String LATE_CHECK =
+            """
+            local t = redis.call('TIME')
+            if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[1]) then
+              return -1
+            end
+            """;
+
+    /**
+     * One Lua script, so Redis runs it as one step: {@code SET NX} of the value and, only if it was
+     * set, {@code ZADD NX} of the index entry. Of concurrent creates of one id on any replicas
+     * exactly one sets the value. A script is one command with one reply: a call that times out
+     * leaves no half-done MULTI on a pooled connection (which made every later create fail with
+     * "MULTI calls can not be nested").
+     */
+    private static final String CREATE =
+            LATE_CHECK
+                    + """
+                    if not redis.call('SET', KEYS[1], ARGV[2], 'NX') then
+                      return 0
+                    end
+                    redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[4])
+                    return 1
+                    """;
+
+    /** Deletes the value and its index entry in one step; 1 if the value existed. */
+    private static final String DELETE =
+            LATE_CHECK
+                    + """
+                    local n = redis.call('DEL', KEYS[1])
+                    redis.call('ZREM', KEYS[2], ARGV[2])
+                    return n
+                    """;
+
+    /** Creates {@code context} unless its id exists ({@link ContextExistsException}). */
     @Override
     public void create(StoredContext context) {
-        byte[] bytes = StoredContextCodec.encode(context);
         String id = context.id();
-        double score = context.createdAt().toEpochMilli();
-        TransactionResult result =
-                call(
+        long outcome =
+                write(
                         "create " + id,
-                        () ->
-                                redis.withTransaction(
-                                        tx -> {
-                                            tx.value(byte[].class).setnx(dataKey(id), bytes);
-                                            tx.sortedSet(String.class)
-                                                    .zadd(indexKey, new ZAddArgs().nx(), score, id);
-                                        }));
-        if (result.discarded() || result.hasErrors()) {
-            throw new ContextStoreUnavailableException(
-                    "Redis rejected the write of context " + id, null);
-        }
-        if (!Boolean.TRUE.equals(result.get(0))) {
+                        CREATE,
+                        id,
+                        StoredContextCodec.encode(context),
+                        context.createdAt().toEpochMilli());
+        if (outcome == 0) {
             throw new ContextExistsException(id);
         }
     }
@@ -143,21 +202,50 @@ public final class RedisContextStore implements ContextStore {
 
     @Override
     public boolean delete(String id) {
-        TransactionResult result =
-                call(
-                        "delete " + id,
-                        () ->
-                                redis.withTransaction(
-                                        tx -> {
-                                            tx.key(String.class).del(dataKey(id));
-                                            tx.sortedSet(String.class).zrem(indexKey, id);
-                                        }));
-        if (result.discarded() || result.hasErrors()) {
-            throw new ContextStoreUnavailableException(
-                    "Redis rejected the delete of context " + id, null);
+        return write("delete " + id, DELETE, id) > 0;
+    }
+
+    /**
+     * Runs write {@code script} on the keys of {@code id} with {@code args} after the deadline:
+     * Redis' clock now (one call) plus the write window, half the client timeout, so that a write
+     * Redis runs at all is one whose reply the caller still waits for. Returns the script's integer
+     * reply; a refused late write is a {@link ContextStoreUnavailableException}.
+     */
+    private long write(String what, String script, String id, Object... args) {
+        Response time = call(what, () -> redis.execute(Command.TIME));
+        long redisNowMs = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+        Request r =
+                Request.cmd(Command.EVAL)
+                        .arg(script)
+                        .arg(2)
+                        .arg(dataKey(id))
+                        .arg(indexKey)
+                        .arg(redisNowMs + writeWindowMs);
+        for (Object a : args) {
+            if (a instanceof byte[] bytes) {
+                r.arg(bytes);
+            } else if (a instanceof Long n) {
+                r.arg(n);
+            } else {
+                r.arg(a.toString());
+            }
         }
-        Object deleted = result.get(0);
-        return deleted instanceof Number n && n.intValue() > 0;
+        r.arg(id);
+        long outcome =
+                call(
+                        what,
+                        () ->
+                                redis.getReactive()
+                                        .getRedis()
+                                        .send(r)
+                                        .await()
+                                        .atMost(timeout)
+                                        .toLong());
+        if (outcome < 0) {
+            throw new ContextStoreUnavailableException(
+                    "Redis ran the " + what + " too late; it was not applied", null);
+        }
+        return outcome;
     }
 
     private void corrupt(CorruptContextException e) {

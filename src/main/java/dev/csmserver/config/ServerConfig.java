@@ -85,8 +85,9 @@ public interface ServerConfig {
         Duration stallAfter();
 
         /**
-         * Context encodes (uploads, inline context audio) that may wait for the inference thread,
-         * which runs one between two frame steps; past this, 429 with Retry-After.
+         * Context encodes (uploads, inline context audio) that may be pending (waiting or under
+         * way) on the inference thread, which runs one chunk of one between two frame steps; past
+         * this, 429 with Retry-After.
          */
         @WithDefault("8")
         int maxPendingEncodes();

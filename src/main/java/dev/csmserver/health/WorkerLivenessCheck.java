@@ -11,9 +11,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Live while the inference thread runs and keeps finishing loops (not stalled in one step). While
- * the model is still being made ready there is no worker yet and the service is live: a download of
- * many gigabytes must not get the container restarted (readiness shows the phase).
+ * Live while the inference thread runs, keeps finishing loops (not stalled in one step) and is not
+ * failing step after step (an OutOfMemoryError every step: a restart may help). While the model is
+ * still being made ready there is no worker yet and the service is live: a download of many
+ * gigabytes must not get the container restarted (readiness shows the phase).
  */
 @Liveness
 @ApplicationScoped
@@ -35,6 +36,7 @@ public class WorkerLivenessCheck implements HealthCheck {
                 .status(worker.isHealthy())
                 .withData("alive", worker.isAlive())
                 .withData("ms_since_heartbeat", worker.sinceHeartbeat().toMillis())
+                .withData("failures_in_a_row", worker.failuresInARow())
                 .withData("active", worker.activeCount())
                 .withData("queued", queue.depth())
                 .build();

@@ -26,6 +26,8 @@ public final class InferenceMetrics {
     private final Counter audioSeconds;
     private final Counter rejections;
     private final Counter cancellations;
+    private final Counter encodeChunks;
+    private final Counter encodeRejections;
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -58,11 +60,36 @@ public final class InferenceMetrics {
                 Counter.builder(Meters.CANCELLATIONS)
                         .description("requests cancelled")
                         .register(registry);
+        encodeChunks =
+                Counter.builder(Meters.ENCODE_CHUNKS)
+                        .description("chunks of context audio encoded")
+                        .register(registry);
+        encodeRejections =
+                Counter.builder(Meters.ENCODE_REJECTIONS)
+                        .description("context encodes refused: too many pending")
+                        .register(registry);
     }
 
     /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
     public void bindQueueDepth(Supplier<Number> depth) {
         Gauge.builder(Meters.QUEUE_DEPTH, depth).description("jobs waiting").register(registry);
+    }
+
+    /** Registers the pending context encodes gauge, read from {@code pending} at scrape time. */
+    public void bindPendingEncodes(Supplier<Number> pending) {
+        Gauge.builder(Meters.ENCODES_PENDING, pending)
+                .description("context encodes waiting for or running on the inference thread")
+                .register(registry);
+    }
+
+    /** One chunk of context audio was encoded on the inference thread. */
+    public void encodeChunk() {
+        encodeChunks.increment();
+    }
+
+    /** A context encode was refused: too many were pending. */
+    public void encodeRejected() {
+        encodeRejections.increment();
     }
 
     public void activeBatch(int size) {

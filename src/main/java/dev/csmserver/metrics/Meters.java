@@ -52,6 +52,15 @@ public final class Meters {
     /** Counter, tagged {@link #REASON}: generated turns that {@code save_as} could not store. */
     public static final String CONTEXTS_NOT_SAVED = "csm.contexts.not.saved";
 
+    /** Gauge: context encodes handed to the inference thread and not finished. */
+    public static final String ENCODES_PENDING = "csm.context.encodes.pending";
+
+    /** Counter: chunks of context audio encoded (2.56 s each at most; one per inference turn). */
+    public static final String ENCODE_CHUNKS = "csm.context.encode.chunks";
+
+    /** Counter: context encodes refused because {@code max-pending-encodes} were waiting. */
+    public static final String ENCODE_REJECTIONS = "csm.context.encode.rejections";
+
     /**
      * Tag key: how a request ended ({@code end_of_speech}, {@code max_length}, {@code
      * cancelled}...).

@@ -158,7 +158,7 @@ public final class CsmModel {
         try {
             return new GenerationState(
                     requestManager, backbone.newCaches(requestManager, capacityRows), sampler);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             requestManager.close();
             throw e;
         }

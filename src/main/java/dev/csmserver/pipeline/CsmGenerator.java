@@ -70,7 +70,7 @@ public final class CsmGenerator {
             }
             prefillInPacks(states, prefilled);
             return gens;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             gens.forEach(Generation::close);
             throw e;
         }

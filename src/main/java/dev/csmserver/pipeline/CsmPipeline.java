@@ -126,7 +126,7 @@ public final class CsmPipeline implements AutoCloseable {
                     info.codebookSize(),
                     info.sampleRateHz(),
                     outputGain);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             g.close();
             throw e;
         }
@@ -154,7 +154,7 @@ public final class CsmPipeline implements AutoCloseable {
                                 outputGain));
             }
             return out;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             out.forEach(ActiveGeneration::close);
             gens.subList(out.size(), gens.size()).forEach(Generation::close);
             throw e;
@@ -172,12 +172,25 @@ public final class CsmPipeline implements AutoCloseable {
     }
 
     /**
-     * Encodes {@code audio}, already at the codec's rate, with Mimi: codes {@code [K][T]}.
-     * Resampling is the caller's job ({@link dev.csmserver.audio.SincResampler}), done before the
-     * audio reaches the inference thread: a long clip at an odd rate would otherwise stall every
-     * running stream.
+     * Encodes {@code audio}, already at the codec's rate, with Mimi: codes {@code [K][T]}, all
+     * chunks at once (CLI, load time). The server encodes through {@link #startEncode} instead.
      */
     public int[][] encode(Pcm audio) {
+        try (ContextEncode encode = startEncode(audio)) {
+            while (!encode.step()) {
+                // the next chunk
+            }
+            return encode.codes();
+        }
+    }
+
+    /**
+     * Starts encoding {@code audio}, already at the codec's rate, one chunk per {@link
+     * ContextEncode#step}. Resampling is the caller's job ({@link
+     * dev.csmserver.audio.SincResampler}), done before the audio reaches the inference thread: a
+     * long clip at an odd rate would otherwise stall every running stream.
+     */
+    public ContextEncode startEncode(Pcm audio) {
         if (audio.sampleRateHz() != info.sampleRateHz()) {
             throw new IllegalArgumentException(
                     "audio at "
@@ -187,7 +200,7 @@ public final class CsmPipeline implements AutoCloseable {
                             + info.sampleRateHz()
                             + " Hz before it is encoded");
         }
-        return mimi.encode(audio.samples());
+        return new ContextEncode(mimi.newStreamEncoder(weightsManager, audio.samples()));
     }
 
     /** Runs one request to the end on the calling thread (CLI, warm-up, tests). */

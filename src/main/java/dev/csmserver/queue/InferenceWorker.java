@@ -1,8 +1,8 @@
 package dev.csmserver.queue;
 
+import dev.csmserver.audio.Pcm;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.ActiveGeneration;
-import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
@@ -11,20 +11,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns the pipeline and every inference tensor. Each loop it runs pending
- * pipeline tasks (context encoding), admits waiting jobs into free batch slots, advances the whole
- * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing each
- * dropped request's native state. Requests join and leave between frames (continuous batching);
- * each request's sampling is seeded on its own, so neighbours never change its output.
+ * The one thread that owns the pipeline and every inference tensor. Each loop it runs one turn of a
+ * pending task (one chunk of a context encode), admits waiting jobs into free batch slots, advances
+ * the whole batch by one frame, then drops what finished, was cancelled or passed its deadline,
+ * closing each dropped request's native state. Requests join and leave between frames (continuous
+ * batching); each request's sampling is seeded on its own, so neighbours never change its output.
+ *
+ * <p>A failure while admitting or stepping, {@link Error}s such as {@link OutOfMemoryError}
+ * included, fails the requests it touched (through {@link #finish}) and the worker goes on with the
+ * next. After {@value #MAX_FAILURES_IN_A_ROW} failed steps or admissions in a row with no good step
+ * between, {@link #isHealthy} says no (liveness DOWN, so the pod is restarted); a failure of the
+ * loop's own bookkeeping stops the worker, failing everything it held.
  */
 public final class InferenceWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
@@ -34,18 +37,20 @@ public final class InferenceWorker implements AutoCloseable {
     private final InferenceMetrics metrics;
     private final int maxBatch;
     private final long stallNanos;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
-    /** Tasks handed in and not yet run; bounded by {@link QueueOptions#maxPendingEncodes()}. */
-    private final AtomicInteger pendingTasks = new AtomicInteger();
+    /** Failed steps or admissions in a row after which the worker counts as broken. */
+    static final int MAX_FAILURES_IN_A_ROW = 3;
 
-    private final int maxPendingTasks;
+    /** Context encodes (and test probes), a turn of one between two frame steps. */
+    private final WorkerTasks tasks;
+
     private final List<Running> active = new ArrayList<>();
     private final Thread thread;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int activeCount;
     private volatile boolean stopping;
     private volatile long stopByNanos = Long.MAX_VALUE;
+    private volatile int failuresInARow;
 
     /** A job together with its generation state; worker-thread only. */
     private record Running(Job job, ActiveGeneration generation) {}
@@ -56,7 +61,9 @@ public final class InferenceWorker implements AutoCloseable {
         this.metrics = metrics;
         this.maxBatch = queue.options().maxBatch();
         this.stallNanos = queue.options().stallAfter().toNanos();
-        this.maxPendingTasks = queue.options().maxPendingEncodes();
+        this.tasks =
+                new WorkerTasks(
+                        queue.options().maxPendingEncodes(), metrics, queue::retryAfterSeconds);
         this.thread = new Thread(this::loop, "csm-inference");
         this.thread.setDaemon(true);
     }
@@ -67,36 +74,30 @@ public final class InferenceWorker implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the inference thread between frames (Mimi encoding of context audio).
-     * While requests generate, one task runs per frame step, so a running stream waits for at most
-     * one encode between two frames; at most {@link QueueOptions#maxPendingEncodes()} tasks wait,
-     * beyond that the call fails at once with a {@link QueueFullException} (429 with Retry-After).
+     * Encodes {@code audio} (already at the codec's rate) with Mimi on the inference thread, one
+     * chunk (2.56 s of audio) per turn: while requests generate, a running stream waits for at most
+     * one chunk between two frames. At most {@link QueueOptions#maxPendingEncodes()} encodes are
+     * pending (waiting or under way); beyond that the call fails at once with a {@link
+     * QueueFullException} (429 with Retry-After). Cancelling the future stops the encode at its
+     * next turn.
+     */
+    public CompletableFuture<int[][]> encode(Pcm audio) {
+        return tasks.submit(new EncodeTask(pipeline, metrics, audio));
+    }
+
+    /**
+     * Runs {@code task} once on the inference thread between frames (tests read native state this
+     * way); it counts against the same bound as {@link #encode}.
      */
     public <T> CompletableFuture<T> call(Function<CsmPipeline, T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        if (stopping) {
-            result.completeExceptionally(
-                    new ServiceUnavailableException("the service is shutting down"));
-            return result;
-        }
-        if (pendingTasks.incrementAndGet() > maxPendingTasks) {
-            pendingTasks.decrementAndGet();
-            result.completeExceptionally(
-                    new QueueFullException(
-                            maxPendingTasks, queue.retryAfterSeconds(), "context encodes"));
-            return result;
-        }
-        tasks.add(
-                () -> {
-                    try {
+        return tasks.submit(
+                new WorkerTasks.Task<T>() {
+                    @Override
+                    boolean turn() {
                         result.complete(task.apply(pipeline));
-                    } catch (RuntimeException | Error e) {
-                        result.completeExceptionally(e);
-                    } finally {
-                        pendingTasks.decrementAndGet();
+                        return true;
                     }
                 });
-        return result;
     }
 
     /** Requests in the running batch now. */
@@ -104,9 +105,19 @@ public final class InferenceWorker implements AutoCloseable {
         return activeCount;
     }
 
-    /** Alive and has finished a loop within the stall limit. */
+    /**
+     * Alive, has finished a loop within the stall limit, and not failing step after step (see
+     * {@link #MAX_FAILURES_IN_A_ROW}).
+     */
     public boolean isHealthy() {
-        return thread.isAlive() && System.nanoTime() - heartbeatNanos < stallNanos;
+        return thread.isAlive()
+                && System.nanoTime() - heartbeatNanos < stallNanos
+                && failuresInARow < MAX_FAILURES_IN_A_ROW;
+    }
+
+    /** Failed steps or admissions since the last good step. */
+    public int failuresInARow() {
+        return failuresInARow;
     }
 
     public boolean isAlive() {
@@ -118,21 +129,25 @@ public final class InferenceWorker implements AutoCloseable {
     }
 
     private void loop() {
+        Throwable fatal = null;
         try {
             while (true) {
                 heartbeatNanos = System.nanoTime();
-                runTasks();
+                tasks.runTurn();
                 if (stopping && System.nanoTime() - stopByNanos > 0) {
                     active.forEach(r -> r.job().cancel("shutdown"));
+                    tasks.abandonAll(WorkerTasks.shuttingDown());
                 }
                 admit();
                 if (active.isEmpty()) {
-                    if (stopping) {
+                    if (stopping && tasks.isEmpty()) {
                         break;
                     }
-                    Job next = queue.poll(50);
-                    if (next != null) {
-                        admit(new ArrayList<>(List.of(next)));
+                    if (tasks.isEmpty()) {
+                        Job next = queue.poll(50);
+                        if (next != null) {
+                            admit(new ArrayList<>(List.of(next)));
+                        }
                     }
                     continue;
                 }
@@ -141,21 +156,34 @@ public final class InferenceWorker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // The loop's own bookkeeping failed (not a request's step or admission, which are
+            // handled where they happen): nothing here can be trusted to go on.
+            fatal = e;
+            tasks.refuse();
+            LOG.error("the inference worker failed and stops; liveness goes DOWN", e);
+            metrics.error(e.getClass().getSimpleName());
         } finally {
-            active.forEach(r -> finish(r.job(), r.generation(), FinishReason.CANCELLED, null));
+            Throwable why =
+                    fatal != null
+                            ? new IllegalStateException("the inference worker failed", fatal)
+                            : null;
+            for (Running r : active) {
+                finish(
+                        r.job(),
+                        r.generation(),
+                        why == null ? FinishReason.CANCELLED : FinishReason.ERROR,
+                        why);
+            }
             active.clear();
             activeCount = 0;
-            runTasks();
-        }
-    }
-
-    /** All waiting tasks when nothing generates; one between two frame steps otherwise. */
-    private void runTasks() {
-        for (Runnable t; (t = tasks.poll()) != null; ) {
-            t.run();
-            if (!active.isEmpty() && !stopping) {
-                break;
+            if (fatal != null) {
+                for (Job j : queue.close()) {
+                    finish(j, null, FinishReason.ERROR, why);
+                }
             }
+            tasks.refuse();
+            tasks.abandonAll(why != null ? why : WorkerTasks.shuttingDown());
         }
     }
 
@@ -182,7 +210,7 @@ public final class InferenceWorker implements AutoCloseable {
             List<ChunkSink> sinks = new ArrayList<>(jobs.size());
             for (Job job : jobs) {
                 requests.add(job.request());
-                sinks.add(sinkFor(job));
+                sinks.add(job.sink(metrics));
             }
             try {
                 List<ActiveGeneration> gens = pipeline.startAll(requests, sinks);
@@ -194,7 +222,8 @@ public final class InferenceWorker implements AutoCloseable {
                 activeCount = active.size();
                 metrics.activeBatch(activeCount);
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error too: an OutOfMemoryError of the packed pass may not recur one by one.
                 LOG.warn(
                         "packed admission of {} requests failed ({}); admitting them one by one",
                         jobs.size(),
@@ -223,7 +252,7 @@ public final class InferenceWorker implements AutoCloseable {
             return;
         }
         try {
-            ActiveGeneration g = pipeline.start(job.request(), sinkFor(job));
+            ActiveGeneration g = pipeline.start(job.request(), job.sink(metrics));
             job.admitted(System.nanoTime());
             active.add(new Running(job, g));
             activeCount = active.size();
@@ -232,25 +261,12 @@ public final class InferenceWorker implements AutoCloseable {
             LOG.error("request {}: prefill failed", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
             finish(job, null, FinishReason.ERROR, e);
+        } catch (Error e) {
+            failuresInARow++;
+            LOG.error("request {}: prefill failed ({} in a row)", job.id(), failuresInARow, e);
+            metrics.error(e.getClass().getSimpleName());
+            finish(job, null, FinishReason.ERROR, e);
         }
-    }
-
-    private ChunkSink sinkFor(Job job) {
-        return new ChunkSink() {
-            @Override
-            public void accept(AudioChunk chunk) {
-                job.addFrames(chunk.frames());
-                if (job.firstAudio(System.nanoTime())) {
-                    metrics.firstAudio(job.timeToFirstAudio());
-                }
-                job.listener().accept(chunk);
-            }
-
-            @Override
-            public void finish(FinishReason reason, int[][] codes) {
-                job.listener().finish(reason, codes);
-            }
-        };
     }
 
     private void stepBatch() {
@@ -267,8 +283,17 @@ public final class InferenceWorker implements AutoCloseable {
         try {
             pipeline.step(batch);
             metrics.step(batch.size(), System.nanoTime() - t0);
-        } catch (RuntimeException e) {
-            LOG.error("batch step failed; failing {} request(s)", active.size(), e);
+            failuresInARow = 0;
+        } catch (RuntimeException | Error e) {
+            // A step fails as a whole (an OutOfMemoryError half way leaves the batch's states
+            // out of step with each other): every request in it fails, its memory is freed, and
+            // the next requests get a fresh batch.
+            failuresInARow++;
+            LOG.error(
+                    "batch step failed ({} in a row); failing {} request(s)",
+                    failuresInARow,
+                    active.size(),
+                    e);
             metrics.error(e.getClass().getSimpleName());
             for (Running r : active) {
                 finish(r.job(), r.generation(), FinishReason.ERROR, e);
@@ -318,35 +343,14 @@ public final class InferenceWorker implements AutoCloseable {
             } else {
                 job.listener().finish(why, new int[0][]);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("request {}: listener failed on finish", job.id(), e);
         } finally {
             if (generation != null) {
                 generation.close();
             }
         }
-        record(job, why);
-    }
-
-    private void record(Job job, FinishReason why) {
-        job.finished(System.nanoTime());
-        double wall = job.elapsed().toNanos() / 1e9;
-        double audio = job.frames() * pipeline.info().frameMs() / 1000.0;
-        if (why == FinishReason.CANCELLED) {
-            metrics.cancelled();
-        }
-        metrics.finished(why.name(), audio, wall);
-        queue.recordCompletion(wall);
-        Duration ttfa = job.timeToFirstAudio();
-        LOG.info(
-                "request id={} frames={} audio_s={} ttfa_ms={} rtf={} outcome={}{}",
-                job.id(),
-                job.frames(),
-                String.format(Locale.ROOT, "%.2f", audio),
-                ttfa == null ? "-" : ttfa.toMillis(),
-                audio > 0 ? String.format(Locale.ROOT, "%.2f", wall / audio) : "-",
-                why.name().toLowerCase(Locale.ROOT),
-                job.cancellation().isCancelled() ? " (" + job.cancellation().reason() + ")" : "");
+        queue.recordCompletion(job.recordEnd(why, pipeline.info().frameMs(), metrics));
     }
 
     /**
@@ -355,6 +359,7 @@ public final class InferenceWorker implements AutoCloseable {
      */
     public void shutdown(Duration grace) {
         stopping = true;
+        tasks.refuse();
         for (Job j : queue.close()) {
             finish(j, null, FinishReason.CANCELLED, null);
         }

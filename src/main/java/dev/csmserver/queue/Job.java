@@ -1,8 +1,15 @@
 package dev.csmserver.queue;
 
+import dev.csmserver.metrics.InferenceMetrics;
+import dev.csmserver.pipeline.AudioChunk;
+import dev.csmserver.pipeline.ChunkSink;
+import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One generation on its way through the queue and the worker: the validated request, where its
@@ -10,6 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * based). Timing fields are written by the worker thread and read by anyone.
  */
 public final class Job {
+    /** The request log line keeps the worker's logger name (log filters rely on it). */
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
+
     private final AtomicBoolean ended = new AtomicBoolean();
     private final String id;
     private final GenerationRequest request;
@@ -86,8 +96,51 @@ public final class Job {
         return ended.compareAndSet(false, true);
     }
 
-    void finished(long now) {
-        finishedNanos = now;
+    /**
+     * Where the worker sends this job's audio: counts frames and the first audio, then hands each
+     * chunk to the listener.
+     */
+    ChunkSink sink(InferenceMetrics metrics) {
+        return new ChunkSink() {
+            @Override
+            public void accept(AudioChunk chunk) {
+                addFrames(chunk.frames());
+                if (firstAudio(System.nanoTime())) {
+                    metrics.firstAudio(timeToFirstAudio());
+                }
+                listener.accept(chunk);
+            }
+
+            @Override
+            public void finish(FinishReason reason, int[][] codes) {
+                listener.finish(reason, codes);
+            }
+        };
+    }
+
+    /**
+     * Marks the job ended {@code why}, records it in {@code metrics} and its log line; returns its
+     * submit-to-end seconds.
+     */
+    double recordEnd(FinishReason why, double frameMs, InferenceMetrics metrics) {
+        finishedNanos = System.nanoTime();
+        double wall = elapsed().toNanos() / 1e9;
+        double audio = frames * frameMs / 1000.0;
+        if (why == FinishReason.CANCELLED) {
+            metrics.cancelled();
+        }
+        metrics.finished(why.name(), audio, wall);
+        Duration ttfa = timeToFirstAudio();
+        LOG.info(
+                "request id={} frames={} audio_s={} ttfa_ms={} rtf={} outcome={}{}",
+                id,
+                frames,
+                String.format(Locale.ROOT, "%.2f", audio),
+                ttfa == null ? "-" : ttfa.toMillis(),
+                audio > 0 ? String.format(Locale.ROOT, "%.2f", wall / audio) : "-",
+                why.name().toLowerCase(Locale.ROOT),
+                cancellation.isCancelled() ? " (" + cancellation.reason() + ")" : "");
+        return wall;
     }
 
     public int frames() {

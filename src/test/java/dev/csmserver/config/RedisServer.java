@@ -98,12 +98,39 @@ final class RedisServer implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * Freezes a private server with SIGSTOP: connections stay open and accept bytes, but nothing
+     * answers, as with a Redis that hangs. {@link #resume} undoes it.
+     */
+    void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause paused} server run again (SIGCONT). */
+    void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String which) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("cannot signal an external Redis");
+        }
+        int rc =
+                new ProcessBuilder("kill", which, Long.toString(process.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("kill " + which + " " + process.pid() + " gave " + rc);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         clients.forEach(Redis::close);
         vertx.closeAndAwait();
         if (process != null && process.isAlive()) {
-            process.destroyForcibly().waitFor();
+            process.destroyForcibly().waitFor(); // SIGKILL ends a stopped process too
         }
     }
 

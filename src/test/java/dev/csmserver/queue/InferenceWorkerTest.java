@@ -47,7 +47,7 @@ class InferenceWorkerTest {
     }
 
     /** Collects a job's audio and its end. */
-    static final class Collector implements JobListener {
+    static class Collector implements JobListener {
         final ByteArrayOutputStream audio = new ByteArrayOutputStream();
         final CompletableFuture<FinishReason> done = new CompletableFuture<>();
         final AtomicInteger chunks = new AtomicInteger();
