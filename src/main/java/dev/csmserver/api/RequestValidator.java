@@ -1,6 +1,7 @@
 package dev.csmserver.api;
 
 import dev.csmserver.api.dto.ContextSegment;
+import dev.csmserver.api.dto.OpenAiSpeechRequest;
 import dev.csmserver.api.dto.SpeechRequest;
 import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
@@ -36,6 +37,15 @@ public final class RequestValidator {
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final double MAX_TEMPERATURE = 5.0;
     private static final int MAX_TOP_K = 2048;
+
+    /** Model names OpenAI clients send that mean CSM. */
+    private static final Set<String> OPENAI_MODELS =
+            Set.of("csm-1b", "sesame/csm-1b", "tts-1", "tts-1-hd", "gpt-4o-mini-tts");
+
+    /** OpenAI's speed range; within it CSM still generates at 1.0 only. */
+    private static final double MIN_OPENAI_SPEED = 0.25;
+
+    private static final double MAX_OPENAI_SPEED = 4.0;
 
     /** Sample rates accepted in uploaded audio (telephone to high-resolution studio audio). */
     public static final int MIN_SAMPLE_RATE_HZ = 8_000;
@@ -73,10 +83,18 @@ public final class RequestValidator {
      * [K][T]}.
      */
     public ValidSpeech validate(SpeechRequest r, Function<Pcm, int[][]> encoder) {
+        return validate(r, "text", encoder);
+    }
+
+    /**
+     * As {@link #validate(SpeechRequest, Function)}, naming the text {@code textField} in messages
+     * (the OpenAI alias calls it {@code input}).
+     */
+    public ValidSpeech validate(SpeechRequest r, String textField, Function<Pcm, int[][]> encoder) {
         if (r == null) {
             throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");
         }
-        String text = text(r.text(), "text");
+        String text = text(r.text(), textField);
         int speaker = speaker(r.speaker(), "speaker");
         int maxAudioMs =
                 r.maxAudioLengthMs() == null ? limits.defaultAudioMs() : r.maxAudioLengthMs();
@@ -121,28 +139,66 @@ public final class RequestValidator {
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
     }
 
+    /**
+     * The fields of OpenAI's speech request that have no counterpart in {@link SpeechRequest}: a
+     * known model name, no style instructions, speed 1 and a known stream format; the rest is
+     * mapped by {@link OpenAiSpeechMapper} and checked by {@link #validate}.
+     */
+    public void checkOpenAiOptions(OpenAiSpeechRequest body) {
+        if (body == null) {
+            throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");
+        }
+        if (body.model() != null && !OPENAI_MODELS.contains(body.model())) {
+            throw bad("model must be one of " + OPENAI_MODELS.stream().sorted().toList());
+        }
+        if (body.instructions() != null && !body.instructions().isBlank()) {
+            throw new ApiException(
+                    ProblemType.UNSUPPORTED_OPTION,
+                    "CSM cannot follow style instructions; "
+                            + "condition the voice with a stored context instead");
+        }
+        if (body.speed() != null && body.speed() != 1.0) {
+            if (!(body.speed() >= MIN_OPENAI_SPEED && body.speed() <= MAX_OPENAI_SPEED)) {
+                throw bad("speed must be between " + MIN_OPENAI_SPEED + " and " + MAX_OPENAI_SPEED);
+            }
+            throw new ApiException(
+                    ProblemType.UNSUPPORTED_OPTION, "CSM generates at speed 1.0 only");
+        }
+        String f = body.streamFormat();
+        if (f != null && !f.equals("audio") && !f.equals("sse")) {
+            throw bad("stream_format must be audio or sse");
+        }
+    }
+
     public boolean supports(AudioFormat format) {
         return formats.contains(format);
     }
 
-    /** Checks a response format name; {@code fallback} when absent. */
+    /**
+     * Checks a response format name against {@link AudioFormat} (the one list) and what this build
+     * encodes; {@code fallback} when absent.
+     */
     public AudioFormat format(String name, AudioFormat fallback) {
         if (name == null) {
             return fallback;
         }
-        AudioFormat f = null;
-        for (AudioFormat candidate : formats) {
-            if (candidate.fileExtension().equalsIgnoreCase(name)) {
-                f = candidate;
-            }
+        AudioFormat f;
+        try {
+            f = AudioFormat.fromName(name);
+        } catch (IllegalArgumentException e) {
+            f = null;
         }
-        if (f == null) {
+        if (f == null || !formats.contains(f)) {
             throw new ApiException(
                     ProblemType.UNSUPPORTED_FORMAT,
                     "response_format '"
                             + name
                             + "' is not supported; use one of "
-                            + formats.stream().map(AudioFormat::fileExtension).sorted().toList());
+                            + String.join(
+                                    ", ",
+                                    AudioFormat.names().stream()
+                                            .filter(n -> formats.contains(AudioFormat.fromName(n)))
+                                            .toList()));
         }
         return f;
     }
