@@ -1,7 +1,6 @@
 package dev.csmserver.api;
 
 import dev.csmserver.api.dto.ContextSegment;
-import dev.csmserver.api.dto.OpenAiSpeechRequest;
 import dev.csmserver.api.dto.SpeechRequest;
 import dev.csmserver.audio.AudioFormatException;
 import dev.csmserver.audio.Pcm;
@@ -35,17 +34,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  */
 public final class RequestValidator {
     private static final SecureRandom SEEDS = new SecureRandom();
-    private static final double MAX_TEMPERATURE = 5.0;
-    private static final int MAX_TOP_K = 2048;
-
-    /** Model names OpenAI clients send that mean CSM. */
-    private static final Set<String> OPENAI_MODELS =
-            Set.of("csm-1b", "sesame/csm-1b", "tts-1", "tts-1-hd", "gpt-4o-mini-tts");
-
-    /** OpenAI's speed range; within it CSM still generates at 1.0 only. */
-    private static final double MIN_OPENAI_SPEED = 0.25;
-
-    private static final double MAX_OPENAI_SPEED = 4.0;
 
     /** Sample rates accepted in uploaded audio (telephone to high-resolution studio audio). */
     public static final int MIN_SAMPLE_RATE_HZ = 8_000;
@@ -103,16 +91,8 @@ public final class RequestValidator {
             throw bad(
                     "max_audio_length_ms must be between " + minMs + " and " + limits.maxAudioMs());
         }
-        double temperature =
-                r.temperature() == null ? SamplingParams.DEFAULT_TEMPERATURE : r.temperature();
-        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
-            throw bad("temperature must be between 0 and " + MAX_TEMPERATURE);
-        }
-        int topK = r.topK() == null ? SamplingParams.DEFAULT_TOP_K : r.topK();
-        if (topK < 1 || topK > MAX_TOP_K) {
-            throw bad("top_k must be between 1 and " + MAX_TOP_K);
-        }
         long seed = r.seed() == null ? SEEDS.nextLong() & Long.MAX_VALUE : r.seed();
+        SamplingParams sampling = sampling(r, seed);
         AudioFormat format = format(r.responseFormat(), AudioFormat.WAV);
         String saveAs = r.saveAs();
         if (saveAs != null && !FileContextStore.isValidId(saveAs)) {
@@ -130,44 +110,25 @@ public final class RequestValidator {
         }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request =
-                new GenerationRequest(
-                        text,
-                        speaker,
-                        context,
-                        maxAudioMs,
-                        new SamplingParams((float) temperature, topK, seed));
+                new GenerationRequest(text, speaker, context, maxAudioMs, sampling);
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
     }
 
-    /**
-     * The fields of OpenAI's speech request that have no counterpart in {@link SpeechRequest}: a
-     * known model name, no style instructions, speed 1 and a known stream format; the rest is
-     * mapped by {@link OpenAiSpeechMapper} and checked by {@link #validate}.
-     */
-    public void checkOpenAiOptions(OpenAiSpeechRequest body) {
-        if (body == null) {
-            throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");
-        }
-        if (body.model() != null && !OPENAI_MODELS.contains(body.model())) {
-            throw bad("model must be one of " + OPENAI_MODELS.stream().sorted().toList());
-        }
-        if (body.instructions() != null && !body.instructions().isBlank()) {
-            throw new ApiException(
-                    ProblemType.UNSUPPORTED_OPTION,
-                    "CSM cannot follow style instructions; "
-                            + "condition the voice with a stored context instead");
-        }
-        if (body.speed() != null && body.speed() != 1.0) {
-            if (!(body.speed() >= MIN_OPENAI_SPEED && body.speed() <= MAX_OPENAI_SPEED)) {
-                throw bad("speed must be between " + MIN_OPENAI_SPEED + " and " + MAX_OPENAI_SPEED);
+    /** The request's sampling parameters over the defaults; SamplingParams checks their ranges. */
+    private static SamplingParams sampling(SpeechRequest r, long seed) {
+        SamplingParams p = SamplingParams.seeded(seed);
+        try {
+            if (r.temperature() != null) {
+                // a double past float's range becomes infinite and is refused, as NaN is
+                p = p.withTemperature(r.temperature().floatValue());
             }
-            throw new ApiException(
-                    ProblemType.UNSUPPORTED_OPTION, "CSM generates at speed 1.0 only");
+            if (r.topK() != null) {
+                p = p.withTopK(r.topK());
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
         }
-        String f = body.streamFormat();
-        if (f != null && !f.equals("audio") && !f.equals("sse")) {
-            throw bad("stream_format must be audio or sse");
-        }
+        return p;
     }
 
     public boolean supports(AudioFormat format) {

@@ -112,10 +112,10 @@ public final class Main {
             throw new IllegalArgumentException("--text is required");
         }
         SamplingParams sampling =
-                new SamplingParams(
-                        args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE),
-                        args.integer("top-k", SamplingParams.DEFAULT_TOP_K),
-                        args.longValue("seed", System.nanoTime()));
+                SamplingParams.seeded(args.longValue("seed", System.nanoTime()))
+                        .withTemperature(
+                                args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE))
+                        .withTopK(args.integer("top-k", SamplingParams.DEFAULT_TOP_K));
         GenerationRequest request =
                 new GenerationRequest(
                         text,
@@ -155,10 +155,7 @@ public final class Main {
                                 turn.speaker(),
                                 context,
                                 maxMs,
-                                new SamplingParams(
-                                        SamplingParams.DEFAULT_TEMPERATURE,
-                                        SamplingParams.DEFAULT_TOP_K,
-                                        seed + i));
+                                SamplingParams.seeded(seed + i));
                 Pcm audio = speak(pipeline, request);
                 out.printf(
                         "turn %d, speaker %d: %.2f s  %s%n",

@@ -132,14 +132,7 @@ public class ModelLoader {
                 // way).
                 loaded.generate(
                         new GenerationRequest(
-                                WARMUP_TEXT,
-                                0,
-                                List.of(),
-                                240,
-                                new SamplingParams(
-                                        SamplingParams.DEFAULT_TEMPERATURE,
-                                        SamplingParams.DEFAULT_TOP_K,
-                                        0)),
+                                WARMUP_TEXT, 0, List.of(), 240, SamplingParams.seeded(0)),
                         chunk -> {});
                 LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
             }

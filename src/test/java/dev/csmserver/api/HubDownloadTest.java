@@ -141,14 +141,7 @@ public class HubDownloadTest {
                         WatermarkKey.DEFAULT_PAYLOAD.serviceId());
         GenerationRequest request =
                 new GenerationRequest(
-                        "Hello from the hub.",
-                        0,
-                        List.of(),
-                        800,
-                        new SamplingParams(
-                                SamplingParams.DEFAULT_TEMPERATURE,
-                                SamplingParams.DEFAULT_TOP_K,
-                                1234));
+                        "Hello from the hub.", 0, List.of(), 800, SamplingParams.seeded(1234));
         ByteArrayOutputStream pcm = new ByteArrayOutputStream();
         try (CsmPipeline p = CsmPipeline.load(options)) {
             p.generate(

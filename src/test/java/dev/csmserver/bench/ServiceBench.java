@@ -140,7 +140,7 @@ public final class ServiceBench {
                 (int) (seed % 2),
                 List.of(),
                 ms,
-                new SamplingParams(0.9f, 50, seed));
+                SamplingParams.seeded(seed));
     }
 
     /** Frames, wall seconds, mean time to first audio. */

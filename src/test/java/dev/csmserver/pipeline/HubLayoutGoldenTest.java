@@ -194,14 +194,7 @@ class HubLayoutGoldenTest {
     private static Generated generate(Path dir) {
         GenerationRequest request =
                 new GenerationRequest(
-                        "Hello from the hub.",
-                        0,
-                        List.of(),
-                        800,
-                        new SamplingParams(
-                                SamplingParams.DEFAULT_TEMPERATURE,
-                                SamplingParams.DEFAULT_TOP_K,
-                                1234));
+                        "Hello from the hub.", 0, List.of(), 800, SamplingParams.seeded(1234));
         List<float[]> chunks = new ArrayList<>();
         List<int[]> frames = new ArrayList<>();
         try (CsmPipeline p = CsmPipeline.load(options(dir))) {
