@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.Locale;
 
 /**
  * Picks the context store named by {@code csm.contexts.store}: {@code file} (a local directory, the
@@ -28,18 +27,14 @@ public class ContextStoreProducer {
 
     private static ContextStore configured(
             ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
-        String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
-        switch (kind) {
-            case "file":
-                return new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
-            case "redis":
-                return new RedisContextStore(
-                        redis.get(),
-                        config.contexts().redisPrefix(),
-                        e -> metrics.corruptContext());
-            default:
-                throw new IllegalArgumentException(
-                        "csm.contexts.store must be file or redis, not '" + kind + "'");
-        }
+        return switch (config.contexts().store()) {
+            case FILE ->
+                    new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
+            case REDIS ->
+                    new RedisContextStore(
+                            redis.get(),
+                            config.contexts().redisPrefix(),
+                            e -> metrics.corruptContext());
+        };
     }
 }

@@ -101,8 +101,11 @@ public class ModelLoader {
             source = ModelSource.demo();
         }
         ServerConfig.Watermark w = config.watermark();
-        return new PipelineOptions(
-                source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
+        return PipelineOptions.of(source)
+                .withDevice(m.device())
+                .withDtype(m.dtype())
+                .withWatermark(w.key(), w.keyId(), w.serviceId())
+                .withCpuThreads(config.cpu().threads().orElse(0));
     }
 
     private CsmPipeline loadAndWarm(PipelineOptions options) {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.SincResampler;
 import dev.csmserver.audio.WavReader;
-import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.codec.MimiConfig;
 import dev.csmserver.golden.Fixtures;
 import dev.csmserver.golden.GoldenAssert;
@@ -227,13 +226,9 @@ class HubLayoutGoldenTest {
     }
 
     static PipelineOptions options(Path dir) {
-        return new PipelineOptions(
-                ModelSource.local(dir),
-                "cpu",
-                "float32",
-                WatermarkKey.DEFAULT_SECRET,
-                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        return PipelineOptions.of(ModelSource.local(dir))
+                .withDevice(ComputeDevice.CPU)
+                .withDtype(WeightDtype.FLOAT32);
     }
 
     private static void link(Path dir, String name, Path target) throws IOException {

@@ -1,6 +1,7 @@
 package dev.csmserver.api.dto;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.csmserver.pipeline.GenerationRequest;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -22,7 +23,7 @@ public record SpeechRequest(
         @Schema(
                         description = "Cap on generated audio, in milliseconds.",
                         defaultValue = "10000",
-                        minimum = "80",
+                        minimum = "" + GenerationRequest.FRAME_MS,
                         examples = "4000")
                 @JsonProperty("max_audio_length_ms")
                 Integer maxAudioLengthMs,
