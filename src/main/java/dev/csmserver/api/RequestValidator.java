@@ -34,8 +34,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  */
 public final class RequestValidator {
     private static final SecureRandom SEEDS = new SecureRandom();
-    private static final double MAX_TEMPERATURE = 5.0;
-    private static final int MAX_TOP_K = 2048;
 
     /** Sample rates accepted in uploaded audio (telephone to high-resolution studio audio). */
     public static final int MIN_SAMPLE_RATE_HZ = 8_000;
@@ -73,10 +71,18 @@ public final class RequestValidator {
      * [K][T]}.
      */
     public ValidSpeech validate(SpeechRequest r, Function<Pcm, int[][]> encoder) {
+        return validate(r, "text", encoder);
+    }
+
+    /**
+     * As {@link #validate(SpeechRequest, Function)}, naming the text {@code textField} in messages
+     * (the OpenAI alias calls it {@code input}).
+     */
+    public ValidSpeech validate(SpeechRequest r, String textField, Function<Pcm, int[][]> encoder) {
         if (r == null) {
             throw new ApiException(ProblemType.MALFORMED_REQUEST, "a JSON body is required");
         }
-        String text = text(r.text(), "text");
+        String text = text(r.text(), textField);
         int speaker = speaker(r.speaker(), "speaker");
         int maxAudioMs =
                 r.maxAudioLengthMs() == null ? limits.defaultAudioMs() : r.maxAudioLengthMs();
@@ -85,16 +91,8 @@ public final class RequestValidator {
             throw bad(
                     "max_audio_length_ms must be between " + minMs + " and " + limits.maxAudioMs());
         }
-        double temperature =
-                r.temperature() == null ? SamplingParams.DEFAULT_TEMPERATURE : r.temperature();
-        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
-            throw bad("temperature must be between 0 and " + MAX_TEMPERATURE);
-        }
-        int topK = r.topK() == null ? SamplingParams.DEFAULT_TOP_K : r.topK();
-        if (topK < 1 || topK > MAX_TOP_K) {
-            throw bad("top_k must be between 1 and " + MAX_TOP_K);
-        }
         long seed = r.seed() == null ? SEEDS.nextLong() & Long.MAX_VALUE : r.seed();
+        SamplingParams sampling = sampling(r, seed);
         AudioFormat format = format(r.responseFormat(), AudioFormat.WAV);
         String saveAs = r.saveAs();
         if (saveAs != null && !FileContextStore.isValidId(saveAs)) {
@@ -112,37 +110,56 @@ public final class RequestValidator {
         }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request =
-                new GenerationRequest(
-                        text,
-                        speaker,
-                        context,
-                        maxAudioMs,
-                        new SamplingParams((float) temperature, topK, seed));
+                new GenerationRequest(text, speaker, context, maxAudioMs, sampling);
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
+    }
+
+    /** The request's sampling parameters over the defaults; SamplingParams checks their ranges. */
+    private static SamplingParams sampling(SpeechRequest r, long seed) {
+        SamplingParams p = SamplingParams.seeded(seed);
+        try {
+            if (r.temperature() != null) {
+                // a double past float's range becomes infinite and is refused, as NaN is
+                p = p.withTemperature(r.temperature().floatValue());
+            }
+            if (r.topK() != null) {
+                p = p.withTopK(r.topK());
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        return p;
     }
 
     public boolean supports(AudioFormat format) {
         return formats.contains(format);
     }
 
-    /** Checks a response format name; {@code fallback} when absent. */
+    /**
+     * Checks a response format name against {@link AudioFormat} (the one list) and what this build
+     * encodes; {@code fallback} when absent.
+     */
     public AudioFormat format(String name, AudioFormat fallback) {
         if (name == null) {
             return fallback;
         }
-        AudioFormat f = null;
-        for (AudioFormat candidate : formats) {
-            if (candidate.fileExtension().equalsIgnoreCase(name)) {
-                f = candidate;
-            }
+        AudioFormat f;
+        try {
+            f = AudioFormat.fromName(name);
+        } catch (IllegalArgumentException e) {
+            f = null;
         }
-        if (f == null) {
+        if (f == null || !formats.contains(f)) {
             throw new ApiException(
                     ProblemType.UNSUPPORTED_FORMAT,
                     "response_format '"
                             + name
                             + "' is not supported; use one of "
-                            + formats.stream().map(AudioFormat::fileExtension).sorted().toList());
+                            + String.join(
+                                    ", ",
+                                    AudioFormat.names().stream()
+                                            .filter(n -> formats.contains(AudioFormat.fromName(n)))
+                                            .toList()));
         }
         return f;
     }

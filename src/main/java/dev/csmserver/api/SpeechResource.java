@@ -20,9 +20,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /** {@code POST /v1/speech}: text (plus optional context turns) to streamed, watermarked speech. */
-@Path("/v1/speech")
+@Path(SpeechResource.PATH)
 @Tag(name = "speech")
 public class SpeechResource {
+    static final String PATH = "/v1/speech";
+
     @Inject SpeechService service;
     @Inject RequestValidator validator;
 
@@ -50,24 +52,8 @@ public class SpeechResource {
                         name = "Content-Disposition",
                         description = "attachment; filename=\"speech.<format>\"",
                         schema = @Schema(type = SchemaType.STRING))
-            },
-            content = {
-                @Content(
-                        mediaType = "audio/wav",
-                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(
-                        mediaType = "audio/pcm",
-                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(
-                        mediaType = "audio/mpeg",
-                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(
-                        mediaType = "audio/flac",
-                        schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(
-                        mediaType = "audio/ogg",
-                        schema = @Schema(type = SchemaType.STRING, format = "binary"))
             })
+    // The audio media types come from AudioFormat (AudioFormatsFilter).
     @APIResponse(
             responseCode = "400",
             description = "Invalid request",

@@ -10,6 +10,7 @@ import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.BuiltInVoice;
 import dev.csmserver.pipeline.ChunkSink;
+import dev.csmserver.pipeline.ComputeDevice;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.DjlRuntime;
 import dev.csmserver.pipeline.GenerationRequest;
@@ -18,6 +19,7 @@ import dev.csmserver.pipeline.PipelineOptions;
 import dev.csmserver.pipeline.PublishedVoices;
 import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.pipeline.Segment;
+import dev.csmserver.pipeline.WeightDtype;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,7 +47,7 @@ public final class Main {
                     "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
                     "  detect        --in FILE.wav",
                     "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
-                    "        --dtype auto|float32|float16 --watermark-key SECRET");
+                    "        --dtype auto|float32|float16 --watermark-key SECRET --cpu-threads N");
 
     private Main() {}
 
@@ -97,13 +99,14 @@ public final class Main {
     static PipelineOptions options(CliArgs args) {
         ModelSource source =
                 args.path("model-dir").map(ModelSource::local).orElse(ModelSource.demo());
-        return new PipelineOptions(
-                source,
-                args.get("device", "auto"),
-                args.get("dtype", "auto"),
-                args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
-                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        return PipelineOptions.of(source)
+                .withDevice(ComputeDevice.parse(args.get("device", "auto")))
+                .withDtype(WeightDtype.parse(args.get("dtype", "auto")))
+                .withWatermark(
+                        args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
+                        WatermarkKey.DEFAULT_PAYLOAD.keyId(),
+                        WatermarkKey.DEFAULT_PAYLOAD.serviceId())
+                .withCpuThreads(args.integer("cpu-threads", 0));
     }
 
     private static int generate(CliArgs args, PrintStream out) {
@@ -112,10 +115,10 @@ public final class Main {
             throw new IllegalArgumentException("--text is required");
         }
         SamplingParams sampling =
-                new SamplingParams(
-                        args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE),
-                        args.integer("top-k", SamplingParams.DEFAULT_TOP_K),
-                        args.longValue("seed", System.nanoTime()));
+                SamplingParams.seeded(args.longValue("seed", System.nanoTime()))
+                        .withTemperature(
+                                args.decimal("temperature", SamplingParams.DEFAULT_TEMPERATURE))
+                        .withTopK(args.integer("top-k", SamplingParams.DEFAULT_TOP_K));
         GenerationRequest request =
                 new GenerationRequest(
                         text,
@@ -155,10 +158,7 @@ public final class Main {
                                 turn.speaker(),
                                 context,
                                 maxMs,
-                                new SamplingParams(
-                                        SamplingParams.DEFAULT_TEMPERATURE,
-                                        SamplingParams.DEFAULT_TOP_K,
-                                        seed + i));
+                                SamplingParams.seeded(seed + i));
                 Pcm audio = speak(pipeline, request);
                 out.printf(
                         "turn %d, speaker %d: %.2f s  %s%n",

@@ -10,7 +10,6 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.Locale;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -34,19 +33,15 @@ public class ContextStoreProducer {
 
     private ContextStore configured(
             ServerConfig config, Instance<RedisDataSource> redis, InferenceMetrics metrics) {
-        String kind = config.contexts().store().trim().toLowerCase(Locale.ROOT);
-        switch (kind) {
-            case "file":
-                return new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
-            case "redis":
-                return new RedisContextStore(
-                        redis.get(),
-                        config.contexts().redisPrefix(),
-                        e -> metrics.corruptContext(),
-                        redisTimeout);
-            default:
-                throw new IllegalArgumentException(
-                        "csm.contexts.store must be file or redis, not '" + kind + "'");
-        }
+        return switch (config.contexts().store()) {
+            case FILE ->
+                    new FileContextStore(config.contexts().dir(), e -> metrics.corruptContext());
+            case REDIS ->
+                    new RedisContextStore(
+                            redis.get(),
+                            config.contexts().redisPrefix(),
+                            e -> metrics.corruptContext(),
+                            redisTimeout);
+        };
     }
 }

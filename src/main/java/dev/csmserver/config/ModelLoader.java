@@ -101,8 +101,11 @@ public class ModelLoader {
             source = ModelSource.demo();
         }
         ServerConfig.Watermark w = config.watermark();
-        return new PipelineOptions(
-                source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
+        return PipelineOptions.of(source)
+                .withDevice(m.device())
+                .withDtype(m.dtype())
+                .withWatermark(w.key(), w.keyId(), w.serviceId())
+                .withCpuThreads(config.cpu().threads().orElse(0));
     }
 
     private CsmPipeline loadAndWarm(PipelineOptions options) {
@@ -132,14 +135,7 @@ public class ModelLoader {
                 // way).
                 loaded.generate(
                         new GenerationRequest(
-                                WARMUP_TEXT,
-                                0,
-                                List.of(),
-                                240,
-                                new SamplingParams(
-                                        SamplingParams.DEFAULT_TEMPERATURE,
-                                        SamplingParams.DEFAULT_TOP_K,
-                                        0)),
+                                WARMUP_TEXT, 0, List.of(), 240, SamplingParams.seeded(0)),
                         chunk -> {});
                 LOG.info("warm-up generation took {} ms", (System.nanoTime() - w0) / 1_000_000);
             }

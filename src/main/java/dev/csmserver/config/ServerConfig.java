@@ -1,14 +1,21 @@
 package dev.csmserver.config;
 
+import dev.csmserver.pipeline.ComputeDevice;
+import dev.csmserver.pipeline.WeightDtype;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Every service setting, under {@code csm.*} (environment: {@code CSM_*}, e.g. {@code
- * CSM_MODEL_DIR}). Converted once to plain records by the producers in this package.
+ * CSM_MODEL_DIR}). Converted once to plain records by the producers in this package. Every key is
+ * also in {@code .env.example} and the Helm chart's values (DeployContractTest). A value that does
+ * not convert (e.g. {@code CSM_MODEL_DTYPE=bfloat16}) stops the boot with a message naming the
+ * setting and what it accepts.
  */
 @ConfigMapping(prefix = "csm")
 public interface ServerConfig {
@@ -25,6 +32,8 @@ public interface ServerConfig {
     Auth auth();
 
     Http http();
+
+    Cpu cpu();
 
     /** Where the weights come from and how they run. */
     interface Model {
@@ -53,13 +62,15 @@ public interface ServerConfig {
          * auto (CUDA if DJL or libtorch finds a GPU, else the CPU with a WARN line), cpu or cuda.
          */
         @WithDefault("auto")
-        String device();
+        @WithConverter(SettingConverters.Device.class)
+        ComputeDevice device();
 
         /**
          * Weight dtype: auto (fp16 on CUDA and on CPUs with FBGEMM, else fp32), float32 or float16.
          */
         @WithDefault("auto")
-        String dtype();
+        @WithConverter(SettingConverters.Dtype.class)
+        WeightDtype dtype();
 
         /** Run one short generation at startup so the first request does not pay for warm-up. */
         @WithDefault("true")
@@ -136,7 +147,8 @@ public interface ServerConfig {
     interface Contexts {
         /** file (a local directory, default) or redis (shared by replicas). */
         @WithDefault("file")
-        String store();
+        @WithConverter(SettingConverters.Store.class)
+        ContextStoreKind store();
 
         /** Directory of the file store. */
         @WithDefault("${user.home}/.local/share/csm-server/contexts")
@@ -188,5 +200,14 @@ public interface ServerConfig {
          */
         @WithDefault("64")
         int maxConcurrentBodyReads();
+    }
+
+    /** The CPU work of a frame step. */
+    interface Cpu {
+        /**
+         * Threads that multiply a weight's row blocks at once (nn.RowParallel), the inference
+         * thread included; absent: the processors the JVM sees (cgroup limits included).
+         */
+        OptionalInt threads();
     }
 }

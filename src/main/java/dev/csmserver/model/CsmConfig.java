@@ -17,7 +17,7 @@ public record CsmConfig(
         int textVocabSize,
         int audioVocabSize,
         int numCodebooks) {
-    /** One frame is 80 ms of audio (Mimi at 12.5 Hz). */
+    /** One frame is 80 ms of audio (Mimi at 12.5 Hz): the one frame duration of the code. */
     public static final int FRAME_MS = 80;
 
     public CsmConfig {

@@ -9,17 +9,40 @@ import java.util.SplittableRandom;
  * temperature 0 is argmax. Not thread-safe; one per request.
  */
 public final class Sampler {
+    /** Highest temperature accepted (beyond it the distribution is noise). */
+    public static final float MAX_TEMPERATURE = 5.0f;
+
+    /** Largest top-k accepted (the audio vocabulary is 2051 codes). */
+    public static final int MAX_TOP_K = 2048;
+
     private final float temperature;
     private final int topK;
     private final SplittableRandom random;
 
     public Sampler(float temperature, int topK, long seed) {
-        if (!(temperature >= 0) || topK < 1) {
-            throw new IllegalArgumentException("temperature >= 0 and top_k >= 1 required");
-        }
+        checkParams(temperature, topK);
         this.temperature = temperature;
         this.topK = topK;
         this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * The one range check of the sampling parameters: temperature in {@code [0, MAX_TEMPERATURE]},
+     * top-k in {@code [1, MAX_TOP_K]}; otherwise an {@link IllegalArgumentException} whose message
+     * a client can read (it names the request's fields).
+     */
+    public static void checkParams(float temperature, int topK) {
+        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
+            throw new IllegalArgumentException(
+                    "temperature must be between 0 and "
+                            + MAX_TEMPERATURE
+                            + ", not "
+                            + temperature);
+        }
+        if (topK < 1 || topK > MAX_TOP_K) {
+            throw new IllegalArgumentException(
+                    "top_k must be between 1 and " + MAX_TOP_K + ", not " + topK);
+        }
     }
 
     /** Always the largest logit (first index on ties), as the reference at top-k 1. */

@@ -44,26 +44,30 @@ public final class RowParallel implements AutoCloseable {
     }
 
     /**
-     * The process-wide pool: {@code csm.cpu.threads} threads (system property), by default the
-     * available processors. One thread means everything runs on the caller.
+     * The process-wide pool the weights are cut for: the one {@link #common(int)} last sized, by
+     * default as many threads as the available processors. One thread means everything runs on the
+     * caller.
      */
     public static RowParallel common() {
         RowParallel p = common;
-        if (p == null) {
-            synchronized (RowParallel.class) {
-                if (common == null) {
-                    common =
-                            new RowParallel(
-                                    Math.max(
-                                            1,
-                                            Integer.getInteger(
-                                                    "csm.cpu.threads",
-                                                    Runtime.getRuntime().availableProcessors())));
-                }
-                p = common;
+        return p != null ? p : common(0);
+    }
+
+    /**
+     * Sizes the process-wide pool to {@code threads} ({@code 0}: the available processors; the
+     * pipeline passes {@code csm.cpu.threads} down) and returns it. A pool of another size is
+     * replaced: its helpers end, and weights cut for it run on their caller alone.
+     */
+    public static synchronized RowParallel common(int threads) {
+        int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+        RowParallel p = common;
+        if (p == null || p.parallelism != n) {
+            common = new RowParallel(n);
+            if (p != null) {
+                p.closed = true;
             }
         }
-        return p;
+        return common;
     }
 
     /** Threads that run blocks at once, the caller included. */

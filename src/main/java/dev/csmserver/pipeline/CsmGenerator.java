@@ -4,7 +4,6 @@ import dev.csmserver.model.CsmModel;
 import dev.csmserver.model.FrameBatch;
 import dev.csmserver.model.GenerationState;
 import dev.csmserver.model.PromptRows;
-import dev.csmserver.model.Sampler;
 import dev.csmserver.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,11 +120,8 @@ public final class CsmGenerator {
         if (maxFrames == 0) {
             return new Generation(null, 0, prompt.rows());
         }
-        SamplingParams p = request.sampling();
         GenerationState state =
-                model.newState(
-                        prompt.rows() + maxFrames,
-                        new Sampler(p.temperature(), p.topK(), p.seed()));
+                model.newState(prompt.rows() + maxFrames, request.sampling().sampler());
         return new Generation(state, maxFrames, prompt.rows());
     }
 

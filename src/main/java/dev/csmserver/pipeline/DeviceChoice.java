@@ -3,7 +3,6 @@ package dev.csmserver.pipeline;
 import ai.djl.Device;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -36,19 +35,11 @@ public final class DeviceChoice {
      * @param libtorch libtorch placing a tensor on cuda:0 (asked only when the count found none)
      */
     public static Device resolve(
-            String setting, Supplier<CudaAttempt> djlCount, Supplier<CudaAttempt> libtorch) {
-        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
-        switch (s) {
-            case "cpu":
-                return Device.cpu();
-            case "auto":
-            case "cuda":
-            case "gpu":
-                break;
-            default:
-                throw new IllegalArgumentException(
-                        "csm.model.device must be auto, cpu or cuda, not '" + setting + "'");
+            ComputeDevice setting, Supplier<CudaAttempt> djlCount, Supplier<CudaAttempt> libtorch) {
+        if (setting == ComputeDevice.CPU) {
+            return Device.cpu();
         }
+        String s = setting.setting();
         List<CudaAttempt> tried = new ArrayList<>();
         for (Supplier<CudaAttempt> probe : List.of(djlCount, libtorch)) {
             CudaAttempt attempt = probe.get();
@@ -59,7 +50,7 @@ public final class DeviceChoice {
                 return gpu;
             }
         }
-        if (s.equals("auto")) {
+        if (setting == ComputeDevice.AUTO) {
             LOG.warn(
                     "csm.model.device=auto: no usable CUDA device, running on the CPU. Tried: {}",
                     summary(tried));

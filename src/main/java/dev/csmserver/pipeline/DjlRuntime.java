@@ -34,7 +34,7 @@ public final class DjlRuntime {
      * Resolves {@code auto|cpu|cuda} to a device ({@link DeviceChoice}): a GPU when DJL counts one
      * or, failing that, when libtorch itself can place a tensor on cuda:0.
      */
-    public static Device device(String setting) {
+    public static Device device(ComputeDevice setting) {
         init();
         return DeviceChoice.resolve(setting, CudaProbes::djlGpuCount, CudaProbes::libtorchTensor);
     }

@@ -50,7 +50,9 @@ public final class GenerateCodesMain {
                                     speaker,
                                     List.of(),
                                     maxMs,
-                                    new SamplingParams(temperature, topK, seed)));
+                                    SamplingParams.seeded(seed)
+                                            .withTemperature(temperature)
+                                            .withTopK(topK)));
             for (int[] f : frames) {
                 System.out.println(Arrays.toString(f));
             }

@@ -1,5 +1,6 @@
 package dev.csmserver.pipeline;
 
+import dev.csmserver.model.CsmConfig;
 import java.util.List;
 
 /**
@@ -15,8 +16,11 @@ public record GenerationRequest(
         }
     }
 
+    /** Audio per generated frame ({@link CsmConfig#FRAME_MS}), for what the API publishes. */
+    public static final int FRAME_MS = CsmConfig.FRAME_MS;
+
     /** Frames the loop may generate: the reference's {@code int(max_audio_length_ms / 80)}. */
     public int maxFrames() {
-        return maxAudioMs / 80;
+        return maxAudioMs / FRAME_MS;
     }
 }

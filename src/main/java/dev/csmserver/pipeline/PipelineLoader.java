@@ -16,6 +16,7 @@ import dev.csmserver.model.CsmConfig;
 import dev.csmserver.model.CsmModel;
 import dev.csmserver.model.RandomCsmWeights;
 import dev.csmserver.nn.FbgemmFp16;
+import dev.csmserver.nn.RowParallel;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.CsmLayout;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +51,7 @@ final class PipelineLoader {
 
     static CsmPipeline load(PipelineOptions o, LoadProgress progress) {
         DjlRuntime.init();
+        RowParallel.common(o.cpuThreads());
         Device device = DjlRuntime.device(o.device());
         DataType dtype = dtype(o.dtype(), device);
         StreamingWatermarker watermark =
@@ -90,23 +91,15 @@ final class PipelineLoader {
      * reference's own 16-bit run); float32 on a CPU without FBGEMM, where float16 is slow at
      * batches.
      */
-    static DataType dtype(String setting, Device device) {
-        String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
-        switch (s) {
-            case "auto":
-                return device.isGpu() || FbgemmFp16.available().isPresent()
-                        ? DataType.FLOAT16
-                        : DataType.FLOAT32;
-            case "float32":
-            case "fp32":
-                return DataType.FLOAT32;
-            case "float16":
-            case "fp16":
-                return DataType.FLOAT16;
-            default:
-                throw new IllegalArgumentException(
-                        "csm.model.dtype must be auto, float32 or float16, not '" + setting + "'");
-        }
+    static DataType dtype(WeightDtype setting, Device device) {
+        return switch (setting) {
+            case AUTO ->
+                    device.isGpu() || FbgemmFp16.available().isPresent()
+                            ? DataType.FLOAT16
+                            : DataType.FLOAT32;
+            case FLOAT32 -> DataType.FLOAT32;
+            case FLOAT16 -> DataType.FLOAT16;
+        };
     }
 
     private static CsmPipeline demo(NDManager weights, StreamingWatermarker watermark) {

@@ -3,27 +3,96 @@ package dev.csmserver.pipeline;
 import dev.csmserver.audio.watermark.WatermarkKey;
 
 /**
- * How to build a {@link CsmPipeline}: where the weights come from, the device ({@code
- * auto|cpu|cuda}), the weight dtype ({@code auto|float32|float16}) and the watermark: a secret
- * (never logged) and the public key id and service id carried in the mark's payload.
+ * How to build a {@link CsmPipeline}: where the weights come from, the device, the weight dtype,
+ * the watermark (a secret, never logged, and the public key id and service id carried in the mark's
+ * payload) and the CPU threads of a frame step ({@code 0}: the processors the JVM sees). Build with
+ * {@link #of} or {@link #demo} and the withers, so a new option touches this record and whoever
+ * sets it only.
  */
 public record PipelineOptions(
         ModelSource source,
-        String device,
-        String dtype,
+        ComputeDevice device,
+        WeightDtype dtype,
         String watermarkSecret,
         int watermarkKeyId,
-        int watermarkServiceId) {
+        int watermarkServiceId,
+        int cpuThreads) {
 
-    /** The built-in demo model on the CPU, marked with the public default watermark key. */
-    public static PipelineOptions demo() {
+    public PipelineOptions {
+        if (cpuThreads < 0) {
+            throw new IllegalArgumentException(
+                    "csm.cpu.threads must be at least 1 (or absent), not " + cpuThreads);
+        }
+    }
+
+    /**
+     * {@code source} with the defaults: device and dtype auto, the public default watermark key,
+     * every processor.
+     */
+    public static PipelineOptions of(ModelSource source) {
         return new PipelineOptions(
-                ModelSource.demo(),
-                "cpu",
-                "float32",
+                source,
+                ComputeDevice.AUTO,
+                WeightDtype.AUTO,
                 WatermarkKey.DEFAULT_SECRET,
                 WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+                WatermarkKey.DEFAULT_PAYLOAD.serviceId(),
+                0);
+    }
+
+    /** The built-in demo model on the CPU in float32, marked with the public default key. */
+    public static PipelineOptions demo() {
+        return of(ModelSource.demo()).withDevice(ComputeDevice.CPU).withDtype(WeightDtype.FLOAT32);
+    }
+
+    public PipelineOptions withSource(ModelSource source) {
+        return new PipelineOptions(
+                source,
+                device,
+                dtype,
+                watermarkSecret,
+                watermarkKeyId,
+                watermarkServiceId,
+                cpuThreads);
+    }
+
+    public PipelineOptions withDevice(ComputeDevice device) {
+        return new PipelineOptions(
+                source,
+                device,
+                dtype,
+                watermarkSecret,
+                watermarkKeyId,
+                watermarkServiceId,
+                cpuThreads);
+    }
+
+    public PipelineOptions withDtype(WeightDtype dtype) {
+        return new PipelineOptions(
+                source,
+                device,
+                dtype,
+                watermarkSecret,
+                watermarkKeyId,
+                watermarkServiceId,
+                cpuThreads);
+    }
+
+    /** The watermark's secret and the key id and service id its payload carries. */
+    public PipelineOptions withWatermark(String secret, int keyId, int serviceId) {
+        return new PipelineOptions(source, device, dtype, secret, keyId, serviceId, cpuThreads);
+    }
+
+    /** Threads of a frame step's products; {@code 0}: the processors the JVM sees. */
+    public PipelineOptions withCpuThreads(int cpuThreads) {
+        return new PipelineOptions(
+                source,
+                device,
+                dtype,
+                watermarkSecret,
+                watermarkKeyId,
+                watermarkServiceId,
+                cpuThreads);
     }
 
     @Override
@@ -31,11 +100,13 @@ public record PipelineOptions(
         return "PipelineOptions[source="
                 + source.label()
                 + ", device="
-                + device
+                + device.setting()
                 + ", dtype="
-                + dtype
+                + dtype.setting()
                 + ", watermarkKeyId="
                 + watermarkKeyId
+                + ", cpuThreads="
+                + (cpuThreads == 0 ? "all" : cpuThreads)
                 + "]";
     }
 }

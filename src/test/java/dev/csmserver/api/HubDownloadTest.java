@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.WavWriter;
-import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.golden.Fixtures;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.ChunkSink;
+import dev.csmserver.pipeline.ComputeDevice;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.HubStandInResource;
@@ -132,23 +132,11 @@ public class HubDownloadTest {
      */
     static byte[] fromTheFolder() {
         PipelineOptions options =
-                new PipelineOptions(
-                        ModelSource.local(Fixtures.csm().resolve("hub")),
-                        "cpu",
-                        "auto",
-                        WatermarkKey.DEFAULT_SECRET,
-                        WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                        WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+                PipelineOptions.of(ModelSource.local(Fixtures.csm().resolve("hub")))
+                        .withDevice(ComputeDevice.CPU);
         GenerationRequest request =
                 new GenerationRequest(
-                        "Hello from the hub.",
-                        0,
-                        List.of(),
-                        800,
-                        new SamplingParams(
-                                SamplingParams.DEFAULT_TEMPERATURE,
-                                SamplingParams.DEFAULT_TOP_K,
-                                1234));
+                        "Hello from the hub.", 0, List.of(), 800, SamplingParams.seeded(1234));
         ByteArrayOutputStream pcm = new ByteArrayOutputStream();
         try (CsmPipeline p = CsmPipeline.load(options)) {
             p.generate(

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The committed {@code openapi.yaml} is the published contract: it must equal what the running
  * service serves at {@code /q/openapi}. On a difference the served document is written to {@code
- * target/openapi-served.yaml}; review it and copy it over {@code openapi.yaml}.
+ * target/openapi-served.yaml}; review it and copy it over {@code openapi.yaml}. Both must list
+ * exactly the formats of audio.encode.AudioFormat (api.AudioFormatsFilter writes them in).
  */
 @QuarkusTest
 public class OpenApiDriftTest {
@@ -41,6 +42,21 @@ public class OpenApiDriftTest {
                 normalise(committed),
                 normalise(served),
                 "openapi.yaml drifted from /q/openapi; see target/openapi-served.yaml");
+    }
+
+    @Test
+    public void servedAndCommittedContractsListExactlyTheAudioFormats() throws IOException {
+        String served =
+                given().accept("application/yaml")
+                        .when()
+                        .get("/q/openapi")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString();
+        ContractFormats.assertAgreesWithAudioFormat(served, "/q/openapi");
+        ContractFormats.assertAgreesWithAudioFormat(
+                Files.readString(Path.of("openapi.yaml")), "openapi.yaml");
     }
 
     private static String normalise(String yaml) {

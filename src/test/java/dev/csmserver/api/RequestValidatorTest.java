@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csmserver.api.dto.ContextSegment;
+import dev.csmserver.api.dto.OpenAiSpeechRequest;
 import dev.csmserver.api.dto.SpeechRequest;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.encode.AudioFormat;
@@ -80,11 +81,29 @@ class RequestValidatorTest {
 
     private static SpeechRequest req(
             String text, Integer speaker, Integer ms, Double t, Integer k, String fmt) {
-        return new SpeechRequest(text, speaker, null, ms, t, k, null, fmt, null, null);
+        return SpeechRequest.forText(text)
+                .withSpeaker(speaker)
+                .withMaxAudioLengthMs(ms)
+                .withTemperature(t)
+                .withTopK(k)
+                .withResponseFormat(fmt);
     }
 
     private static SpeechRequest withContext(ContextSegment s) {
-        return new SpeechRequest("a", 0, List.of(s), null, null, null, null, null, null, null);
+        return SpeechRequest.forText("a").withSpeaker(0).withContext(List.of(s));
+    }
+
+    private static OpenAiSpeechRequest openAi(
+            String model, String input, String voice, String format, Double speed) {
+        return new OpenAiSpeechRequest(model, input, voice, null, format, speed, null);
+    }
+
+    private ApiException openAiProblem(OpenAiSpeechRequest r) {
+        return assertThrows(
+                ApiException.class,
+                () ->
+                        validator.validate(
+                                OpenAiSpeechMapper.map(r, validator).request(), "input", NO_AUDIO));
     }
 
     private ProblemType problem(SpeechRequest r) {
@@ -134,17 +153,12 @@ class RequestValidatorTest {
         store.create(
                 new StoredContext("big", 1, "hi", new int[][] {{1}, {64}}, 0.08, Instant.now()));
         SpeechRequest r =
-                new SpeechRequest(
-                        "a",
-                        0,
-                        List.of(new ContextSegment(null, null, null, "ok")),
-                        null,
-                        null,
-                        null,
-                        7L,
-                        null,
-                        false,
-                        "next");
+                SpeechRequest.forText("a")
+                        .withSpeaker(0)
+                        .withContext(List.of(new ContextSegment(null, null, null, "ok")))
+                        .withSeed(7L)
+                        .withStream(false)
+                        .withSaveAs("next");
         ValidSpeech v = validator.validate(r, NO_AUDIO);
         assertEquals(1, v.request().context().get(0).speaker());
         assertEquals(2, v.request().context().get(0).numFrames());
@@ -179,21 +193,75 @@ class RequestValidatorTest {
         assertEquals(
                 ProblemType.INVALID_PARAMETER,
                 problem(
-                        new SpeechRequest(
-                                "a",
-                                0,
-                                List.of(neither, neither, neither),
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null)));
+                        SpeechRequest.forText("a")
+                                .withSpeaker(0)
+                                .withContext(List.of(neither, neither, neither))));
         assertEquals(
                 ProblemType.INVALID_PARAMETER,
-                problem(
-                        new SpeechRequest(
-                                "a", 0, null, null, null, null, null, null, null, "../x")));
+                problem(SpeechRequest.forText("a").withSpeaker(0).withSaveAs("../x")));
+    }
+
+    @Test
+    void anUnsupportedFormatIsAnsweredWithTheFormatsOfAudioFormatThisBuildEncodes() {
+        ApiException e =
+                assertThrows(ApiException.class, () -> validator.format("aac", AudioFormat.WAV));
+        assertEquals(ProblemType.UNSUPPORTED_FORMAT, e.type());
+        assertEquals("response_format 'aac' is not supported; use one of wav, pcm", e.getMessage());
+        assertEquals(AudioFormat.PCM, validator.format(" PCM", AudioFormat.WAV));
+    }
+
+    @Test
+    void anOpenAiRequestIsMappedOnceAndValidatedLikeASpeechRequest() {
+        OpenAiSpeechMapper.Mapped m =
+                OpenAiSpeechMapper.map(
+                        new OpenAiSpeechRequest("tts-1", "Hi.", "3", null, "pcm", 1.0, "sse"),
+                        validator);
+        assertTrue(m.sse());
+        ValidSpeech v = validator.validate(m.request(), "input", NO_AUDIO);
+        assertEquals("Hi.", v.request().text());
+        assertEquals(3, v.request().speaker());
+        assertEquals(LIMITS.maxAudioMs(), v.request().maxAudioMs(), "no length field: the cap");
+        assertEquals(AudioFormat.PCM, v.format());
+        assertEquals(
+                AudioFormat.WAV,
+                validator
+                        .validate(
+                                OpenAiSpeechMapper.map(
+                                                openAi(null, "Hi.", "0", null, null), validator)
+                                        .request(),
+                                "input",
+                                NO_AUDIO)
+                        .format(),
+                "OpenAI's default mp3 falls back to wav where mp3 is not encoded");
+
+        assertEquals(
+                "input must not be empty",
+                openAiProblem(openAi(null, " ", "0", null, null)).getMessage());
+        assertEquals(
+                ProblemType.INVALID_PARAMETER,
+                openAiProblem(openAi("whisper-1", "Hi.", "0", null, null)).type());
+        assertEquals(
+                ProblemType.INVALID_PARAMETER,
+                openAiProblem(openAi(null, "Hi.", "32", null, null)).type(),
+                "the speaker range of the same validator");
+        assertEquals(
+                ProblemType.UNSUPPORTED_OPTION,
+                openAiProblem(openAi(null, "Hi.", "0", null, 2.0)).type());
+        assertEquals(
+                ProblemType.INVALID_PARAMETER,
+                openAiProblem(openAi(null, "Hi.", "0", null, 9.0)).type());
+        assertEquals(
+                ProblemType.UNSUPPORTED_FORMAT,
+                openAiProblem(openAi(null, "Hi.", "0", "aac", null)).type());
+        assertEquals(
+                ProblemType.UNSUPPORTED_OPTION,
+                openAiProblem(openAi(null, "Hi.", "alloy", null, null)).type());
+        assertEquals(
+                ProblemType.INVALID_PARAMETER,
+                openAiProblem(openAi(null, "Hi.", null, null, null)).type());
+        assertEquals(
+                ProblemType.MALFORMED_REQUEST,
+                assertThrows(ApiException.class, () -> OpenAiSpeechMapper.map(null, validator))
+                        .type());
     }
 }

@@ -12,6 +12,7 @@ import dev.csmserver.model.PromptRows;
 import dev.csmserver.model.RandomCsmWeights;
 import dev.csmserver.model.Sampler;
 import dev.csmserver.pipeline.DjlRuntime;
+import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.weights.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,7 +103,8 @@ public final class FrameBench {
         List<GenerationState> states = new ArrayList<>();
         try {
             for (int b = 0; b < batch; b++) {
-                GenerationState st = model.newState(40 + frames + 3, new Sampler(0.9f, 50, b));
+                GenerationState st =
+                        model.newState(40 + frames + 3, SamplingParams.seeded(b).sampler());
                 PromptRows p = randomPrompt(model.config(), 30 + 3 * b, b);
                 model.prefill(st, p);
                 states.add(st);

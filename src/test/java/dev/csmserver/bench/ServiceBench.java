@@ -9,6 +9,7 @@ import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.ModelSource;
 import dev.csmserver.pipeline.PipelineOptions;
 import dev.csmserver.pipeline.SamplingParams;
+import dev.csmserver.pipeline.WeightDtype;
 import dev.csmserver.queue.InferenceQueue;
 import dev.csmserver.queue.InferenceWorker;
 import dev.csmserver.queue.Job;
@@ -51,15 +52,8 @@ public final class ServiceBench {
 
     private static void run(String name, ModelSource source, String dtype, int framesPerStream)
             throws Exception {
-        PipelineOptions demo = PipelineOptions.demo();
         PipelineOptions options =
-                new PipelineOptions(
-                        source,
-                        "cpu",
-                        dtype,
-                        demo.watermarkSecret(),
-                        demo.watermarkKeyId(),
-                        demo.watermarkServiceId());
+                PipelineOptions.demo().withSource(source).withDtype(WeightDtype.parse(dtype));
         long t0 = System.nanoTime();
         int ms = framesPerStream * 80;
         // loaded and warmed on a thread that ends, as the service does (see
@@ -140,7 +134,7 @@ public final class ServiceBench {
                 (int) (seed % 2),
                 List.of(),
                 ms,
-                new SamplingParams(0.9f, 50, seed));
+                SamplingParams.seeded(seed));
     }
 
     /** Frames, wall seconds, mean time to first audio. */

@@ -102,6 +102,20 @@ class DeployContractTest {
     }
 
     @Test
+    void everyServiceSettingIsDocumentedInEnvExample() throws Exception {
+        Set<String> missing = serviceEnvNames();
+        missing.removeAll(envExampleNames());
+        missing.remove("CSM_MODEL_HF_TOKEN"); // documented as HF_TOKEN (application.properties)
+        assertTrue(
+                missing.isEmpty(),
+                "config.ServerConfig settings missing from .env.example: " + missing);
+        Set<String> unknown = new TreeSet<>(envExampleNames());
+        unknown.removeIf(n -> !n.startsWith("CSM_"));
+        unknown.removeAll(serviceEnvNames());
+        assertTrue(unknown.isEmpty(), ".env.example names no service setting: " + unknown);
+    }
+
+    @Test
     void autoscalerScalesOnTheServiceQueueDepthMeter() throws Exception {
         String meter =
                 (String)

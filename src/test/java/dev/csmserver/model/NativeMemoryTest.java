@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.csmserver.pipeline.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ class NativeMemoryTest {
             int baseline = arrays(manager);
             List<GenerationState> states = new ArrayList<>();
             for (int b = 0; b < 2; b++) {
-                GenerationState s = model.newState(10 + 201, new Sampler(0.9f, 8, b));
+                GenerationState s =
+                        model.newState(10 + 201, SamplingParams.seeded(b).withTopK(8).sampler());
                 model.prefill(s, PromptRows.ofFrame(new int[config.numCodebooks()]));
                 states.add(s);
             }

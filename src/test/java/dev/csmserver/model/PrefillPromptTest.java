@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.csmserver.pipeline.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -42,7 +43,8 @@ class PrefillPromptTest {
     void firstFrameFromTheNextStepEqualsPrefillsFrame() {
         PromptRows prompt = textPrompt(9, 1);
         List<int[]> expected = solo(prompt, 7, 5);
-        try (GenerationState s = model.newState(20, new Sampler(0.9f, 6, 7))) {
+        try (GenerationState s =
+                model.newState(20, SamplingParams.seeded(7).withTopK(6).sampler())) {
             model.prefillPrompt(s, prompt);
             assertTrue(s.awaitsFirstFrame());
             assertEquals(0, s.frames());
@@ -64,8 +66,10 @@ class PrefillPromptTest {
         List<int[]> joiningAlone = solo(joiningPrompt, 22, 4);
         for (boolean joinerFirst : new boolean[] {false, true}) {
             int before = ((BaseNDManager) manager).getManagedArrays().size();
-            try (GenerationState running = model.newState(20, new Sampler(0.9f, 6, 21));
-                    GenerationState joining = model.newState(20, new Sampler(0.9f, 6, 22))) {
+            try (GenerationState running =
+                            model.newState(20, SamplingParams.seeded(21).withTopK(6).sampler());
+                    GenerationState joining =
+                            model.newState(20, SamplingParams.seeded(22).withTopK(6).sampler())) {
                 List<int[]> runningGot = new ArrayList<>();
                 List<int[]> joiningGot = new ArrayList<>();
                 runningGot.add(model.prefill(running, runningPrompt));
@@ -103,7 +107,8 @@ class PrefillPromptTest {
         float[][] aloneHidden = new float[3][];
         for (int i = 0; i < 3; i++) {
             alone.add(solo(prompts[i], 40 + i, 5));
-            try (GenerationState s = model.newState(30, new Sampler(0.9f, 6, 40 + i))) {
+            try (GenerationState s =
+                    model.newState(30, SamplingParams.seeded(40 + i).withTopK(6).sampler())) {
                 model.prefillPrompt(s, prompts[i]);
                 aloneHidden[i] = s.promptHidden().toFloatArray();
             }
@@ -112,7 +117,7 @@ class PrefillPromptTest {
         List<GenerationState> states = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                states.add(model.newState(30, new Sampler(0.9f, 6, 40 + i)));
+                states.add(model.newState(30, SamplingParams.seeded(40 + i).withTopK(6).sampler()));
             }
             model.prefillPrompts(states, List.of(prompts));
             List<List<int[]>> got =
@@ -145,7 +150,8 @@ class PrefillPromptTest {
 
     /** Frames of a request run alone: prefill, then steps. */
     private static List<int[]> solo(PromptRows prompt, long seed, int frames) {
-        try (GenerationState s = model.newState(30, new Sampler(0.9f, 6, seed))) {
+        try (GenerationState s =
+                model.newState(30, SamplingParams.seeded(seed).withTopK(6).sampler())) {
             List<int[]> out = new ArrayList<>();
             out.add(model.prefill(s, prompt));
             while (out.size() < frames) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.csmserver.pipeline.SamplingParams;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,8 +16,8 @@ class SamplerTest {
 
     @Test
     void sameSeedSameDraws() {
-        Sampler a = new Sampler(0.9f, 4, 1234);
-        Sampler b = new Sampler(0.9f, 4, 1234);
+        Sampler a = SamplingParams.seeded(1234).withTopK(4).sampler();
+        Sampler b = SamplingParams.seeded(1234).withTopK(4).sampler();
         for (int i = 0; i < 200; i++) {
             assertEquals(a.sample(LOGITS), b.sample(LOGITS));
         }
@@ -25,7 +26,7 @@ class SamplerTest {
     @Test
     void drawsStayInTheTopKWithTiesAtTheThresholdKept() {
         // top-2 of {3, 3, 2.5, ...}: the threshold is 3, so only indices 1 and 4 are possible.
-        Sampler s = new Sampler(1f, 2, 7);
+        Sampler s = SamplingParams.seeded(7).withTemperature(1f).withTopK(2).sampler();
         boolean[] seen = new boolean[LOGITS.length];
         for (int i = 0; i < 2000; i++) {
             seen[s.sample(LOGITS)] = true;
@@ -37,7 +38,7 @@ class SamplerTest {
         // Ties AT the threshold are kept even if that is more than k: top-1 of... k=3 keeps 1, 4,
         // 3.
         float[] tied = {1f, 2f, 2f, 2f, 0f};
-        Sampler t = new Sampler(1f, 2, 3);
+        Sampler t = SamplingParams.seeded(3).withTemperature(1f).withTopK(2).sampler();
         boolean[] hit = new boolean[tied.length];
         for (int i = 0; i < 3000; i++) {
             hit[t.sample(tied)] = true;
@@ -48,7 +49,7 @@ class SamplerTest {
     @Test
     void frequenciesFollowTheSoftmaxOfTheKeptLogits() {
         float[] logits = {0f, (float) Math.log(3), -5f};
-        Sampler s = new Sampler(1f, 2, 99);
+        Sampler s = SamplingParams.seeded(99).withTemperature(1f).withTopK(2).sampler();
         int n = 40_000;
         int ones = 0;
         for (int i = 0; i < n; i++) {
@@ -59,15 +60,33 @@ class SamplerTest {
 
     @Test
     void temperatureZeroAndTopOneAreArgmax() {
-        assertEquals(1, new Sampler(0f, 50, 5).sample(LOGITS)); // first of the tied maxima
-        assertEquals(1, new Sampler(0.9f, 1, 5).sample(LOGITS));
+        assertEquals(
+                1,
+                SamplingParams.seeded(5)
+                        .withTemperature(0f)
+                        .sampler()
+                        .sample(LOGITS)); // first of the tied maxima
+        assertEquals(1, SamplingParams.seeded(5).withTopK(1).sampler().sample(LOGITS));
         assertTrue(Sampler.greedy().isGreedy());
     }
 
     @Test
     void invalidParametersAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Sampler(-1f, 5, 0));
-        assertThrows(IllegalArgumentException.class, () -> new Sampler(1f, 0, 0));
+        SamplingParams p = SamplingParams.seeded(0);
+        assertThrows(IllegalArgumentException.class, () -> p.withTemperature(-1f));
+        assertThrows(IllegalArgumentException.class, () -> p.withTemperature(Float.NaN));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> p.withTemperature(Math.nextUp(Sampler.MAX_TEMPERATURE)));
+        assertThrows(IllegalArgumentException.class, () -> p.withTopK(0));
+        assertThrows(IllegalArgumentException.class, () -> p.withTopK(Sampler.MAX_TOP_K + 1));
+        assertEquals(
+                "top_k must be between 1 and 2048, not 0",
+                assertThrows(IllegalArgumentException.class, () -> new Sampler(1f, 0, 0))
+                        .getMessage());
+        assertEquals(Sampler.MAX_TOP_K, p.withTopK(Sampler.MAX_TOP_K).topK());
+        assertEquals(
+                Sampler.MAX_TEMPERATURE, p.withTemperature(Sampler.MAX_TEMPERATURE).temperature());
     }
 
     @Test

@@ -46,7 +46,11 @@ class BatchingPropertyTest {
     private static GenerationRequest request(
             String text, int speaker, long seed, float temperature, int topK) {
         return new GenerationRequest(
-                text, speaker, List.of(), 960, new SamplingParams(temperature, topK, seed));
+                text,
+                speaker,
+                List.of(),
+                960,
+                SamplingParams.seeded(seed).withTemperature(temperature).withTopK(topK));
     }
 
     @Test
@@ -120,8 +124,7 @@ class BatchingPropertyTest {
     void aPromptThatDoesNotFitIsRefusedBeforeAnythingRuns() {
         int limit = generator.model().config().maxContext();
         GenerationRequest tooMuchAudio =
-                new GenerationRequest(
-                        "Hi.", 0, List.of(), limit * 80, new SamplingParams(0.9f, 50, 0));
+                new GenerationRequest("Hi.", 0, List.of(), limit * 80, SamplingParams.seeded(0));
         PromptTooLongException e =
                 assertThrows(PromptTooLongException.class, () -> generator.start(tooMuchAudio));
         assertEquals(limit, e.contextLimit());

@@ -52,14 +52,16 @@ class DeviceChoiceTest {
     void cpuAsksNoCudaQuestionAtAll() {
         Probe count = new Probe(COUNT_ONE);
         Probe torch = new Probe(TORCH_OK);
-        assertEquals(Device.cpu(), DeviceChoice.resolve("cpu", count, torch));
+        assertEquals(Device.cpu(), DeviceChoice.resolve(ComputeDevice.CPU, count, torch));
         assertEquals(0, count.asked + torch.asked);
     }
 
     @Test
     void cudaTakesGpuZeroWhenDjlCountsAGpuWithoutAskingLibtorch() {
         Probe torch = new Probe(TORCH_NO_DRIVER);
-        assertEquals(Device.gpu(0), DeviceChoice.resolve("cuda", new Probe(COUNT_ONE), torch));
+        assertEquals(
+                Device.gpu(0),
+                DeviceChoice.resolve(ComputeDevice.CUDA, new Probe(COUNT_ONE), torch));
         assertEquals(0, torch.asked);
     }
 
@@ -67,7 +69,7 @@ class DeviceChoiceTest {
     void cudaTakesGpuZeroWhenDjlCountsNoneButLibtorchPlacesATensorThere() {
         Probe count = new Probe(COUNT_NONE);
         Probe torch = new Probe(TORCH_OK);
-        assertEquals(Device.gpu(0), DeviceChoice.resolve("cuda", count, torch));
+        assertEquals(Device.gpu(0), DeviceChoice.resolve(ComputeDevice.CUDA, count, torch));
         assertEquals(1, count.asked);
         assertEquals(1, torch.asked);
     }
@@ -79,7 +81,7 @@ class DeviceChoiceTest {
                         IllegalStateException.class,
                         () ->
                                 DeviceChoice.resolve(
-                                        " CUDA ",
+                                        ComputeDevice.parse(" CUDA "),
                                         new Probe(COUNT_NONE),
                                         new Probe(TORCH_NO_DRIVER)));
         String m = e.getMessage();
@@ -111,7 +113,7 @@ class DeviceChoiceTest {
             assertEquals(
                     Device.cpu(),
                     DeviceChoice.resolve(
-                            "auto", new Probe(COUNT_NONE), new Probe(TORCH_NO_DRIVER)));
+                            ComputeDevice.AUTO, new Probe(COUNT_NONE), new Probe(TORCH_NO_DRIVER)));
         } finally {
             logger.removeHandler(handler);
         }
@@ -132,16 +134,14 @@ class DeviceChoiceTest {
     void autoTakesTheGpuLibtorchFindsWhenDjlCountsNone() {
         assertEquals(
                 Device.gpu(0),
-                DeviceChoice.resolve(null, new Probe(COUNT_NONE), new Probe(TORCH_OK)));
+                DeviceChoice.resolve(
+                        ComputeDevice.parse(null), new Probe(COUNT_NONE), new Probe(TORCH_OK)));
     }
 
     @Test
     void anUnknownSettingIsRejectedBeforeAnyCudaQuestion() {
         Probe count = new Probe(COUNT_ONE);
-        var e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> DeviceChoice.resolve("tpu", count, count));
+        var e = assertThrows(IllegalArgumentException.class, () -> ComputeDevice.parse("tpu"));
         assertTrue(e.getMessage().contains("auto, cpu or cuda"), e.getMessage());
         assertEquals(0, count.asked);
     }
@@ -156,19 +156,20 @@ class DeviceChoiceTest {
                 torch.what().contains("libtorch") && torch.what().contains("cuda:0"),
                 torch.toString());
         if (torch.usable()) {
-            assertEquals(Device.gpu(0), DjlRuntime.device("cuda"));
+            assertEquals(Device.gpu(0), DjlRuntime.device(ComputeDevice.CUDA));
             return;
         }
         assertFalse(
                 torch.outcome().contains("\n"),
                 "one line, not libtorch's dispatch-key list: " + torch);
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> DjlRuntime.device("cuda"));
+                assertThrows(
+                        IllegalStateException.class, () -> DjlRuntime.device(ComputeDevice.CUDA));
         assertTrue(
                 e.getMessage().contains("DJL's GPU count")
                         && e.getMessage().contains(torch.toString()),
                 e.getMessage());
-        assertEquals(Device.cpu(), DjlRuntime.device("auto"));
+        assertEquals(Device.cpu(), DjlRuntime.device(ComputeDevice.AUTO));
     }
 
     @Test

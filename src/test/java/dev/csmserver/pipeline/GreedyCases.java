@@ -32,8 +32,9 @@ public final class GreedyCases {
                 in.get("speaker").asInt(),
                 context,
                 in.get("max_audio_length_ms").asInt(),
-                new SamplingParams(
-                        (float) in.get("temperature").asDouble(), in.get("topk").asInt(), 0));
+                SamplingParams.seeded(0)
+                        .withTemperature((float) in.get("temperature").asDouble())
+                        .withTopK(in.get("topk").asInt()));
     }
 
     /** Frames {@code [F][K]} as one array, frame by frame (the layout of the expected codes). */

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.SincResampler;
 import dev.csmserver.audio.WavReader;
-import dev.csmserver.audio.watermark.WatermarkKey;
 import dev.csmserver.codec.MimiConfig;
 import dev.csmserver.golden.Fixtures;
 import dev.csmserver.golden.GoldenAssert;
@@ -194,14 +193,7 @@ class HubLayoutGoldenTest {
     private static Generated generate(Path dir) {
         GenerationRequest request =
                 new GenerationRequest(
-                        "Hello from the hub.",
-                        0,
-                        List.of(),
-                        800,
-                        new SamplingParams(
-                                SamplingParams.DEFAULT_TEMPERATURE,
-                                SamplingParams.DEFAULT_TOP_K,
-                                1234));
+                        "Hello from the hub.", 0, List.of(), 800, SamplingParams.seeded(1234));
         List<float[]> chunks = new ArrayList<>();
         List<int[]> frames = new ArrayList<>();
         try (CsmPipeline p = CsmPipeline.load(options(dir))) {
@@ -234,13 +226,9 @@ class HubLayoutGoldenTest {
     }
 
     static PipelineOptions options(Path dir) {
-        return new PipelineOptions(
-                ModelSource.local(dir),
-                "cpu",
-                "float32",
-                WatermarkKey.DEFAULT_SECRET,
-                WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+        return PipelineOptions.of(ModelSource.local(dir))
+                .withDevice(ComputeDevice.CPU)
+                .withDtype(WeightDtype.FLOAT32);
     }
 
     private static void link(Path dir, String name, Path target) throws IOException {

@@ -44,7 +44,7 @@ class PackedAdmissionTest {
 
     private static GenerationRequest request(String text, long seed) {
         return new GenerationRequest(
-                text, (int) (seed % 2), List.of(), 240, new SamplingParams(0.9f, 50, seed));
+                text, (int) (seed % 2), List.of(), 240, SamplingParams.seeded(seed));
     }
 
     private static String words(int n, int salt) {

@@ -43,7 +43,7 @@ class InferenceWorkerTest {
     }
 
     private static GenerationRequest request(String text, int ms, long seed) {
-        return new GenerationRequest(text, 0, List.of(), ms, new SamplingParams(0.9f, 50, seed));
+        return new GenerationRequest(text, 0, List.of(), ms, SamplingParams.seeded(seed));
     }
 
     /** Collects a job's audio and its end. */

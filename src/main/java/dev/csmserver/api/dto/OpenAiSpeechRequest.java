@@ -31,9 +31,8 @@ public record OpenAiSpeechRequest(
                 @JsonProperty("instructions")
                 String instructions,
         @Schema(
-                        description = "Audio format.",
-                        defaultValue = "mp3",
-                        enumeration = {"wav", "pcm", "mp3", "flac", "opus", "aac"})
+                        description = "Audio format.", // the values: api.AudioFormatsFilter
+                        defaultValue = "mp3")
                 @JsonProperty("response_format")
                 String responseFormat,
         @Schema(description = "Playback speed; CSM generates at 1.0 only.", defaultValue = "1.0")

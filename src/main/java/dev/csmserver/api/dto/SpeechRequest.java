@@ -1,6 +1,7 @@
 package dev.csmserver.api.dto;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.csmserver.pipeline.GenerationRequest;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -22,7 +23,7 @@ public record SpeechRequest(
         @Schema(
                         description = "Cap on generated audio, in milliseconds.",
                         defaultValue = "10000",
-                        minimum = "80",
+                        minimum = "" + GenerationRequest.FRAME_MS,
                         examples = "4000")
                 @JsonProperty("max_audio_length_ms")
                 Integer maxAudioLengthMs,
@@ -42,9 +43,8 @@ public record SpeechRequest(
                 @JsonProperty("seed")
                 Long seed,
         @Schema(
-                        description = "Audio format.",
-                        defaultValue = "wav",
-                        enumeration = {"wav", "pcm", "mp3", "flac", "opus"})
+                        description = "Audio format.", // the values: api.AudioFormatsFilter
+                        defaultValue = "wav")
                 @JsonProperty("response_format")
                 String responseFormat,
         @Schema(
@@ -58,4 +58,153 @@ public record SpeechRequest(
                                         + "an id that exists is a 409 before any audio.",
                         examples = "turn-2")
                 @JsonProperty("save_as")
-                String saveAs) {}
+                String saveAs) {
+    /**
+     * A request for {@code text} with every other field absent (the service's defaults); the
+     * withers below set one field each, so callers name what they set and a new field touches only
+     * this record.
+     */
+    public static SpeechRequest forText(String text) {
+        return new SpeechRequest(text, null, null, null, null, null, null, null, null, null);
+    }
+
+    public SpeechRequest withText(String text) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withSpeaker(Integer speaker) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withContext(List<ContextSegment> context) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withMaxAudioLengthMs(Integer maxAudioLengthMs) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withTemperature(Double temperature) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withTopK(Integer topK) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withSeed(Long seed) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withResponseFormat(String responseFormat) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withStream(Boolean stream) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+
+    public SpeechRequest withSaveAs(String saveAs) {
+        return new SpeechRequest(
+                text,
+                speaker,
+                context,
+                maxAudioLengthMs,
+                temperature,
+                topK,
+                seed,
+                responseFormat,
+                stream,
+                saveAs);
+    }
+}

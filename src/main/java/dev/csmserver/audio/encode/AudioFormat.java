@@ -1,10 +1,14 @@
 package dev.csmserver.audio.encode;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The output formats a client may ask for ({@code response_format}), with the content type and file
  * extension each is served with. PCM is raw signed 16-bit little-endian mono at the stream's rate.
+ * The one list of formats: the request schemas and response media types of the contract (api's
+ * OpenAPI filter), validation and its messages all derive from it.
  */
 public enum AudioFormat {
     WAV("audio/wav", "wav"),
@@ -29,6 +33,20 @@ public enum AudioFormat {
         return fileExtension;
     }
 
+    /**
+     * The content type without its parameters ({@code audio/ogg} for Opus), as the contract lists
+     * the response's media types.
+     */
+    public String mediaType() {
+        int semicolon = contentType.indexOf(';');
+        return semicolon < 0 ? contentType : contentType.substring(0, semicolon).strip();
+    }
+
+    /** Every format's name as a client writes it, in declaration order ({@code wav, pcm, ...}). */
+    public static List<String> names() {
+        return Arrays.stream(values()).map(AudioFormat::fileExtension).toList();
+    }
+
     /** The format named {@code name} (case-insensitive, e.g. {@code "mp3"}). */
     public static AudioFormat fromName(String name) {
         if (name != null) {
@@ -39,7 +57,10 @@ public enum AudioFormat {
             }
         }
         throw new IllegalArgumentException(
-                "unsupported audio format: " + name + " (one of wav, pcm, mp3, flac, opus)");
+                "unsupported audio format '"
+                        + name
+                        + "'; use one of "
+                        + String.join(", ", names()));
     }
 
     /** Lower-case name as accepted by {@link #fromName}. */
