@@ -225,9 +225,13 @@ class CsmHeads(Module):
       inp = flat
       if padded != rows:
         inp = torch.cat([flat, torch.zeros([padded - rows, n_in], dtype=6, device=x.device)], 0)
-      parts: List[Tensor] = []
-      for j in range(count):
-        parts.append(torch.fbgemm_linear_fp16_weight_fp32_activation(inp, ws[first + j], zero))
+      # the blocks after the first on libtorch's inter-op threads, the first on this one
+      futures: List[Future[Tensor]] = []
+      for j in range(1, count):
+        futures.append(fork(self.packed_block, inp, ws[first + j], zero))
+      parts: List[Tensor] = [self.packed_block(inp, ws[first], zero)]
+      for f in futures:
+        parts.append(torch.wait(f))
       y = parts[0]
       if count > 1:
         y = torch.cat(parts, -1)
@@ -237,9 +241,12 @@ class CsmHeads(Module):
       y = self.convolution(flat, ws, first, count)
     else:
       inp = torch.to(flat, ws[first].dtype)
-      parts: List[Tensor] = []
-      for j in range(count):
-        parts.append(self.product(inp, ws[first + j]))
+      futures: List[Future[Tensor]] = []
+      for j in range(1, count):
+        futures.append(fork(self.product, inp, ws[first + j]))
+      parts: List[Tensor] = [self.product(inp, ws[first])]
+      for f in futures:
+        parts.append(torch.wait(f))
       y = parts[0]
       if count > 1:
         y = torch.cat(parts, -1)
@@ -248,6 +255,11 @@ class CsmHeads(Module):
       out.append(shape[d])
     out.append(y.size(1))
     return torch.reshape(y, out)
+  def packed_block(self: __torch__.CsmHeads,
+    x: Tensor,
+    packed: Tensor,
+    zero: Tensor) -> Tensor:
+    return torch.fbgemm_linear_fp16_weight_fp32_activation(x, packed, zero)
   def product(self: __torch__.CsmHeads,
     x: Tensor,
     w: Tensor) -> Tensor:
