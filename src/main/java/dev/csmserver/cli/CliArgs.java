@@ -14,7 +14,7 @@ import java.util.Set;
  */
 record CliArgs(String command, Map<String, String> options) {
     private static final Set<String> COMMON =
-            Set.of("model-dir", "device", "dtype", "watermark-key");
+            Set.of("model-dir", "device", "dtype", "compute-path", "watermark-key");
     private static final Map<String, Set<String>> KNOWN =
             Map.of(
                     "generate",

@@ -45,7 +45,8 @@ public final class Main {
                     "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
                     "  detect        --in FILE.wav",
                     "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
-                    "        --dtype auto|float32|float16 --watermark-key SECRET");
+                    "        --dtype auto|float32|float16 --compute-path auto|cpu-default|cuda-shaped"
+                            + " --watermark-key SECRET");
 
     private Main() {}
 
@@ -103,7 +104,8 @@ public final class Main {
                 args.get("dtype", "auto"),
                 args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
                 WatermarkKey.DEFAULT_PAYLOAD.keyId(),
-                WatermarkKey.DEFAULT_PAYLOAD.serviceId());
+                WatermarkKey.DEFAULT_PAYLOAD.serviceId(),
+                args.get("compute-path", "auto"));
     }
 
     private static int generate(CliArgs args, PrintStream out) {

@@ -102,7 +102,7 @@ public class ModelLoader {
         }
         ServerConfig.Watermark w = config.watermark();
         return new PipelineOptions(
-                source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId());
+                source, m.device(), m.dtype(), w.key(), w.keyId(), w.serviceId(), m.computePath());
     }
 
     private CsmPipeline loadAndWarm(PipelineOptions options) {

@@ -61,6 +61,14 @@ public interface ServerConfig {
         @WithDefault("auto")
         String dtype();
 
+        /**
+         * Which code the model's ops take: auto (the device's own), cpu-default (FBGEMM packing,
+         * per-core row split, 1x1 convolutions for prompts: a CPU's fast path) or cuda-shaped
+         * (exactly the code a CUDA device runs, on whatever device: how CI tests the GPU path).
+         */
+        @WithDefault("auto")
+        String computePath();
+
         /** Run one short generation at startup so the first request does not pay for warm-up. */
         @WithDefault("true")
         boolean warmup();

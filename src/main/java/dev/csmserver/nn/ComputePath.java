@@ -36,7 +36,7 @@ public enum ComputePath {
                 return CUDA_SHAPED;
             default:
                 throw new IllegalArgumentException(
-                        "csm.engine.path must be auto, cpu-default or cuda-shaped, not '"
+                        "csm.model.compute-path must be auto, cpu-default or cuda-shaped, not '"
                                 + setting
                                 + "'");
         }

@@ -15,6 +15,7 @@ import dev.csmserver.codec.RandomMimiWeights;
 import dev.csmserver.model.CsmConfig;
 import dev.csmserver.model.CsmModel;
 import dev.csmserver.model.RandomCsmWeights;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.FbgemmFp16;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.weights.CsmCheckpoint;
@@ -52,6 +53,7 @@ final class PipelineLoader {
     static CsmPipeline load(PipelineOptions o, LoadProgress progress) {
         DjlRuntime.init();
         Device device = DjlRuntime.device(o.device());
+        ComputePath path = ComputePath.parse(o.computePath()); // refused before anything loads
         DataType dtype = dtype(o.dtype(), device);
         StreamingWatermarker watermark =
                 new StreamingWatermarker(
@@ -59,6 +61,7 @@ final class PipelineLoader {
                                 o.watermarkSecret(),
                                 new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
         NDManager weights = NDManager.newBaseManager(device);
+        ComputePath.mark(weights, path);
         try {
             switch (o.source().kind()) {
                 case DEMO:

@@ -4,8 +4,9 @@ import dev.csmserver.audio.watermark.WatermarkKey;
 
 /**
  * How to build a {@link CsmPipeline}: where the weights come from, the device ({@code
- * auto|cpu|cuda}), the weight dtype ({@code auto|float32|float16}) and the watermark: a secret
- * (never logged) and the public key id and service id carried in the mark's payload.
+ * auto|cpu|cuda}), the weight dtype ({@code auto|float32|float16}), the watermark: a secret (never
+ * logged) and the public key id and service id carried in the mark's payload, and the compute path
+ * ({@code auto|cpu-default|cuda-shaped}, {@link dev.csmserver.nn.ComputePath}).
  */
 public record PipelineOptions(
         ModelSource source,
@@ -13,7 +14,19 @@ public record PipelineOptions(
         String dtype,
         String watermarkSecret,
         int watermarkKeyId,
-        int watermarkServiceId) {
+        int watermarkServiceId,
+        String computePath) {
+
+    /** With the compute path {@code auto}: the device's own. */
+    public PipelineOptions(
+            ModelSource source,
+            String device,
+            String dtype,
+            String watermarkSecret,
+            int watermarkKeyId,
+            int watermarkServiceId) {
+        this(source, device, dtype, watermarkSecret, watermarkKeyId, watermarkServiceId, "auto");
+    }
 
     /** The built-in demo model on the CPU, marked with the public default watermark key. */
     public static PipelineOptions demo() {
@@ -34,6 +47,8 @@ public record PipelineOptions(
                 + device
                 + ", dtype="
                 + dtype
+                + ", computePath="
+                + computePath
                 + ", watermarkKeyId="
                 + watermarkKeyId
                 + "]";
