@@ -11,6 +11,7 @@ import ai.djl.nn.convolutional.Conv1d;
 import dev.csmserver.weights.FloatSlices;
 import dev.csmserver.weights.HostTensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Bias-free linear map {@code y = x · Wᵀ} with {@code W [out, in]} (PyTorch orientation, what
@@ -304,8 +305,8 @@ public final class Linear {
      * The weight as held, its row blocks in order ({@code [out_b, in]}, or packed for FBGEMM), for
      * a scripted module that runs this same product itself ({@code csm_heads.py}).
      */
-    public java.util.List<NDArray> rowBlocks() {
-        return java.util.List.of(blocks);
+    public List<NDArray> rowBlocks() {
+        return List.of(blocks);
     }
 
     /**
