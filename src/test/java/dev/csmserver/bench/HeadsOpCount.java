@@ -9,6 +9,7 @@ import dev.csmserver.model.GenerationState;
 import dev.csmserver.model.PromptRows;
 import dev.csmserver.model.RandomCsmWeights;
 import dev.csmserver.model.Sampler;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.RopeScaling;
 import dev.csmserver.pipeline.DjlRuntime;
@@ -27,7 +28,7 @@ import java.util.Set;
  * codebooks of 2051) with tiny widths, counted by the {@code ../shared/opcount} agent. Prints,
  * never asserts. Run: {@code java --add-exports
  * java.base/jdk.internal.org.objectweb.asm=ALL-UNNAMED -javaagent:opcount.jar=FILE -cp ...
- * dev.csmserver.bench.HeadsOpCount FILE [f32|f16]}.
+ * dev.csmserver.bench.HeadsOpCount FILE [f32|f16] [auto|cpu-default|cuda-shaped]}.
  */
 public final class HeadsOpCount {
     private static final Set<String> TRANSFERS =
@@ -49,6 +50,9 @@ public final class HeadsOpCount {
                         2051,
                         32);
         try (NDManager manager = NDManager.newBaseManager()) {
+            if (args.length > 2) {
+                ComputePath.mark(manager, ComputePath.parse(args[2]));
+            }
             CsmModel model =
                     CsmModel.load(config, RandomCsmWeights.weights(config, 7), manager, type);
             for (int batch : new int[] {1, 4}) {
@@ -75,8 +79,12 @@ public final class HeadsOpCount {
                     transfers += TRANSFERS.contains(e.getKey()) ? d : 0;
                 }
                 System.out.printf(
-                        "%s batch %d: %.0f JNI calls, %.0f transfer calls per step%n",
-                        type, batch, calls / (double) steps, transfers / (double) steps);
+                        "%s %s batch %d: %.0f JNI calls, %.0f transfer calls per step%n",
+                        type,
+                        args.length > 2 ? args[2] : "auto",
+                        batch,
+                        calls / (double) steps,
+                        transfers / (double) steps);
                 states.forEach(GenerationState::close);
             }
         }
