@@ -13,7 +13,6 @@ import dev.csmserver.nn.Linear;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -336,56 +335,14 @@ public final class CsmModel {
     private int[][] frame(NDArray lastH, List<GenerationState> states, CodePicker picker) {
         picker.headsStarting();
         if (hostHeads) {
-            return frameOnHost(lastH, picker);
+            return new HostHeads(config, codebook0Head, decoder, decoderEmbedder)
+                    .frame(lastH, picker);
         }
-        List<Sampler> samplers = new ArrayList<>(states.size());
-        for (GenerationState s : states) {
-            samplers.add(s.sampler());
-        }
-        return heads.run(lastH, samplers, picker);
+        return heads.run(lastH, states.stream().map(GenerationState::sampler).toList(), picker);
     }
 
     /**
-     * The host-driven reference of {@link FrameHeads} (tests): c0 from the head, then the depth
-     * decoder, each code the forced one or the argmax.
-     */
-    private int[][] frameOnHost(NDArray lastH, CodePicker picker) {
-        int b = (int) lastH.getShape().get(0);
-        float[] logits = codebook0Head.forward(lastH).toFloatArray(); // [B, V]
-        int[] column = new int[b];
-        pickAll(picker, 0, logits, picker.records() ? lastH.toFloatArray() : null, column);
-        int[][] codes = new int[b][config.numCodebooks()];
-        for (int r = 0; r < b; r++) {
-            codes[r][0] = column[r];
-        }
-        decoder.generate(lastH, codes, decoderEmbedder, picker);
-        return codes;
-    }
-
-    /**
-     * Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row, records them and
-     * picks each code: the forced one, else the argmax.
-     */
-    static void pickAll(
-            CodePicker picker, int codebook, float[] logits, float[] hidden, int[] out) {
-        int b = out.length;
-        int v = logits.length / b;
-        for (int r = 0; r < b; r++) {
-            float[] row = Arrays.copyOfRange(logits, r * v, (r + 1) * v);
-            if (hidden != null) {
-                int h = hidden.length / b;
-                picker.hidden(r, codebook, Arrays.copyOfRange(hidden, r * h, (r + 1) * h));
-            }
-            if (picker.records()) {
-                picker.logits(r, codebook, row);
-            }
-            int forced = picker.forced(r, codebook);
-            out[r] = forced >= 0 ? forced : Sampler.argmax(row);
-        }
-    }
-
-    /**
-     * Tests: run the heads as host-driven DJL calls ({@link #frameOnHost}, greedy or forced codes
+     * Tests: run the heads as host-driven DJL calls ({@link HostHeads}, greedy or forced codes
      * only) instead of the script, to compare the two.
      */
     void useHostHeads(boolean host) {

@@ -179,8 +179,8 @@ public final class DepthDecoder {
     }
 
     /**
-     * The host-driven reference of the scripted heads ({@link FrameHeads}), for tests: codes 1..K-1
-     * of each row's frame, each the forced code or the argmax. {@code lastH [B, D]} float32
+     * The decoder part of {@link HostHeads}, the host-driven reference of the scripted heads: codes
+     * 1..K-1 of each row's frame, each the forced code or the argmax. {@code lastH [B, D]} float32
      * (backbone output), {@code codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs
      * inside the caller's scope.
      */
@@ -210,7 +210,7 @@ public final class DepthDecoder {
             }
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
             float[] logits = audioHeads[i - 1].forward(last).toFloatArray(); // [B, V]
-            CsmModel.pickAll(
+            HostHeads.pickAll(
                     picker, i, logits, picker.records() ? last.toFloatArray() : null, column);
             for (int r = 0; r < b; r++) {
                 codes[r][i] = column[r];
