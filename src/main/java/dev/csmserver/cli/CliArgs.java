@@ -14,7 +14,7 @@ import java.util.Set;
  */
 record CliArgs(String command, Map<String, String> options) {
     private static final Set<String> COMMON =
-            Set.of("model-dir", "device", "dtype", "watermark-key", "cpu-threads");
+            Set.of("model-dir", "device", "dtype", "compute-path", "watermark-key", "cpu-threads");
     private static final Map<String, Set<String>> KNOWN =
             Map.of(
                     "generate",

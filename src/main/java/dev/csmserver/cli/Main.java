@@ -11,6 +11,7 @@ import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.BuiltInVoice;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.ComputeDevice;
+import dev.csmserver.pipeline.ComputePathSetting;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.DjlRuntime;
 import dev.csmserver.pipeline.GenerationRequest;
@@ -47,7 +48,8 @@ public final class Main {
                     "                prompts/conversational_a.wav and conversational_b.wav, as in run_csm.py)",
                     "  detect        --in FILE.wav",
                     "common: --model-dir DIR (weights; default: the built-in demo model) --device auto|cpu|cuda",
-                    "        --dtype auto|float32|float16 --watermark-key SECRET --cpu-threads N");
+                    "        --dtype auto|float32|float16 --compute-path auto|cpu-default|cuda-shaped",
+                    "        --watermark-key SECRET --cpu-threads N");
 
     private Main() {}
 
@@ -106,7 +108,8 @@ public final class Main {
                         args.get("watermark-key", WatermarkKey.DEFAULT_SECRET),
                         WatermarkKey.DEFAULT_PAYLOAD.keyId(),
                         WatermarkKey.DEFAULT_PAYLOAD.serviceId())
-                .withCpuThreads(args.integer("cpu-threads", 0));
+                .withCpuThreads(args.integer("cpu-threads", 0))
+                .withComputePath(ComputePathSetting.parse(args.get("compute-path", "auto")));
     }
 
     private static int generate(CliArgs args, PrintStream out) {

@@ -105,7 +105,8 @@ public class ModelLoader {
                 .withDevice(m.device())
                 .withDtype(m.dtype())
                 .withWatermark(w.key(), w.keyId(), w.serviceId())
-                .withCpuThreads(config.cpu().threads().orElse(0));
+                .withCpuThreads(config.cpu().threads().orElse(0))
+                .withComputePath(m.computePath());
     }
 
     private CsmPipeline loadAndWarm(PipelineOptions options) {

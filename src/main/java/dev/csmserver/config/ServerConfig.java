@@ -1,6 +1,7 @@
 package dev.csmserver.config;
 
 import dev.csmserver.pipeline.ComputeDevice;
+import dev.csmserver.pipeline.ComputePathSetting;
 import dev.csmserver.pipeline.WeightDtype;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -71,6 +72,15 @@ public interface ServerConfig {
         @WithDefault("auto")
         @WithConverter(SettingConverters.Dtype.class)
         WeightDtype dtype();
+
+        /**
+         * Which code the model's ops take: auto (the device's own), cpu-default (FBGEMM packing,
+         * per-core row split, 1x1 convolutions for prompts: a CPU's fast path) or cuda-shaped
+         * (exactly the code a CUDA device runs, on whatever device: how CI tests the GPU path).
+         */
+        @WithDefault("auto")
+        @WithConverter(SettingConverters.Path.class)
+        ComputePathSetting computePath();
 
         /** Run one short generation at startup so the first request does not pay for warm-up. */
         @WithDefault("true")

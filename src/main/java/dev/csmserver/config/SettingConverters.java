@@ -1,6 +1,7 @@
 package dev.csmserver.config;
 
 import dev.csmserver.pipeline.ComputeDevice;
+import dev.csmserver.pipeline.ComputePathSetting;
 import dev.csmserver.pipeline.WeightDtype;
 import org.eclipse.microprofile.config.spi.Converter;
 
@@ -17,6 +18,14 @@ public final class SettingConverters {
         @Override
         public ComputeDevice convert(String value) {
             return ComputeDevice.parse(value);
+        }
+    }
+
+    /** {@code csm.model.compute-path}. */
+    public static final class Path implements Converter<ComputePathSetting> {
+        @Override
+        public ComputePathSetting convert(String value) {
+            return ComputePathSetting.parse(value);
         }
     }
 

@@ -13,7 +13,6 @@ import dev.csmserver.nn.Linear;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,6 +37,8 @@ public final class CsmModel {
     private final Backbone backbone;
     private final Linear codebook0Head;
     private final DepthDecoder decoder;
+    private final FrameHeads heads;
+    private volatile boolean hostHeads;
 
     private CsmModel(
             CsmConfig config,
@@ -47,7 +48,9 @@ public final class CsmModel {
             FrameEmbedder decoderEmbedder,
             Backbone backbone,
             Linear codebook0Head,
-            DepthDecoder decoder) {
+            DepthDecoder decoder,
+            FrameHeads heads) {
+        this.heads = heads;
         this.config = config;
         this.manager = manager;
         this.weightType = weightType;
@@ -142,7 +145,9 @@ public final class CsmModel {
                 decoderEmbedder,
                 backbone,
                 c0,
-                decoder);
+                decoder,
+                FrameHeads.create(
+                        config, c0, decoder, decoderEmbedder.audioTable(), weightsManager));
     }
 
     /**
@@ -166,14 +171,14 @@ public final class CsmModel {
 
     /** Runs the prompt through the backbone and returns the request's first frame (K codes). */
     public int[] prefill(GenerationState state, PromptRows prompt) {
-        return prefill(state, prompt, samplers(List.of(state)));
+        return prefill(state, prompt, CodePicker.NONE);
     }
 
     /** As {@link #prefill(GenerationState, PromptRows)} with the codes chosen by {@code picker}. */
     public int[] prefill(GenerationState state, PromptRows prompt, CodePicker picker) {
         try (NDScope scope = new NDScope()) {
             NDArray h = promptForward(state, prompt);
-            int[] frame = frame(h.get(LAST_ROW), picker)[0];
+            int[] frame = frame(h.get(LAST_ROW), List.of(state), picker)[0];
             state.advance(prompt.rows(), frame);
             return frame.clone();
         }
@@ -239,7 +244,7 @@ public final class CsmModel {
 
     /** One frame for every request of {@code batch}: each feeds back its last frame. */
     public List<int[]> step(FrameBatch batch) {
-        return step(batch, samplers(batch.states()));
+        return step(batch, CodePicker.NONE);
     }
 
     /**
@@ -269,7 +274,7 @@ public final class CsmModel {
             NDArray stepped = feeding.isEmpty() ? null : backboneStep(feeding); // [F, D]
             NDArray lastH =
                     feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
-            int[][] frames = frame(lastH, picker);
+            int[][] frames = frame(lastH, states, picker);
             List<int[]> out = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
                 GenerationState s = states.get(r);
@@ -323,39 +328,25 @@ public final class CsmModel {
         return NDArrays.concat(rows, 0);
     }
 
-    /** c0 from the head, then the depth decoder: {@code lastH [B, D]} → codes {@code [B][K]}. */
-    private int[][] frame(NDArray lastH, CodePicker picker) {
-        int b = (int) lastH.getShape().get(0);
-        float[] logits = codebook0Head.forward(lastH).toFloatArray(); // [B, V]
-        int[] column = new int[b];
-        pickAll(picker, 0, logits, picker.wantsHidden() ? lastH.toFloatArray() : null, column);
-        int[][] codes = new int[b][config.numCodebooks()];
-        for (int r = 0; r < b; r++) {
-            codes[r][0] = column[r];
+    /**
+     * Codes {@code [B][K]} for {@code lastH [B, D]}, row r sampled by {@code states.get(r)}'s
+     * sampler: one call of the scripted heads ({@link FrameHeads}).
+     */
+    private int[][] frame(NDArray lastH, List<GenerationState> states, CodePicker picker) {
+        picker.headsStarting();
+        if (hostHeads) {
+            return new HostHeads(config, codebook0Head, decoder, decoderEmbedder)
+                    .frame(lastH, picker);
         }
-        decoder.generate(lastH, codes, decoderEmbedder, picker);
-        return codes;
+        return heads.run(lastH, states.stream().map(GenerationState::sampler).toList(), picker);
     }
 
     /**
-     * Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row and picks each
-     * code.
+     * Tests: run the heads as host-driven DJL calls ({@link HostHeads}, greedy or forced codes
+     * only) instead of the script, to compare the two.
      */
-    static void pickAll(
-            CodePicker picker, int codebook, float[] logits, float[] hidden, int[] out) {
-        int b = out.length;
-        int v = logits.length / b;
-        for (int r = 0; r < b; r++) {
-            if (hidden != null) {
-                int h = hidden.length / b;
-                picker.hidden(r, codebook, Arrays.copyOfRange(hidden, r * h, (r + 1) * h));
-            }
-            out[r] = picker.pick(r, codebook, Arrays.copyOfRange(logits, r * v, (r + 1) * v));
-        }
-    }
-
-    private static CodePicker samplers(List<GenerationState> states) {
-        return (row, codebook, logits) -> states.get(row).sampler().sample(logits);
+    void useHostHeads(boolean host) {
+        this.hostHeads = host;
     }
 
     /** A request not prefilled yet, with room for its {@code rows} prompt rows. */

@@ -65,6 +65,11 @@ public final class FrameEmbedder {
         return gather(audio, idx).reshape(codes.length, 1, dim);
     }
 
+    /** The audio table {@code [V·K, D]} as held (float32 or float16). */
+    NDArray audioTable() {
+        return audio;
+    }
+
     private static NDArray gather(NDArray table, long[] idx) {
         NDArray rows = table.get(new NDIndex("{}", table.getManager().create(idx)));
         return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);

@@ -11,6 +11,7 @@ import ai.djl.nn.convolutional.Conv1d;
 import dev.csmserver.weights.FloatSlices;
 import dev.csmserver.weights.HostTensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Bias-free linear map {@code y = x · Wᵀ} with {@code W [out, in]} (PyTorch orientation, what
@@ -64,13 +65,18 @@ public final class Linear {
     private final FbgemmFp16 fbgemm; // null: the blocks are plain tensors
     private final RowParallel pool;
 
+    /** Whether many rows run as 1x1 convolutions: {@link ComputePath#CPU_DEFAULT} only. */
+    private final boolean convRows;
+
     private Linear(
             NDArray[] blocks,
             long in,
             long out,
             DataType type,
             FbgemmFp16 fbgemm,
-            RowParallel pool) {
+            RowParallel pool,
+            boolean convRows) {
+        this.convRows = convRows;
         this.blocks = blocks;
         this.in = in;
         this.out = out;
@@ -96,7 +102,7 @@ public final class Linear {
             DataType type,
             RowParallel pool,
             long minSplitElements) {
-        boolean cpu = !manager.getDevice().isGpu();
+        boolean cpu = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
         FbgemmFp16 fbgemm =
                 cpu && type == DataType.FLOAT16 ? FbgemmFp16.available().orElse(null) : null;
         return load(w, manager, type, pool, minSplitElements, fbgemm);
@@ -112,12 +118,14 @@ public final class Linear {
             RowParallel pool,
             long minSplitElements,
             FbgemmFp16 fbgemm) {
-        boolean split = !manager.getDevice().isGpu() && w.size() >= minSplitElements;
+        boolean cpu = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
+        boolean split = cpu && w.size() >= minSplitElements;
         int count = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
         long out = w.shape()[0];
         long in = w.shape()[1];
         if (fbgemm == null) {
-            return new Linear(w.toNdRowBlocks(manager, type, count), in, out, type, null, pool);
+            return new Linear(
+                    w.toNdRowBlocks(manager, type, count), in, out, type, null, pool, cpu);
         }
         NDArray[] blocks =
                 w.toNdRowBlocks(manager, DataType.FLOAT32, count); // packing reads float32
@@ -126,7 +134,7 @@ public final class Linear {
             blocks[i] = fbgemm.pack(wide);
             wide.close(); // the packed float16 copy is all that stays
         }
-        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool);
+        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool, cpu);
     }
 
     /** {@code x [..., in]} float32 → {@code [..., out]} float32. */
@@ -135,7 +143,7 @@ public final class Linear {
         long rows = shape.size() / in;
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
-        if (fbgemm == null && rows >= MIN_CONV_ROWS && !x.getDevice().isGpu()) {
+        if (fbgemm == null && rows >= MIN_CONV_ROWS && convRows && !x.getDevice().isGpu()) {
             y = convolution(flat);
         } else {
             NDArray[] parts;
@@ -284,8 +292,21 @@ public final class Linear {
     }
 
     /** Whether the float16 weights are packed for FBGEMM. */
-    boolean packed() {
+    public boolean packed() {
         return fbgemm != null;
+    }
+
+    /** Whether many rows run as 1x1 convolutions (the CPU default path). */
+    public boolean convolvesManyRows() {
+        return convRows;
+    }
+
+    /**
+     * The weight as held, its row blocks in order ({@code [out_b, in]}, or packed for FBGEMM), for
+     * a scripted module that runs this same product itself ({@code csm_heads.py}).
+     */
+    public List<NDArray> rowBlocks() {
+        return List.of(blocks);
     }
 
     /**

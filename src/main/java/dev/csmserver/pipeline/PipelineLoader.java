@@ -15,6 +15,7 @@ import dev.csmserver.codec.RandomMimiWeights;
 import dev.csmserver.model.CsmConfig;
 import dev.csmserver.model.CsmModel;
 import dev.csmserver.model.RandomCsmWeights;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.FbgemmFp16;
 import dev.csmserver.nn.RowParallel;
 import dev.csmserver.tokenizer.TextTokenizer;
@@ -53,6 +54,7 @@ final class PipelineLoader {
         DjlRuntime.init();
         RowParallel.common(o.cpuThreads());
         Device device = DjlRuntime.device(o.device());
+        ComputePath path = o.computePath().path(); // null: the device's own
         DataType dtype = dtype(o.dtype(), device);
         StreamingWatermarker watermark =
                 new StreamingWatermarker(
@@ -60,6 +62,7 @@ final class PipelineLoader {
                                 o.watermarkSecret(),
                                 new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
         NDManager weights = NDManager.newBaseManager(device);
+        ComputePath.mark(weights, path);
         try {
             switch (o.source().kind()) {
                 case DEMO:

@@ -5,9 +5,9 @@ import dev.csmserver.audio.watermark.WatermarkKey;
 /**
  * How to build a {@link CsmPipeline}: where the weights come from, the device, the weight dtype,
  * the watermark (a secret, never logged, and the public key id and service id carried in the mark's
- * payload) and the CPU threads of a frame step ({@code 0}: the processors the JVM sees). Build with
- * {@link #of} or {@link #demo} and the withers, so a new option touches this record and whoever
- * sets it only.
+ * payload), the CPU threads of a frame step ({@code 0}: the processors the JVM sees) and the
+ * compute path ({@link ComputePathSetting}). Build with {@link #of} or {@link #demo} and the
+ * withers, so a new option touches this record and whoever sets it only.
  */
 public record PipelineOptions(
         ModelSource source,
@@ -16,9 +16,13 @@ public record PipelineOptions(
         String watermarkSecret,
         int watermarkKeyId,
         int watermarkServiceId,
-        int cpuThreads) {
+        int cpuThreads,
+        ComputePathSetting computePath) {
 
     public PipelineOptions {
+        if (computePath == null) {
+            throw new IllegalArgumentException("computePath is required (AUTO for the device's)");
+        }
         if (cpuThreads < 0) {
             throw new IllegalArgumentException(
                     "csm.cpu.threads must be at least 1 (or absent), not " + cpuThreads);
@@ -37,7 +41,8 @@ public record PipelineOptions(
                 WatermarkKey.DEFAULT_SECRET,
                 WatermarkKey.DEFAULT_PAYLOAD.keyId(),
                 WatermarkKey.DEFAULT_PAYLOAD.serviceId(),
-                0);
+                0,
+                ComputePathSetting.AUTO);
     }
 
     /** The built-in demo model on the CPU in float32, marked with the public default key. */
@@ -53,7 +58,8 @@ public record PipelineOptions(
                 watermarkSecret,
                 watermarkKeyId,
                 watermarkServiceId,
-                cpuThreads);
+                cpuThreads,
+                computePath);
     }
 
     public PipelineOptions withDevice(ComputeDevice device) {
@@ -64,7 +70,8 @@ public record PipelineOptions(
                 watermarkSecret,
                 watermarkKeyId,
                 watermarkServiceId,
-                cpuThreads);
+                cpuThreads,
+                computePath);
     }
 
     public PipelineOptions withDtype(WeightDtype dtype) {
@@ -75,12 +82,14 @@ public record PipelineOptions(
                 watermarkSecret,
                 watermarkKeyId,
                 watermarkServiceId,
-                cpuThreads);
+                cpuThreads,
+                computePath);
     }
 
     /** The watermark's secret and the key id and service id its payload carries. */
     public PipelineOptions withWatermark(String secret, int keyId, int serviceId) {
-        return new PipelineOptions(source, device, dtype, secret, keyId, serviceId, cpuThreads);
+        return new PipelineOptions(
+                source, device, dtype, secret, keyId, serviceId, cpuThreads, computePath);
     }
 
     /** Threads of a frame step's products; {@code 0}: the processors the JVM sees. */
@@ -92,7 +101,21 @@ public record PipelineOptions(
                 watermarkSecret,
                 watermarkKeyId,
                 watermarkServiceId,
-                cpuThreads);
+                cpuThreads,
+                computePath);
+    }
+
+    /** The code the model's ops take; {@code auto}: the device's own. */
+    public PipelineOptions withComputePath(ComputePathSetting computePath) {
+        return new PipelineOptions(
+                source,
+                device,
+                dtype,
+                watermarkSecret,
+                watermarkKeyId,
+                watermarkServiceId,
+                cpuThreads,
+                computePath);
     }
 
     @Override
@@ -103,6 +126,8 @@ public record PipelineOptions(
                 + device.setting()
                 + ", dtype="
                 + dtype.setting()
+                + ", computePath="
+                + computePath.setting()
                 + ", watermarkKeyId="
                 + watermarkKeyId
                 + ", cpuThreads="

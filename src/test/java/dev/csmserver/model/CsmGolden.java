@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.csmserver.golden.Fixtures;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.SafetensorsFile;
 import java.nio.file.Path;
@@ -68,6 +69,13 @@ public final class CsmGolden {
     }
 
     public static CsmModel model(String weights, NDManager manager, DataType type) {
+        return model(weights, manager, type, ComputePath.CPU_DEFAULT);
+    }
+
+    /** As above, {@code manager} marked to take {@code path}. */
+    public static CsmModel model(
+            String weights, NDManager manager, DataType type, ComputePath path) {
+        ComputePath.mark(manager, path);
         CsmCheckpoint ckpt = checkpoint(weights);
         return CsmModel.load(CsmConfig.fromJson(ckpt.config()), ckpt.weights(), manager, type);
     }

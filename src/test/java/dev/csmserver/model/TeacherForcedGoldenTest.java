@@ -6,29 +6,32 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.csmserver.golden.GoldenAssert;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.weights.SafetensorsFile;
 import java.util.Collections;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Teacher-forced logits and hidden states of every {@code teacher_forced_logits} case: fp32, bf16
  * weights with fp32 compute, the transformers layout, and the reference's native bf16 run against
- * our float16-weight path (within that case's informational tolerance).
+ * our float16-weight path (within that case's informational tolerance); on both compute paths.
  */
 class TeacherForcedGoldenTest {
     private static final Pattern CASE_REF = Pattern.compile("teacher_forced/[A-Za-z0-9_]+");
 
-    @Test
-    void everyTeacherForcedCaseMatches() {
+    @ParameterizedTest
+    @EnumSource(ComputePath.class)
+    void everyTeacherForcedCaseMatches(ComputePath path) {
         for (JsonNode c : CsmGolden.ofKind("teacher_forced_logits")) {
-            check(c);
+            check(c, path);
         }
     }
 
-    private static void check(JsonNode c) {
-        String name = c.get("name").asText();
+    private static void check(JsonNode c, ComputePath path) {
+        String name = c.get("name").asText() + " " + path;
         JsonNode expected = resolve(c, "expected");
         JsonNode inputs = resolve(c, "inputs");
         double tol = c.get("tolerance").asDouble();
@@ -40,7 +43,7 @@ class TeacherForcedGoldenTest {
         int frames = forcedSpec.get("shape").get(0).asInt();
         PromptRows prompt = CsmGolden.prompt(c.get("prompt_case").asText());
         try (NDManager manager = NDManager.newBaseManager()) {
-            CsmModel model = CsmGolden.model(c.get("weights").asText(), manager, type);
+            CsmModel model = CsmGolden.model(c.get("weights").asText(), manager, type, path);
             checkPrompt(name, model, prompt, tf, expected, tol);
             ForcedCodes rec = new ForcedCodes(forced, frames, model.config());
             try (GenerationState state = model.newState(prompt.rows() + frames, Sampler.greedy())) {

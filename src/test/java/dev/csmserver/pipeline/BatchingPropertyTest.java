@@ -8,37 +8,48 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.csmserver.model.CsmGolden;
 import dev.csmserver.model.CsmModel;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Properties of the batched engine on the golden weights with real sampling (temperature > 0, top-k
  * > 1): a request's codes depend only on its seed and inputs, whatever runs beside it and whenever
  * it joins; a batch of three gives exactly the codes of three single runs.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchingPropertyTest {
-    private static NDManager manager;
-    private static TextTokenizer tokenizer;
-    private static CsmGenerator generator;
+    private NDManager manager;
+    private TextTokenizer tokenizer;
+    private CsmGenerator generator;
+
+    /** The compute path the model runs (a subclass runs the CUDA-shaped one). */
+    ComputePath path() {
+        return ComputePath.CPU_DEFAULT;
+    }
 
     @BeforeAll
-    static void load() {
+    void load() {
         manager = NDManager.newBaseManager();
         tokenizer =
                 TextTokenizer.open(
                         CsmGolden.dir().resolve(CsmGolden.model().get("tokenizer").asText()));
         CsmModel model =
                 CsmGolden.model(
-                        CsmGolden.model().get("weights_fp32").asText(), manager, DataType.FLOAT32);
+                        CsmGolden.model().get("weights_fp32").asText(),
+                        manager,
+                        DataType.FLOAT32,
+                        path());
         generator = new CsmGenerator(model, tokenizer);
     }
 
     @AfterAll
-    static void close() {
+    void close() {
         tokenizer.close();
         manager.close();
     }

@@ -14,6 +14,7 @@ import dev.csmserver.codec.MimiConfig;
 import dev.csmserver.golden.Fixtures;
 import dev.csmserver.golden.GoldenAssert;
 import dev.csmserver.model.CsmGolden;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.weights.CsmCheckpoint;
 import dev.csmserver.weights.CsmLayout;
 import dev.csmserver.weights.HostTensor;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code csm/hub/} of the golden set is laid out exactly like the published {@code sesame/csm-1b}
@@ -83,12 +86,13 @@ class HubLayoutGoldenTest {
         }
     }
 
-    @Test
-    void greedyCodesFromTheHubFolderAreTheGoldenOnes() {
+    @ParameterizedTest
+    @EnumSource(ComputePath.class)
+    void greedyCodesFromTheHubFolderAreTheGoldenOnes(ComputePath path) {
         int checked = 0;
         for (JsonNode c : CsmGolden.ofKind("greedy_generation")) {
             if (c.get("weights").asText().equals(MODEL.get("weights_fp32").asText())) {
-                CsmGeneratorGoldenTest.assertGreedyCase(c, "hub");
+                CsmGeneratorGoldenTest.assertGreedyCase(c, "hub", path);
                 checked++;
             }
         }
