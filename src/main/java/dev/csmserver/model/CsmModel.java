@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Linear;
@@ -39,6 +40,11 @@ public final class CsmModel {
     private final Linear codebook0Head;
     private final DepthDecoder decoder;
 
+    /** A step input's code columns {@code [P, K]} and position column {@code [P]}. */
+    private final NDIndex codeColumns;
+
+    private final NDIndex positionColumn;
+
     private CsmModel(
             CsmConfig config,
             NDManager manager,
@@ -56,6 +62,8 @@ public final class CsmModel {
         this.backbone = backbone;
         this.codebook0Head = codebook0Head;
         this.decoder = decoder;
+        this.codeColumns = new NDIndex().addAllDim().addSliceDim(0, config.numCodebooks());
+        this.positionColumn = new NDIndex().addAllDim().addIndices(config.numCodebooks());
     }
 
     /**
@@ -286,24 +294,40 @@ public final class CsmModel {
 
     /**
      * One backbone position for each of {@code states}, fed its last frame: the last hidden {@code
-     * [F, D]}.
+     * [F, D]}. The step's input, every row's codes and position, goes to the device in ONE upload;
+     * the embedding, RoPE rows and attention are device ops from there. The rows are padded once to
+     * a batch-invariant count ({@link Backbone#batchInvariantRows}: zero codes at position 0,
+     * dropped at the end) so no product pads its own.
      */
     private NDArray backboneStep(List<GenerationState> states) {
         int n = states.size();
-        long[][] tokens = new long[n][];
-        boolean[][] mask = new boolean[n][];
+        int k = config.numCodebooks();
+        int rows = backbone.batchInvariantRows(n);
+        long[] input = new long[rows * (k + 1)]; // [P, K+1]: codes c0..cK-1, then the position
         List<KvCache[]> caches = new ArrayList<>(n);
         int[] starts = new int[n];
         for (int r = 0; r < n; r++) {
             GenerationState s = states.get(r);
-            PromptRows row = PromptRows.ofFrame(s.lastFrameRef());
-            tokens[r] = row.tokens()[0];
-            mask[r] = row.mask()[0];
+            int[] frame = s.lastFrameRef();
+            for (int c = 0; c < k; c++) {
+                if (frame[c] < 0 || frame[c] >= config.audioVocabSize()) {
+                    throw new IllegalArgumentException(
+                            "audio code "
+                                    + frame[c]
+                                    + " outside [0, "
+                                    + config.audioVocabSize()
+                                    + ")");
+                }
+                input[r * (k + 1) + c] = frame[c];
+            }
+            input[r * (k + 1) + k] = s.position();
             caches.add(s.caches());
             starts[r] = s.position();
         }
-        NDArray x = embedder.embedRows(tokens, mask).expandDims(1); // [F, 1, D]
-        return backbone.forward(x, caches, starts).get(LAST_ROW); // [F, D]
+        NDArray in = manager.create(input, new Shape(rows, k + 1)); // [P, K+1] int64
+        NDArray x = embedder.embedFrames(in.get(codeColumns)).expandDims(1); // [P, 1, D]
+        NDArray h = backbone.step(x, in.get(positionColumn), caches, starts).get(LAST_ROW);
+        return rows == n ? h : h.get(new NDIndex().addSliceDim(0, n)); // [F, D]
     }
 
     /**

@@ -62,6 +62,11 @@ public final class KvCache {
         return capacity;
     }
 
+    /** Sequences this cache holds (its first dimension). */
+    public long batch() {
+        return keys.getShape().get(0);
+    }
+
     /** Forgets the contents (the storage is reused). */
     public void reset() {
         filled = 0;

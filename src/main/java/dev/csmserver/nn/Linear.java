@@ -21,7 +21,9 @@ import java.util.Arrays;
  * 3x). Activations stay float32. Float16 weights on the CPU are packed for FBGEMM ({@link
  * FbgemmFp16}), which multiplies them with float32 rows at any row count; where FBGEMM is missing
  * they stay plain float16, the rows are narrowed right before the product and the result widened
- * right after (widening the weights instead is slower: libtorch converts fp16 slowly).
+ * right after (widening the weights instead is slower: libtorch converts fp16 slowly). On the
+ * {@link ComputePath#CUDA_SHAPED} path (a GPU, or a manager marked so) none of this applies: the
+ * weight stays whole and plain, and every call is one libtorch {@code linear}.
  */
 public final class Linear {
     /**
@@ -64,19 +66,26 @@ public final class Linear {
     private final FbgemmFp16 fbgemm; // null: the blocks are plain tensors
     private final RowParallel pool;
 
+    /**
+     * False on the {@link ComputePath#CUDA_SHAPED} path: one plain product per call, no CPU tricks.
+     */
+    private final boolean cpuTricks;
+
     private Linear(
             NDArray[] blocks,
             long in,
             long out,
             DataType type,
             FbgemmFp16 fbgemm,
-            RowParallel pool) {
+            RowParallel pool,
+            boolean cpuTricks) {
         this.blocks = blocks;
         this.in = in;
         this.out = out;
         this.type = type;
         this.fbgemm = fbgemm;
         this.pool = pool;
+        this.cpuTricks = cpuTricks;
     }
 
     /**
@@ -96,7 +105,7 @@ public final class Linear {
             DataType type,
             RowParallel pool,
             long minSplitElements) {
-        boolean cpu = !manager.getDevice().isGpu();
+        boolean cpu = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
         FbgemmFp16 fbgemm =
                 cpu && type == DataType.FLOAT16 ? FbgemmFp16.available().orElse(null) : null;
         return load(w, manager, type, pool, minSplitElements, fbgemm);
@@ -112,12 +121,14 @@ public final class Linear {
             RowParallel pool,
             long minSplitElements,
             FbgemmFp16 fbgemm) {
-        boolean split = !manager.getDevice().isGpu() && w.size() >= minSplitElements;
+        boolean cpuTricks = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
+        boolean split = cpuTricks && w.size() >= minSplitElements;
         int count = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
         long out = w.shape()[0];
         long in = w.shape()[1];
         if (fbgemm == null) {
-            return new Linear(w.toNdRowBlocks(manager, type, count), in, out, type, null, pool);
+            return new Linear(
+                    w.toNdRowBlocks(manager, type, count), in, out, type, null, pool, cpuTricks);
         }
         NDArray[] blocks =
                 w.toNdRowBlocks(manager, DataType.FLOAT32, count); // packing reads float32
@@ -126,7 +137,7 @@ public final class Linear {
             blocks[i] = fbgemm.pack(wide);
             wide.close(); // the packed float16 copy is all that stays
         }
-        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool);
+        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool, cpuTricks);
     }
 
     /** {@code x [..., in]} float32 → {@code [..., out]} float32. */
@@ -135,7 +146,7 @@ public final class Linear {
         long rows = shape.size() / in;
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
-        if (fbgemm == null && rows >= MIN_CONV_ROWS && !x.getDevice().isGpu()) {
+        if (fbgemm == null && rows >= MIN_CONV_ROWS && cpuTricks) {
             y = convolution(flat);
         } else {
             NDArray[] parts;
@@ -155,7 +166,10 @@ public final class Linear {
                                 blocks.length, i -> fbgemm.linear(input, blocks[i])); // [M', out_b]
             } else {
                 NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
-                parts = pool.map(blocks.length, i -> product(input, blocks[i]));
+                parts =
+                        cpuTricks
+                                ? pool.map(blocks.length, i -> product(input, blocks[i]))
+                                : new NDArray[] {plain(input, blocks[0])};
             }
             y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M', out]
             if (padded != rows) {
@@ -262,8 +276,28 @@ public final class Linear {
             // libtorch's addmm packs W for a few rows (4 rows cost 3x one); W · xᵀ streams it
             return w.matMul(x.transpose()).transpose(); // [out_b, M] → [M, out_b]
         }
+        return plain(x, w);
+    }
+
+    /** libtorch's own {@code linear}, widened to float32: what a CUDA device runs. */
+    private static NDArray plain(NDArray x, NDArray w) {
         NDArray y = ai.djl.nn.core.Linear.linear(x, w).head();
         return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * The row count to run for {@code rows} rows so that each row's bits do not depend on what runs
+     * beside it ({@link RowBlocks}): a caller that pads its rows once (zero rows, dropped at the
+     * end) spares every product the per-call padding; {@code rows} itself where no padding is
+     * needed (plain weights).
+     */
+    public int batchInvariantRows(int rows) {
+        return fbgemm == null ? rows : fbgemm.batchInvariantRows(rows);
+    }
+
+    /** The manager holding the weights (for constants made once beside them). */
+    NDManager manager() {
+        return blocks[0].getManager();
     }
 
     public long outFeatures() {

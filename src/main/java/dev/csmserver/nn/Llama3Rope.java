@@ -83,7 +83,14 @@ public final class Llama3Rope {
      * arrays.
      */
     public NDArray[] tables(long[] positions, int batch, int seq) {
-        NDArray idx = cos.getManager().create(positions); // [B·S] int64
+        return tables(cos.getManager().create(positions), batch, seq); // [B·S] int64
+    }
+
+    /**
+     * As {@link #tables(long[], int, int)} with the positions already on the device ({@code [B·S]}
+     * int64): gathered there, nothing uploaded.
+     */
+    public NDArray[] tables(NDArray idx, int batch, int seq) {
         NDIndex take = new NDIndex("{}", idx);
         Shape shape = new Shape(batch, seq, 1, headDim);
         return new NDArray[] {cos.get(take).reshape(shape), sin.get(take).reshape(shape)};

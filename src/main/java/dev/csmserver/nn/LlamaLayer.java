@@ -50,6 +50,11 @@ public final class LlamaLayer {
                 new SwiGlu(Linear.load(w13, manager, type), w2, c.intermediateDim()));
     }
 
+    /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
+    public int batchInvariantRows(int rows) {
+        return attention.batchInvariantRows(rows);
+    }
+
     /** {@code x [B, S, Dm]} float32 → {@code [B, S, Dm]} float32; appends to {@code caches}. */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
         return forward(x, cosSin, caches, null);

@@ -13,6 +13,7 @@ import dev.csmserver.model.GenerationState;
 import dev.csmserver.model.PromptRows;
 import dev.csmserver.model.RandomCsmWeights;
 import dev.csmserver.model.Sampler;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.RopeScaling;
 import dev.csmserver.pipeline.DjlRuntime;
@@ -38,7 +39,8 @@ import java.util.TreeMap;
  * which counts every call of a native method of {@code ai.djl.pytorch.jni.PyTorchLibrary} and
  * rewrites its file with the running totals every 100 ms) and pass the same file as {@code
  * -Dopcount.file}; the bench reads the file before and after each measured block. Without the agent
- * it prints times only. Args: {@code [steps] [f16|f32] [batches, default 1,4,8]}.
+ * it prints times only. Args: {@code [steps] [f16|f32] [batches, default 1,4,8] [paths, default
+ * cpu-default,cuda-shaped]}.
  */
 public final class StepCountBench {
     /**
@@ -78,19 +80,25 @@ public final class StepCountBench {
                 mimiConfig.numLayers(),
                 type,
                 steps);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            CsmModel model =
-                    CsmModel.load(
-                            config,
-                            new Weights(new TreeMap<>(RandomCsmWeights.tensors(config, 7))),
-                            manager,
-                            type);
-            Mimi mimi = Mimi.create(mimiConfig, RandomMimiWeights.create(mimiConfig, 8), manager);
-            System.out.println(
-                    "path         batch  JNI/step (model + Mimi)    transfers/step (model + Mimi)"
-                            + "  ms/step  ms/frame");
-            for (int b : batches) {
-                measure("cpu-default", model, mimi, b, steps, counts);
+        String[] paths =
+                args.length > 3 ? args[3].split(",") : new String[] {"cpu-default", "cuda-shaped"};
+        System.out.println(
+                "path         batch  JNI/step (model + Mimi)    transfers/step (model + Mimi)"
+                        + "  ms/step  ms/frame");
+        for (String path : paths) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                ComputePath.mark(manager, ComputePath.parse(path));
+                CsmModel model =
+                        CsmModel.load(
+                                config,
+                                new Weights(new TreeMap<>(RandomCsmWeights.tensors(config, 7))),
+                                manager,
+                                type);
+                Mimi mimi =
+                        Mimi.create(mimiConfig, RandomMimiWeights.create(mimiConfig, 8), manager);
+                for (int b : batches) {
+                    measure(path, model, mimi, b, steps, counts);
+                }
             }
         }
     }
