@@ -39,6 +39,8 @@ public final class CsmModel {
     private final Backbone backbone;
     private final Linear codebook0Head;
     private final DepthDecoder decoder;
+    private final FrameHeads heads;
+    private volatile boolean hostHeads;
 
     /** A step input's code columns {@code [P, K]} and position column {@code [P]}. */
     private final NDIndex codeColumns;
@@ -53,7 +55,9 @@ public final class CsmModel {
             FrameEmbedder decoderEmbedder,
             Backbone backbone,
             Linear codebook0Head,
-            DepthDecoder decoder) {
+            DepthDecoder decoder,
+            FrameHeads heads) {
+        this.heads = heads;
         this.config = config;
         this.manager = manager;
         this.weightType = weightType;
@@ -150,7 +154,9 @@ public final class CsmModel {
                 decoderEmbedder,
                 backbone,
                 c0,
-                decoder);
+                decoder,
+                FrameHeads.create(
+                        config, c0, decoder, decoderEmbedder.audioTable(), weightsManager));
     }
 
     /**
@@ -174,14 +180,14 @@ public final class CsmModel {
 
     /** Runs the prompt through the backbone and returns the request's first frame (K codes). */
     public int[] prefill(GenerationState state, PromptRows prompt) {
-        return prefill(state, prompt, samplers(List.of(state)));
+        return prefill(state, prompt, CodePicker.NONE);
     }
 
     /** As {@link #prefill(GenerationState, PromptRows)} with the codes chosen by {@code picker}. */
     public int[] prefill(GenerationState state, PromptRows prompt, CodePicker picker) {
         try (NDScope scope = new NDScope()) {
             NDArray h = promptForward(state, prompt);
-            int[] frame = frame(h.get(LAST_ROW), picker)[0];
+            int[] frame = frame(h.get(LAST_ROW), List.of(state), picker)[0];
             state.advance(prompt.rows(), frame);
             return frame.clone();
         }
@@ -247,7 +253,7 @@ public final class CsmModel {
 
     /** One frame for every request of {@code batch}: each feeds back its last frame. */
     public List<int[]> step(FrameBatch batch) {
-        return step(batch, samplers(batch.states()));
+        return step(batch, CodePicker.NONE);
     }
 
     /**
@@ -277,7 +283,7 @@ public final class CsmModel {
             NDArray stepped = feeding.isEmpty() ? null : backboneStep(feeding); // [F, D]
             NDArray lastH =
                     feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
-            int[][] frames = frame(lastH, picker);
+            int[][] frames = frame(lastH, states, picker);
             List<int[]> out = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
                 GenerationState s = states.get(r);
@@ -347,12 +353,31 @@ public final class CsmModel {
         return NDArrays.concat(rows, 0);
     }
 
-    /** c0 from the head, then the depth decoder: {@code lastH [B, D]} → codes {@code [B][K]}. */
-    private int[][] frame(NDArray lastH, CodePicker picker) {
+    /**
+     * Codes {@code [B][K]} for {@code lastH [B, D]}, row r sampled by {@code states.get(r)}'s
+     * sampler: one call of the scripted heads ({@link FrameHeads}).
+     */
+    private int[][] frame(NDArray lastH, List<GenerationState> states, CodePicker picker) {
+        picker.headsStarting();
+        if (hostHeads) {
+            return frameOnHost(lastH, picker);
+        }
+        List<Sampler> samplers = new ArrayList<>(states.size());
+        for (GenerationState s : states) {
+            samplers.add(s.sampler());
+        }
+        return heads.run(lastH, samplers, picker);
+    }
+
+    /**
+     * The host-driven reference of {@link FrameHeads} (tests): c0 from the head, then the depth
+     * decoder, each code the forced one or the argmax.
+     */
+    private int[][] frameOnHost(NDArray lastH, CodePicker picker) {
         int b = (int) lastH.getShape().get(0);
         float[] logits = codebook0Head.forward(lastH).toFloatArray(); // [B, V]
         int[] column = new int[b];
-        pickAll(picker, 0, logits, picker.wantsHidden() ? lastH.toFloatArray() : null, column);
+        pickAll(picker, 0, logits, picker.records() ? lastH.toFloatArray() : null, column);
         int[][] codes = new int[b][config.numCodebooks()];
         for (int r = 0; r < b; r++) {
             codes[r][0] = column[r];
@@ -362,24 +387,33 @@ public final class CsmModel {
     }
 
     /**
-     * Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row and picks each
-     * code.
+     * Splits batched host logits {@code [B·V]} (and hidden {@code [B·H]}) per row, records them and
+     * picks each code: the forced one, else the argmax.
      */
     static void pickAll(
             CodePicker picker, int codebook, float[] logits, float[] hidden, int[] out) {
         int b = out.length;
         int v = logits.length / b;
         for (int r = 0; r < b; r++) {
+            float[] row = Arrays.copyOfRange(logits, r * v, (r + 1) * v);
             if (hidden != null) {
                 int h = hidden.length / b;
                 picker.hidden(r, codebook, Arrays.copyOfRange(hidden, r * h, (r + 1) * h));
             }
-            out[r] = picker.pick(r, codebook, Arrays.copyOfRange(logits, r * v, (r + 1) * v));
+            if (picker.records()) {
+                picker.logits(r, codebook, row);
+            }
+            int forced = picker.forced(r, codebook);
+            out[r] = forced >= 0 ? forced : Sampler.argmax(row);
         }
     }
 
-    private static CodePicker samplers(List<GenerationState> states) {
-        return (row, codebook, logits) -> states.get(row).sampler().sample(logits);
+    /**
+     * Tests: run the heads as host-driven DJL calls ({@link #frameOnHost}, greedy or forced codes
+     * only) instead of the script, to compare the two.
+     */
+    void useHostHeads(boolean host) {
+        this.hostHeads = host;
     }
 
     /** A request not prefilled yet, with room for its {@code rows} prompt rows. */

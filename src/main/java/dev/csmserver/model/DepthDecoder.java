@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.csmserver.nn.GqaAttention;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Linear;
 import dev.csmserver.nn.Llama3Rope;
@@ -13,6 +14,7 @@ import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
+import dev.csmserver.nn.SwiGlu;
 import dev.csmserver.weights.HostTensor;
 import dev.csmserver.weights.Weights;
 import java.util.List;
@@ -33,6 +35,18 @@ public final class DepthDecoder {
     private final RmsNorm norm;
     private final Linear[] audioHeads;
 
+    /** Per layer its qkv, wo, w13, w2 (also inside {@link #layers}), for {@link FrameHeads}. */
+    final Linear[][] layerLinears;
+
+    /** Per layer its sa_norm and mlp_norm scales {@code [Ddec]} float32. */
+    final NDArray[][] layerNorms;
+
+    /** The final norm's scale {@code [Ddec]} float32. */
+    final NDArray normScale;
+
+    /** RoPE cos and sin of positions 0..P-1, {@code [1, P, 1, hd]} float32. */
+    final NDArray[] ropeTables;
+
     /**
      * RoPE tables of decoder step i (step 0: positions 0, 1; step i: position i + 1), made at load.
      */
@@ -44,7 +58,15 @@ public final class DepthDecoder {
             LlamaLayer[] layers,
             RmsNorm norm,
             Llama3Rope rope,
-            Linear[] audioHeads) {
+            Linear[] audioHeads,
+            Linear[][] layerLinears,
+            NDArray[][] layerNorms,
+            NDArray normScale,
+            int ropePositions) {
+        this.layerLinears = layerLinears;
+        this.layerNorms = layerNorms;
+        this.normScale = normScale;
+        this.ropeTables = rope.sharedTables(0, ropePositions);
         this.config = config;
         this.projection = projection;
         this.layers = layers;
@@ -63,17 +85,47 @@ public final class DepthDecoder {
             Weights root, CsmConfig cfg, NDManager manager, DataType type, Runnable progress) {
         LlamaConfig c = cfg.decoder();
         int k = cfg.numCodebooks();
-        Llama3Rope rope =
-                Llama3Rope.create(manager, c.rope(), c.headDim(), Math.min(c.maxSeqLen(), k));
+        int positions = Math.min(c.maxSeqLen(), k);
+        Llama3Rope rope = Llama3Rope.create(manager, c.rope(), c.headDim(), positions);
         Weights w = root.sub("decoder");
         LlamaLayer[] layers = new LlamaLayer[c.numLayers()];
+        Linear[][] linears = new Linear[layers.length][];
+        NDArray[][] norms = new NDArray[layers.length][];
+        int d = c.embedDim();
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = LlamaLayer.load(w.sub("layers." + i), c, rope, manager, type);
+            // as LlamaLayer.load, keeping the weights for the scripted heads
+            Weights lw = w.sub("layers." + i);
+            HostTensor qkv =
+                    Linear.fuseRows(
+                            lw.host("attn.q_proj.weight", c.qDim(), d),
+                            lw.host("attn.k_proj.weight", c.kvDim(), d),
+                            lw.host("attn.v_proj.weight", c.kvDim(), d));
+            HostTensor w13 =
+                    Linear.fuseRows(
+                            lw.host("mlp.w1.weight", c.intermediateDim(), d),
+                            lw.host("mlp.w3.weight", c.intermediateDim(), d));
+            linears[i] =
+                    new Linear[] {
+                        Linear.load(qkv, manager, type),
+                        Linear.load(lw.host("attn.output_proj.weight", d, c.qDim()), manager, type),
+                        Linear.load(w13, manager, type),
+                        Linear.load(lw.host("mlp.w2.weight", d, c.intermediateDim()), manager, type)
+                    };
+            norms[i] =
+                    new NDArray[] {
+                        lw.get(manager, "sa_norm.scale", DataType.FLOAT32, d),
+                        lw.get(manager, "mlp_norm.scale", DataType.FLOAT32, d)
+                    };
+            layers[i] =
+                    new LlamaLayer(
+                            new RmsNorm(norms[i][0], c.normEps()),
+                            new GqaAttention(linears[i][0], linears[i][1], rope, c),
+                            new RmsNorm(norms[i][1], c.normEps()),
+                            new SwiGlu(linears[i][2], linears[i][3], c.intermediateDim()));
             progress.run();
         }
-        RmsNorm norm =
-                new RmsNorm(
-                        w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
+        NDArray normScale = w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim());
+        RmsNorm norm = new RmsNorm(normScale, c.normEps());
         Linear projection =
                 Linear.load(
                         root.host("projection.weight", c.embedDim(), cfg.backbone().embedDim()),
@@ -86,7 +138,11 @@ public final class DepthDecoder {
                 layers,
                 norm,
                 rope,
-                sliceHeads(heads, manager, type, c.embedDim(), cfg.audioVocabSize()));
+                sliceHeads(heads, manager, type, c.embedDim(), cfg.audioVocabSize()),
+                linears,
+                norms,
+                normScale,
+                positions);
     }
 
     /**
@@ -110,10 +166,23 @@ public final class DepthDecoder {
         return out;
     }
 
+    LlamaConfig config() {
+        return config;
+    }
+
+    Linear projection() {
+        return projection;
+    }
+
+    Linear[] audioHeads() {
+        return audioHeads;
+    }
+
     /**
-     * Codes 1..K-1 of each row's frame. {@code lastH [B, D]} float32 (backbone output), {@code
-     * codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs inside the caller's
-     * scope.
+     * The host-driven reference of the scripted heads ({@link FrameHeads}), for tests: codes 1..K-1
+     * of each row's frame, each the forced code or the argmax. {@code lastH [B, D]} float32
+     * (backbone output), {@code codes[b][0]} already holds c0; fills {@code codes[b][1..K-1]}. Runs
+     * inside the caller's scope.
      */
     void generate(NDArray lastH, int[][] codes, FrameEmbedder embedder, CodePicker picker) {
         int b = codes.length;
@@ -142,7 +211,7 @@ public final class DepthDecoder {
             NDArray last = norm.forward(h.get(LAST_ROW)); // [B, Ddec]
             float[] logits = audioHeads[i - 1].forward(last).toFloatArray(); // [B, V]
             CsmModel.pickAll(
-                    picker, i, logits, picker.wantsHidden() ? last.toFloatArray() : null, column);
+                    picker, i, logits, picker.records() ? last.toFloatArray() : null, column);
             for (int r = 0; r < b; r++) {
                 codes[r][i] = column[r];
             }

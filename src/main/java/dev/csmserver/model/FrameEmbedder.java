@@ -99,6 +99,11 @@ public final class FrameEmbedder {
         return gather(audio, idx).reshape(codes.length, 1, dim);
     }
 
+    /** The audio table {@code [V·K, D]} as held (float32 or float16). */
+    NDArray audioTable() {
+        return audio;
+    }
+
     private static NDArray gather(NDArray table, long[] idx) {
         return gather(table, table.getManager().create(idx));
     }

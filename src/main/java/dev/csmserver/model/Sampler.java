@@ -3,10 +3,13 @@ package dev.csmserver.model;
 import java.util.SplittableRandom;
 
 /**
- * The reference {@code sample_topk} (spec 4), seeded per request: logits / temperature, keep every
- * value ≥ the k-th largest (ties at the threshold kept), softmax, then the exponential race {@code
- * argmax p_j / E_j} with {@code E_j ~ Exp(1)} from this request's own generator. top-k 1 or
- * temperature 0 is argmax. Not thread-safe; one per request.
+ * A request's sampling settings and its seeded noise for the reference {@code sample_topk} (spec
+ * 4), which runs on the device ({@link FrameHeads}): logits / temperature, keep every value ≥ the
+ * k-th largest (ties at the threshold kept), softmax, then the exponential race {@code argmax p_j /
+ * E_j} with {@code E_j ~ Exp(1)} drawn here, from this request's own generator, for every entry of
+ * every codebook of a frame: a row's codes depend on its seed alone, whatever runs beside it. top-k
+ * 1 or temperature 0 is argmax (first index on ties) and draws nothing. Not thread-safe; one per
+ * request.
  */
 public final class Sampler {
     private final float temperature;
@@ -31,78 +34,26 @@ public final class Sampler {
         return topK == 1 || temperature == 0f;
     }
 
-    /** One code from {@code logits [V]} float32. */
-    public int sample(float[] logits) {
-        if (isGreedy()) {
-            return argmax(logits);
-        }
-        int v = logits.length;
-        float[] scaled = new float[v];
-        for (int j = 0; j < v; j++) {
-            scaled[j] = logits[j] / temperature;
-        }
-        float threshold = kthLargest(scaled, Math.min(topK, v));
-        double max = scaled[argmax(scaled)];
-        double sum = 0;
-        double[] p = new double[v];
-        for (int j = 0; j < v; j++) {
-            if (scaled[j] >= threshold) {
-                p[j] = Math.exp(scaled[j] - max);
-                sum += p[j];
-            }
-        }
-        int best = -1;
-        double bestScore = -1;
-        for (int j = 0; j < v; j++) {
-            if (p[j] > 0) {
-                double e = -Math.log(1.0 - random.nextDouble()); // Exp(1), never 0 / inf
-                double score = p[j] / sum / e;
-                if (score > bestScore) {
-                    bestScore = score;
-                    best = j;
-                }
-            }
-        }
-        return best;
+    public float temperature() {
+        return temperature;
+    }
+
+    public int topK() {
+        return topK;
     }
 
     /**
-     * The k-th largest value (duplicates counted), as {@code sort(values)[n - k]} but with a
-     * k-entry min-heap: O(n log k) instead of sorting all 2051 logits for every code.
+     * Fills {@code out[offset .. offset+count)} with the next Exp(1) draws of this request (never
+     * 0, so a kept entry's score p / E is finite).
      */
-    static float kthLargest(float[] values, int k) {
-        float[] heap = new float[k]; // min-heap of the k largest so far
-        int size = 0;
-        for (float x : values) {
-            if (size < k) {
-                int i = size++;
-                while (i > 0 && heap[(i - 1) / 2] > x) {
-                    heap[i] = heap[(i - 1) / 2];
-                    i = (i - 1) / 2;
-                }
-                heap[i] = x;
-            } else if (x > heap[0]) {
-                int i = 0;
-                while (true) {
-                    int child = 2 * i + 1;
-                    if (child >= k) {
-                        break;
-                    }
-                    if (child + 1 < k && heap[child + 1] < heap[child]) {
-                        child++;
-                    }
-                    if (heap[child] >= x) {
-                        break;
-                    }
-                    heap[i] = heap[child];
-                    i = child;
-                }
-                heap[i] = x;
-            }
+    void noise(float[] out, int offset, int count) {
+        for (int i = offset; i < offset + count; i++) {
+            float e = (float) -Math.log(1.0 - random.nextDouble());
+            out[i] = Math.max(e, Float.MIN_NORMAL);
         }
-        return heap[0];
     }
 
+    /** The first index of the largest value. */
     static int argmax(float[] logits) {
         int best = 0;
         for (int j = 1; j < logits.length; j++) {

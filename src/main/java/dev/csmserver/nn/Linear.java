@@ -21,9 +21,7 @@ import java.util.Arrays;
  * 3x). Activations stay float32. Float16 weights on the CPU are packed for FBGEMM ({@link
  * FbgemmFp16}), which multiplies them with float32 rows at any row count; where FBGEMM is missing
  * they stay plain float16, the rows are narrowed right before the product and the result widened
- * right after (widening the weights instead is slower: libtorch converts fp16 slowly). On the
- * {@link ComputePath#CUDA_SHAPED} path (a GPU, or a manager marked so) none of this applies: the
- * weight stays whole and plain, and every call is one libtorch {@code linear}.
+ * right after (widening the weights instead is slower: libtorch converts fp16 slowly).
  */
 public final class Linear {
     /**
@@ -66,10 +64,8 @@ public final class Linear {
     private final FbgemmFp16 fbgemm; // null: the blocks are plain tensors
     private final RowParallel pool;
 
-    /**
-     * False on the {@link ComputePath#CUDA_SHAPED} path: one plain product per call, no CPU tricks.
-     */
-    private final boolean cpuTricks;
+    /** Whether many rows run as 1x1 convolutions: {@link ComputePath#CPU_DEFAULT} only. */
+    private final boolean convRows;
 
     private Linear(
             NDArray[] blocks,
@@ -78,14 +74,14 @@ public final class Linear {
             DataType type,
             FbgemmFp16 fbgemm,
             RowParallel pool,
-            boolean cpuTricks) {
+            boolean convRows) {
+        this.convRows = convRows;
         this.blocks = blocks;
         this.in = in;
         this.out = out;
         this.type = type;
         this.fbgemm = fbgemm;
         this.pool = pool;
-        this.cpuTricks = cpuTricks;
     }
 
     /**
@@ -121,14 +117,14 @@ public final class Linear {
             RowParallel pool,
             long minSplitElements,
             FbgemmFp16 fbgemm) {
-        boolean cpuTricks = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
-        boolean split = cpuTricks && w.size() >= minSplitElements;
+        boolean cpu = ComputePath.of(manager) == ComputePath.CPU_DEFAULT;
+        boolean split = cpu && w.size() >= minSplitElements;
         int count = split ? (int) Math.min(pool.parallelism(), w.shape()[0]) : 1;
         long out = w.shape()[0];
         long in = w.shape()[1];
         if (fbgemm == null) {
             return new Linear(
-                    w.toNdRowBlocks(manager, type, count), in, out, type, null, pool, cpuTricks);
+                    w.toNdRowBlocks(manager, type, count), in, out, type, null, pool, cpu);
         }
         NDArray[] blocks =
                 w.toNdRowBlocks(manager, DataType.FLOAT32, count); // packing reads float32
@@ -137,7 +133,7 @@ public final class Linear {
             blocks[i] = fbgemm.pack(wide);
             wide.close(); // the packed float16 copy is all that stays
         }
-        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool, cpuTricks);
+        return new Linear(blocks, in, out, DataType.FLOAT16, fbgemm, pool, cpu);
     }
 
     /** {@code x [..., in]} float32 → {@code [..., out]} float32. */
@@ -146,7 +142,7 @@ public final class Linear {
         long rows = shape.size() / in;
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
-        if (fbgemm == null && rows >= MIN_CONV_ROWS && cpuTricks) {
+        if (fbgemm == null && rows >= MIN_CONV_ROWS && convRows && !x.getDevice().isGpu()) {
             y = convolution(flat);
         } else {
             NDArray[] parts;
@@ -166,10 +162,7 @@ public final class Linear {
                                 blocks.length, i -> fbgemm.linear(input, blocks[i])); // [M', out_b]
             } else {
                 NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
-                parts =
-                        cpuTricks
-                                ? pool.map(blocks.length, i -> product(input, blocks[i]))
-                                : new NDArray[] {plain(input, blocks[0])};
+                parts = pool.map(blocks.length, i -> product(input, blocks[i]));
             }
             y = parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), -1); // [M', out]
             if (padded != rows) {
@@ -276,11 +269,6 @@ public final class Linear {
             // libtorch's addmm packs W for a few rows (4 rows cost 3x one); W · xᵀ streams it
             return w.matMul(x.transpose()).transpose(); // [out_b, M] → [M, out_b]
         }
-        return plain(x, w);
-    }
-
-    /** libtorch's own {@code linear}, widened to float32: what a CUDA device runs. */
-    private static NDArray plain(NDArray x, NDArray w) {
         NDArray y = ai.djl.nn.core.Linear.linear(x, w).head();
         return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
     }
@@ -318,8 +306,21 @@ public final class Linear {
     }
 
     /** Whether the float16 weights are packed for FBGEMM. */
-    boolean packed() {
+    public boolean packed() {
         return fbgemm != null;
+    }
+
+    /** Whether many rows run as 1x1 convolutions (the CPU default path). */
+    public boolean convolvesManyRows() {
+        return convRows;
+    }
+
+    /**
+     * The weight as held, its row blocks in order ({@code [out_b, in]}, or packed for FBGEMM), for
+     * a scripted module that runs this same product itself ({@code csm_heads.py}).
+     */
+    public java.util.List<NDArray> rowBlocks() {
+        return java.util.List.of(blocks);
     }
 
     /**

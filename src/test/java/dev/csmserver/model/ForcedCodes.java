@@ -1,9 +1,10 @@
 package dev.csmserver.model;
 
 /**
- * A {@link CodePicker} for teacher forcing (one request): returns the forced code of the current
- * frame, or the argmax when none is forced, and records the logits and hidden states behind every
- * choice, laid out like the fixtures ({@code [N, K, V]} logits, c0 at index 0).
+ * A {@link CodePicker} for teacher forcing (one request): forces the codes of the current frame
+ * (the rows' greedy samplers take the argmax when none is forced), and records the logits and
+ * hidden states behind every choice, laid out like the fixtures ({@code [N, K, V]} logits, c0 at
+ * index 0).
  */
 final class ForcedCodes implements CodePicker {
     private final long[] forced;
@@ -29,14 +30,23 @@ final class ForcedCodes implements CodePicker {
     }
 
     @Override
-    public int pick(int row, int codebook, float[] l) {
-        System.arraycopy(l, 0, logits, (frame * k + codebook) * vocab, vocab);
-        return forced == null ? Sampler.argmax(l) : Math.toIntExact(forced[frame * k + codebook]);
+    public int forced(int row, int codebook) {
+        return forced == null ? -1 : Math.toIntExact(forced[frame * k + codebook]);
     }
 
     @Override
-    public boolean wantsHidden() {
+    public boolean forces() {
+        return forced != null;
+    }
+
+    @Override
+    public boolean records() {
         return true;
+    }
+
+    @Override
+    public void logits(int row, int codebook, float[] l) {
+        System.arraycopy(l, 0, logits, (frame * k + codebook) * vocab, vocab);
     }
 
     @Override

@@ -1,0 +1,295 @@
+class CsmHeads(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  _is_full_backward_hook : Optional[bool]
+  def forward(self: __torch__.CsmHeads,
+    h: Tensor,
+    ws: List[Tensor],
+    blocks: List[int],
+    dims: List[int],
+    pad: List[int],
+    params: Tensor,
+    max_k: int,
+    noise: Tensor,
+    forced: Tensor,
+    record: bool,
+    scale: float) -> Tuple[Tensor, Tensor, Tensor]:
+    # One frame's heads (CsmModel.frame): h [B, D] float32, the backbone's last hidden state ->
+    # codes [B, K] int64, and when record is set the logits [B, K, V] and the decoder's normed
+    # outputs [B, K-1, Ddec] behind them. ws: each linear's row blocks in the order c0 head,
+    # projection, per decoder layer qkv/wo/w13/w2, the K-1 audio heads (blocks[j] tensors for
+    # linear j), then per layer sa_norm/mlp_norm scales, the final norm scale, the decoder's audio
+    # embedding table [V*K, D], RoPE cos/sin [1, P, 1, hd], the pair-swap matrix [hd, hd], eps and -0.5
+    # (0-d), FBGEMM's zero bias [1] and the causal mask of step 1 [2, 2].
+    # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width.
+    # scale: the attention's 1/sqrt(head dim) as float32.
+    # params [B, 2] float32: each row's temperature and top-k. noise [B, K, V]: Exp(1) per entry
+    # (empty: every row is greedy). forced [B, K] int64: a code to take instead of choosing one,
+    # or -1 (empty: none forced).
+    k = dims[0]
+    v = dims[1]
+    n_layers = dims[2]
+    packed = dims[7] == 1
+    conv = dims[8] == 1
+    b = h.size(0)
+    firsts: List[int] = []
+    at = 0
+    for j in range(len(blocks)):
+      firsts.append(at)
+      at = at + blocks[j]
+    extra = at
+    final_norm = ws[extra + 2 * n_layers]
+    table = ws[extra + 2 * n_layers + 1]
+    cos = ws[extra + 2 * n_layers + 2]
+    sin = ws[extra + 2 * n_layers + 3]
+    swap = ws[extra + 2 * n_layers + 4]
+    eps = ws[extra + 2 * n_layers + 5]
+    minus_half = ws[extra + 2 * n_layers + 6]
+    zero = ws[extra + 2 * n_layers + 7]
+    mask = ws[extra + 2 * n_layers + 8]
+    temperature = torch.select(params, 1, 0)
+    top_k = torch.to(torch.select(params, 1, 1), 4)
+    greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
+    codes = torch.zeros([b, k], dtype=4, device=h.device)
+    rec_logits = torch.zeros([0], dtype=6, device=h.device)
+    rec_hidden = torch.zeros([0], dtype=6, device=h.device)
+    logits = self.linear(h, ws, firsts[0], blocks[0], packed, conv, pad, zero)
+    if record:
+      rec_logits = torch.zeros([b, k, v], dtype=6, device=h.device)
+      rec_hidden = torch.zeros([b, k - 1, dims[9]], dtype=6, device=h.device)
+      rec_logits[:, 0] = logits
+    c = self.pick(logits, 0, temperature, top_k, greedy, max_k, noise, forced)
+    codes[:, 0] = c
+    x = torch.cat([torch.reshape(h, [b, 1, -1]), self.embed(table, c, 0, v, b)], 1)
+    kv_heads = dims[4]
+    hd = dims[5]
+    caches: List[Tensor] = []
+    for l in range(2 * n_layers):
+      caches.append(torch.zeros([b, kv_heads, k, hd], dtype=6, device=h.device))
+    for i in range(1, k):
+      y = self.linear(x, ws, firsts[1], blocks[1], packed, conv, pad, zero)
+      s = y.size(1)
+      start = 0
+      if i > 1:
+        start = i
+      cs = cos[:, start:start + s]
+      sn = sin[:, start:start + s]
+      for l in range(n_layers):
+        lin = 2 + 4 * l
+        attn = self.attention(self.norm(y, ws[extra + 2 * l], eps, minus_half), ws, firsts, blocks, lin, dims, pad, zero, cs, sn, swap, caches[2 * l], caches[2 * l + 1], start, mask, scale)
+        y = torch.add(y, attn)
+        y = torch.add(y, self.mlp(self.norm(y, ws[extra + 2 * l + 1], eps, minus_half), ws, firsts, blocks, lin + 2, dims, pad, zero))
+      last = self.norm(torch.select(y, 1, -1), final_norm, eps, minus_half)
+      head = 2 + 4 * n_layers + i - 1
+      logits = self.linear(last, ws, firsts[head], blocks[head], packed, conv, pad, zero)
+      if record:
+        rec_logits[:, i] = logits
+        rec_hidden[:, i - 1] = last
+      c = self.pick(logits, i, temperature, top_k, greedy, max_k, noise, forced)
+      codes[:, i] = c
+      if i < k - 1:
+        x = self.embed(table, c, i, v, b)
+    return (codes, rec_logits, rec_hidden)
+  def pick(self: __torch__.CsmHeads,
+    logits: Tensor,
+    codebook: int,
+    temperature: Tensor,
+    top_k: Tensor,
+    greedy: Tensor,
+    max_k: int,
+    noise: Tensor,
+    forced: Tensor) -> Tensor:
+    # The reference's sample_topk per row: logits / temperature, keep values >= the k-th largest
+    # (ties kept), softmax, then argmax(p / E) with the row's own Exp(1) noise E. Greedy rows take
+    # the argmax (first index on ties). logits [B, V] float32 -> [B] int64.
+    out = torch.argmax(logits, -1)
+    if torch.numel(noise) > 0:
+      t = torch.where(greedy, torch.ones_like(temperature), temperature)
+      scaled = torch.div(logits, torch.unsqueeze(t, 1))
+      kk = torch.clamp(top_k, 1, max_k)
+      kth = torch.gather(torch.topk(scaled, max_k)[0], 1, torch.unsqueeze(torch.sub(kk, 1), 1))
+      kept = torch.masked_fill(scaled, torch.lt(scaled, kth), -inf)
+      p = torch.softmax(kept, -1)
+      race = torch.argmax(torch.div(p, torch.select(noise, 1, codebook)), -1)
+      out = torch.where(greedy, out, race)
+    if torch.numel(forced) > 0:
+      f = torch.select(forced, 1, codebook)
+      out = torch.where(torch.ge(f, 0), f, out)
+    return out
+  def sample(self: __torch__.CsmHeads,
+    logits: Tensor,
+    params: Tensor,
+    max_k: int,
+    noise: Tensor) -> Tensor:
+    # pick() alone for one codebook (tests): logits [B, V], params [B, 2], noise [B, 1, V] -> [B].
+    temperature = torch.select(params, 1, 0)
+    top_k = torch.to(torch.select(params, 1, 1), 4)
+    greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
+    return self.pick(logits, 0, temperature, top_k, greedy, max_k, noise, torch.zeros([0], dtype=4))
+  def embed(self: __torch__.CsmHeads,
+    table: Tensor,
+    c: Tensor,
+    codebook: int,
+    v: int,
+    b: int) -> Tensor:
+    # FrameEmbedder.embedCodes: rows c + V * codebook of the audio table -> [B, 1, D] float32
+    rows = torch.index_select(table, 0, torch.add(c, v * codebook))
+    return torch.to(torch.reshape(rows, [b, 1, -1]), 6)
+  def norm(self: __torch__.CsmHeads,
+    x: Tensor,
+    scale: Tensor,
+    eps: Tensor,
+    minus_half: Tensor) -> Tensor:
+    # RmsNorm: x * (mean(x^2) + eps)^-0.5 * scale, float32
+    inv = torch.pow(torch.add(torch.mean(torch.square(x), [-1], True), eps), minus_half)
+    return torch.mul(torch.mul(x, inv), scale)
+  def attention(self: __torch__.CsmHeads,
+    x: Tensor,
+    ws: List[Tensor],
+    firsts: List[int],
+    blocks: List[int],
+    lin: int,
+    dims: List[int],
+    pad: List[int],
+    zero: Tensor,
+    cs: Tensor,
+    sn: Tensor,
+    swap: Tensor,
+    keys: Tensor,
+    values: Tensor,
+    start: int,
+    mask: Tensor,
+    scale: float) -> Tensor:
+    # GqaAttention.forward with one cache shared by the batch: x [B, S, Dm] -> [B, S, Dm]
+    packed = dims[7] == 1
+    conv = dims[8] == 1
+    heads = dims[3]
+    kv_heads = dims[4]
+    hd = dims[5]
+    b = x.size(0)
+    s = x.size(1)
+    q_dim = heads * hd
+    kv_dim = kv_heads * hd
+    qkv = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
+    qk = torch.reshape(qkv[..., 0:q_dim + kv_dim], [b, s, heads + kv_heads, hd])
+    swapped = torch.reshape(torch.matmul(torch.reshape(qk, [-1, hd]), swap), qk.size())
+    qk = torch.add(torch.mul(qk, cs), torch.mul(swapped, sn))
+    q = qk[:, :, 0:heads]
+    kk = qk[:, :, heads:heads + kv_heads]
+    vv = torch.reshape(qkv[..., q_dim + kv_dim:q_dim + 2 * kv_dim], [b, s, kv_heads, hd])
+    keys[:, :, start:start + s] = torch.permute(kk, [0, 2, 1, 3])
+    values[:, :, start:start + s] = torch.permute(vv, [0, 2, 1, 3])
+    n = start + s
+    group = heads // kv_heads
+    qg = torch.reshape(torch.permute(torch.reshape(q, [b, s, kv_heads, group, hd]), [0, 2, 3, 1, 4]), [b, kv_heads, group * s, hd])
+    scores = torch.mul(torch.matmul(qg, torch.permute(keys[:, :, 0:n], [0, 1, 3, 2])), scale)
+    if s > 1:
+      scores = torch.reshape(torch.add(torch.reshape(scores, [b, kv_heads, group, s, n]), mask), [b, kv_heads, group * s, n])
+    o = torch.matmul(torch.softmax(scores, -1), values[:, :, 0:n])
+    o = torch.reshape(torch.permute(torch.reshape(o, [b, kv_heads, group, s, hd]), [0, 3, 1, 2, 4]), [b, s, heads * hd])
+    return self.linear(o, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
+  def mlp(self: __torch__.CsmHeads,
+    x: Tensor,
+    ws: List[Tensor],
+    firsts: List[int],
+    blocks: List[int],
+    lin: int,
+    dims: List[int],
+    pad: List[int],
+    zero: Tensor) -> Tensor:
+    # SwiGlu: w2(silu(w1 x) * w3 x) with w1|w3 fused
+    packed = dims[7] == 1
+    conv = dims[8] == 1
+    inter = dims[6]
+    y = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
+    g = y[..., 0:inter]
+    act = torch.mul(torch.mul(g, torch.sigmoid(g)), y[..., inter:2 * inter])
+    return self.linear(act, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
+  def linear(self: __torch__.CsmHeads,
+    x: Tensor,
+    ws: List[Tensor],
+    first: int,
+    count: int,
+    packed: bool,
+    conv: bool,
+    pad: List[int],
+    zero: Tensor) -> Tensor:
+    # Linear.forward: x [..., in] float32 times the row blocks ws[first:first+count] -> [..., out]
+    shape = x.size()
+    n_in = x.size(-1)
+    rows = torch.numel(x) // n_in
+    flat = torch.reshape(x, [rows, n_in])
+    if packed:
+      padded = self.padded_rows(rows, pad)
+      inp = flat
+      if padded != rows:
+        inp = torch.cat([flat, torch.zeros([padded - rows, n_in], dtype=6, device=x.device)], 0)
+      parts: List[Tensor] = []
+      for j in range(count):
+        parts.append(torch.fbgemm_linear_fp16_weight_fp32_activation(inp, ws[first + j], zero))
+      y = parts[0]
+      if count > 1:
+        y = torch.cat(parts, -1)
+      if padded != rows:
+        y = y[0:rows]
+    elif conv and rows >= 9:
+      y = self.convolution(flat, ws, first, count)
+    else:
+      inp = torch.to(flat, ws[first].dtype)
+      parts: List[Tensor] = []
+      for j in range(count):
+        parts.append(self.product(inp, ws[first + j]))
+      y = parts[0]
+      if count > 1:
+        y = torch.cat(parts, -1)
+    out: List[int] = []
+    for d in range(len(shape) - 1):
+      out.append(shape[d])
+    out.append(y.size(1))
+    return torch.reshape(y, out)
+  def product(self: __torch__.CsmHeads,
+    x: Tensor,
+    w: Tensor) -> Tensor:
+    # Linear.product: a few rows stream float32 weights as W . x^T; otherwise linear, widened
+    rows = x.size(0)
+    if w.dtype == 6 and rows > 1 and rows <= 8 and torch.numel(w) >= 65536:
+      return torch.t(torch.matmul(w, torch.t(x)))
+    return torch.to(torch.linear(x, w), 6)
+  def convolution(self: __torch__.CsmHeads,
+    x: Tensor,
+    ws: List[Tensor],
+    first: int,
+    count: int) -> Tensor:
+    # Linear.convolution: many rows as chunked float32 1x1 convolutions. x [M, in] -> [M, out]
+    n_in = x.size(1)
+    channels = torch.unsqueeze(torch.t(x), 0)
+    chunk = max(1, 2097152 // n_in)
+    outs: List[Tensor] = []
+    for j in range(count):
+      w = ws[first + j]
+      rows = w.size(0)
+      at = 0
+      while at < rows:
+        n = min(rows, at + chunk) - at
+        kernel = w
+        if n != rows:
+          kernel = w[at:at + n]
+        kernel = torch.to(kernel, 6)
+        outs.append(torch.conv1d(channels, torch.unsqueeze(kernel, 2), None, [1], [0], [1], 1))
+        at = at + chunk
+    y = outs[0]
+    if len(outs) > 1:
+      y = torch.cat(outs, 1)
+    return torch.t(torch.squeeze(y, 0))
+  def padded_rows(self: __torch__.CsmHeads,
+    rows: int,
+    pad: List[int]) -> int:
+    # RowBlocks.paddedRows: FBGEMM's batch-invariant row count for rows
+    if len(pad) == 0 or rows <= 0:
+      return rows
+    full = rows // 120
+    tail = rows % 120
+    if tail == 0:
+      return rows
+    return full * 120 + pad[tail]
