@@ -9,6 +9,7 @@ import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
+import dev.csmserver.nn.ScriptedRows;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,7 +94,19 @@ public final class Backbone {
         int[] ones = new int[caches.size()];
         Arrays.fill(ones, 1);
         check(caches, starts, ones);
-        return layers(x, rope.tables(positions, p, 1), caches, null);
+        try (ScriptedRows rows = new ScriptedRows(rope.tables(positions, p, 1), starts)) {
+            List<KvCache> layerCaches = new ArrayList<>(caches.size());
+            for (int l = 0; l < layers.length; l++) {
+                layerCaches.clear();
+                for (KvCache[] c : caches) {
+                    layerCaches.add(c[l]);
+                }
+                LlamaLayer layer = layers[l];
+                NDArray in = x;
+                x = Nd.scoped(() -> layer.step(in, rows, layerCaches));
+            }
+        }
+        return norm.forward(x);
     }
 
     /**

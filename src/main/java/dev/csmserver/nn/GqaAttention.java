@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.IValue;
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,6 +27,8 @@ public final class GqaAttention {
     private final NDIndex vSlice;
     private final NDIndex qHeads;
     private final NDIndex kHeads;
+    private final double scaleValue;
+    private final IValue dims; // H, KVH, hd for the scripted step
 
     /** {@code wqkv [(H + 2·KVH)·D, Dm]}, {@code wo [Dm, H·D]}, both float32 or float16. */
     public GqaAttention(Linear wqkv, Linear wo, Llama3Rope rope, LlamaConfig c) {
@@ -35,7 +38,9 @@ public final class GqaAttention {
         this.heads = c.numHeads();
         this.kvHeads = c.numKvHeads();
         this.headDim = c.headDim();
-        this.scale = wqkv.manager().create((float) (1.0 / Math.sqrt(c.headDim()))); // [] float32
+        this.scaleValue = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scale = wqkv.manager().create((float) scaleValue); // [] float32
+        this.dims = IValue.listFrom(heads, kvHeads, headDim);
         int q = c.qDim();
         int kv = c.kvDim();
         this.qkSlice = new NDIndex("..., 0:" + (q + kv));
@@ -112,6 +117,16 @@ public final class GqaAttention {
             throw new IllegalArgumentException(caches.size() + " caches for a batch of " + b);
         }
         return wo.forward(o);
+    }
+
+    /**
+     * One step of {@code x [P, 1, Dm]} (already normed) for requests with their own caches, one per
+     * leading row (rows beyond them are padding): the projections here, RoPE and the per-row
+     * attention in one scripted call ({@link ScriptedRows}). Returns {@code [P, 1, Dm]} float32.
+     */
+    public NDArray step(NDArray x, ScriptedRows rows, List<KvCache> caches) {
+        NDArray qkv = wqkv.forward(x); // [P, 1, (H + 2·KVH)·D]
+        return wo.forward(rows.attend(qkv, rope.swap(), dims, scaleValue, caches));
     }
 
     /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */

@@ -106,6 +106,11 @@ public final class Llama3Rope {
         return new NDArray[] {cos.get(rows).reshape(shape), sin.get(rows).reshape(shape)};
     }
 
+    /** The pair-swap matrix {@code [D, D]} (for scripted steps that rotate themselves). */
+    NDArray swap() {
+        return swap;
+    }
+
     /** {@code x [B, S, H, D]} float32 rotated with {@code tables(...)} → same shape. */
     public NDArray apply(NDArray x, NDArray[] cosSin) {
         // one [B·S·H, D] x [D, D] product: a 4-D matmul runs as B·S·H tiny products
