@@ -9,6 +9,7 @@ import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
+import dev.csmserver.nn.ScriptedRows;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,11 +82,59 @@ public final class Backbone {
         return run(x, caches, starts, lengths, lengths);
     }
 
+    /**
+     * One position for each of {@code caches.size()} requests, their rows padded to a
+     * batch-invariant count: {@code x [P, 1, D]} float32 with its positions {@code [P]} int64
+     * already on the device (rows beyond the caches are padding: they attend to nothing, and the
+     * caller drops them), request r at {@code starts[r]}. Nothing moves between host and device. →
+     * {@code [P, 1, D]} after the final norm.
+     */
+    public NDArray step(NDArray x, NDArray positions, List<KvCache[]> caches, int[] starts) {
+        int p = (int) x.getShape().get(0);
+        int[] ones = new int[caches.size()];
+        Arrays.fill(ones, 1);
+        check(caches, starts, ones);
+        try (ScriptedRows rows = new ScriptedRows(rope.tables(positions, p, 1), starts)) {
+            List<KvCache> layerCaches = new ArrayList<>(caches.size());
+            for (int l = 0; l < layers.length; l++) {
+                layerCaches.clear();
+                for (KvCache[] c : caches) {
+                    layerCaches.add(c[l]);
+                }
+                LlamaLayer layer = layers[l];
+                NDArray in = x;
+                x = Nd.scoped(() -> layer.step(in, rows, layerCaches));
+            }
+        }
+        return norm.forward(x);
+    }
+
+    /**
+     * The row count a step of {@code rows} requests runs so that each row's bits do not depend on
+     * the others ({@link dev.csmserver.nn.Linear#batchInvariantRows}): padded once per step, not
+     * per product.
+     */
+    public int batchInvariantRows(int rows) {
+        return layers[0].batchInvariantRows(rows);
+    }
+
     private NDArray run(
             NDArray x, List<KvCache[]> caches, int[] starts, int[] lengths, int[] packed) {
+        check(caches, starts, lengths);
         int total = Arrays.stream(lengths).sum();
         long[] positions = new long[total];
         int at = 0;
+        for (int r = 0; r < lengths.length; r++) {
+            for (int i = 0; i < lengths[r]; i++) {
+                positions[at++] = starts[r] + i;
+            }
+        }
+        int b = (int) x.getShape().get(0);
+        return layers(x, rope.tables(positions, b, total / b), caches, packed);
+    }
+
+    /** Each request's caches hold exactly its rows so far, and its new rows fit the RoPE table. */
+    private void check(List<KvCache[]> caches, int[] starts, int[] lengths) {
         for (int r = 0; r < lengths.length; r++) {
             if (caches.get(r)[0].filled() != starts[r]) {
                 throw new IllegalStateException(
@@ -100,13 +149,11 @@ public final class Backbone {
                 throw new IllegalStateException(
                         "position " + (starts[r] + lengths[r]) + " beyond the RoPE table");
             }
-            for (int i = 0; i < lengths[r]; i++) {
-                positions[at++] = starts[r] + i;
-            }
         }
-        int b = (int) x.getShape().get(0);
-        NDArray[] cosSin = rope.tables(positions, b, total / b);
-        List<KvCache> layerCaches = new ArrayList<>(lengths.length);
+    }
+
+    private NDArray layers(NDArray x, NDArray[] cosSin, List<KvCache[]> caches, int[] packed) {
+        List<KvCache> layerCaches = new ArrayList<>(caches.size());
         for (int l = 0; l < layers.length; l++) {
             layerCaches.clear();
             for (KvCache[] c : caches) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.Linear;
@@ -40,6 +41,11 @@ public final class CsmModel {
     private final FrameHeads heads;
     private volatile boolean hostHeads;
 
+    /** A step input's code columns {@code [P, K]} and position column {@code [P]}. */
+    private final NDIndex codeColumns;
+
+    private final NDIndex positionColumn;
+
     private CsmModel(
             CsmConfig config,
             NDManager manager,
@@ -59,6 +65,8 @@ public final class CsmModel {
         this.backbone = backbone;
         this.codebook0Head = codebook0Head;
         this.decoder = decoder;
+        this.codeColumns = new NDIndex().addAllDim().addSliceDim(0, config.numCodebooks());
+        this.positionColumn = new NDIndex().addAllDim().addIndices(config.numCodebooks());
     }
 
     /**
@@ -209,7 +217,7 @@ public final class CsmModel {
         List<KvCache[]> caches = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             GenerationState state = states.get(i);
-            checkFresh(state, prompts.get(i).rows());
+            state.requireFresh(prompts.get(i).rows());
             lengths[i] = prompts.get(i).rows();
             caches.add(state.caches());
         }
@@ -234,7 +242,7 @@ public final class CsmModel {
 
     /** The backbone over a fresh request's prompt: {@code [1, S, D]}, in the caller's scope. */
     private NDArray promptForward(GenerationState state, PromptRows prompt) {
-        checkFresh(state, prompt.rows());
+        state.requireFresh(prompt.rows());
         NDArray x = embedder.embedRows(prompt.tokens(), prompt.mask()).expandDims(0); // [1, S, D]
         return backbone.forward(
                 x,
@@ -265,7 +273,7 @@ public final class CsmModel {
         }
         List<GenerationState> feeding = new ArrayList<>(b); // rows that feed back their last frame
         for (GenerationState s : states) {
-            checkCapacity(s, s.awaitsFirstFrame() ? 0 : 1);
+            s.requireRoom(s.awaitsFirstFrame() ? 0 : 1);
             if (!s.awaitsFirstFrame()) {
                 feeding.add(s);
             }
@@ -291,24 +299,37 @@ public final class CsmModel {
 
     /**
      * One backbone position for each of {@code states}, fed its last frame: the last hidden {@code
-     * [F, D]}.
+     * [F, D]}. The step's input, every row's codes and position, goes to the device in ONE upload;
+     * the embedding, RoPE rows and attention are device ops from there. The rows are padded once to
+     * a batch-invariant count ({@link Backbone#batchInvariantRows}: zero codes at position 0,
+     * dropped at the end) so no product pads its own.
      */
     private NDArray backboneStep(List<GenerationState> states) {
         int n = states.size();
-        long[][] tokens = new long[n][];
-        boolean[][] mask = new boolean[n][];
+        int k = config.numCodebooks();
+        int rows = backbone.batchInvariantRows(n);
+        long[] input = new long[rows * (k + 1)]; // [P, K+1]: codes c0..cK-1, then the position
         List<KvCache[]> caches = new ArrayList<>(n);
         int[] starts = new int[n];
         for (int r = 0; r < n; r++) {
             GenerationState s = states.get(r);
-            PromptRows row = PromptRows.ofFrame(s.lastFrameRef());
-            tokens[r] = row.tokens()[0];
-            mask[r] = row.mask()[0];
+            int[] frame = s.lastFrameRef();
+            for (int c = 0; c < k; c++) {
+                if (frame[c] < 0 || frame[c] >= config.audioVocabSize()) {
+                    String bad = "audio code %d outside [0, %d)";
+                    throw new IllegalArgumentException(
+                            String.format(bad, frame[c], config.audioVocabSize()));
+                }
+                input[r * (k + 1) + c] = frame[c];
+            }
+            input[r * (k + 1) + k] = s.position();
             caches.add(s.caches());
             starts[r] = s.position();
         }
-        NDArray x = embedder.embedRows(tokens, mask).expandDims(1); // [F, 1, D]
-        return backbone.forward(x, caches, starts).get(LAST_ROW); // [F, D]
+        NDArray in = manager.create(input, new Shape(rows, k + 1)); // [P, K+1] int64
+        NDArray x = embedder.embedFrames(in.get(codeColumns)).expandDims(1); // [P, 1, D]
+        NDArray h = backbone.step(x, in.get(positionColumn), caches, starts).get(LAST_ROW);
+        return rows == n ? h : h.get(new NDIndex().addSliceDim(0, n)); // [F, D]
     }
 
     /**
@@ -347,23 +368,6 @@ public final class CsmModel {
      */
     void useHostHeads(boolean host) {
         this.hostHeads = host;
-    }
-
-    /** A request not prefilled yet, with room for its {@code rows} prompt rows. */
-    private static void checkFresh(GenerationState s, int rows) {
-        if (s.frames() != 0 || s.position() != 0) {
-            throw new IllegalStateException("request already prefilled");
-        }
-        checkCapacity(s, rows);
-    }
-
-    private static void checkCapacity(GenerationState s, int rows) {
-        if (!s.isOpen()) {
-            throw new IllegalStateException("request state is closed");
-        } else if (rows > s.remainingCapacity()) {
-            String need = "request needs %d more positions but has %d left";
-            throw new IllegalStateException(String.format(need, rows, s.remainingCapacity()));
-        }
     }
 
     public CsmConfig config() {

@@ -109,4 +109,22 @@ public final class GenerationState implements AutoCloseable {
     public void close() {
         manager.close();
     }
+
+    /** Throws unless this request is open, not prefilled yet, with room for {@code rows} rows. */
+    void requireFresh(int rows) {
+        if (frames() != 0 || position() != 0) {
+            throw new IllegalStateException("request already prefilled");
+        }
+        requireRoom(rows);
+    }
+
+    /** Throws unless this request is open with room for {@code rows} more positions. */
+    void requireRoom(int rows) {
+        if (!isOpen()) {
+            throw new IllegalStateException("request state is closed");
+        } else if (rows > remainingCapacity()) {
+            String need = "request needs %d more positions but has %d left";
+            throw new IllegalStateException(String.format(need, rows, remainingCapacity()));
+        }
+    }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.IValue;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,11 +22,13 @@ public final class GqaAttention {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
-    private final float scale;
+    private final NDArray scale; // 1/√D, a device scalar made once: mul(Number) uploads per call
     private final NDIndex qkSlice;
     private final NDIndex vSlice;
     private final NDIndex qHeads;
     private final NDIndex kHeads;
+    private final double scaleValue;
+    private final IValue dims; // H, KVH, hd for the scripted step
 
     /** {@code wqkv [(H + 2·KVH)·D, Dm]}, {@code wo [Dm, H·D]}, both float32 or float16. */
     public GqaAttention(Linear wqkv, Linear wo, Llama3Rope rope, LlamaConfig c) {
@@ -35,7 +38,9 @@ public final class GqaAttention {
         this.heads = c.numHeads();
         this.kvHeads = c.numKvHeads();
         this.headDim = c.headDim();
-        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scaleValue = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scale = wqkv.manager().create((float) scaleValue); // [] float32
+        this.dims = IValue.listFrom(heads, kvHeads, headDim);
         int q = c.qDim();
         int kv = c.kvDim();
         this.qkSlice = new NDIndex("..., 0:" + (q + kv));
@@ -45,9 +50,11 @@ public final class GqaAttention {
     }
 
     /**
-     * {@code x [B, S, Dm]} float32 (already normed). {@code caches} holds either one cache per row
-     * (each of batch 1, each at its own position) or a single cache of batch B shared by all rows.
-     * Returns {@code [B, S, Dm]} float32.
+     * {@code x [B, S, Dm]} float32 (already normed). {@code caches} holds either a single cache of
+     * batch B shared by all rows, or one cache of batch 1 per leading row (each at its own
+     * position): rows beyond {@code caches.size()} are padding a step adds once so every product
+     * runs a batch-invariant row count ({@link Linear#batchInvariantRows}); they attend to nothing
+     * and their attention output is zero. Returns {@code [B, S, Dm]} float32.
      */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
         return forward(x, cosSin, caches, null);
@@ -93,19 +100,38 @@ public final class GqaAttention {
                 from += lengths[i];
             }
             o = segments.size() == 1 ? segments.get(0) : NDArrays.concat(segments, 1);
-        } else if (caches.size() == 1) {
+        } else if (caches.size() == 1 && caches.get(0).batch() == b) {
             o = attend(q, k, v, caches.get(0));
-        } else if (caches.size() == b) {
-            NDList rows = new NDList((int) b);
-            for (int i = 0; i < b; i++) {
+        } else if (caches.size() <= b) {
+            int n = caches.size();
+            NDList rows = new NDList(n + 1);
+            for (int i = 0; i < n; i++) {
                 NDIndex row = new NDIndex().addSliceDim(i, i + 1);
                 rows.add(attend(q.get(row), k.get(row), v.get(row), caches.get(i)));
             }
-            o = NDArrays.concat(rows, 0);
+            if (n < b) {
+                rows.add(x.getManager().zeros(new Shape(b - n, s, (long) heads * headDim)));
+            }
+            o = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0); // [B, S, H·D]
         } else {
             throw new IllegalArgumentException(caches.size() + " caches for a batch of " + b);
         }
         return wo.forward(o);
+    }
+
+    /**
+     * One step of {@code x [P, 1, Dm]} (already normed) for requests with their own caches, one per
+     * leading row (rows beyond them are padding): the projections here, RoPE and the per-row
+     * attention in one scripted call ({@link ScriptedRows}). Returns {@code [P, 1, Dm]} float32.
+     */
+    public NDArray step(NDArray x, ScriptedRows rows, List<KvCache> caches) {
+        NDArray qkv = wqkv.forward(x); // [P, 1, (H + 2·KVH)·D]
+        return wo.forward(rows.attend(qkv, rope.swap(), dims, scaleValue, caches));
+    }
+
+    /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
+    public int batchInvariantRows(int rows) {
+        return wqkv.batchInvariantRows(rows);
     }
 
     /**

@@ -40,6 +40,15 @@ public final class KvCache {
         filled += s;
     }
 
+    /** Counts {@code rows} rows written in place by a scripted step ({@link ScriptedRows}). */
+    void advance(int rows) {
+        if (filled + rows > capacity) {
+            throw new IllegalStateException(
+                    "KV cache full: " + filled + " + " + rows + " > " + capacity);
+        }
+        filled += rows;
+    }
+
     /** Keys of the filled prefix, a view {@code [B, KVH, filled, D]}. */
     public NDArray keys() {
         return keys.get(prefix());
@@ -60,6 +69,11 @@ public final class KvCache {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** Sequences this cache holds (its first dimension). */
+    public long batch() {
+        return keys.getShape().get(0);
     }
 
     /** Forgets the contents (the storage is reused). */

@@ -274,6 +274,21 @@ public final class Linear {
         return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
     }
 
+    /**
+     * The row count to run for {@code rows} rows so that each row's bits do not depend on what runs
+     * beside it ({@link RowBlocks}): a caller that pads its rows once (zero rows, dropped at the
+     * end) spares every product the per-call padding; {@code rows} itself where no padding is
+     * needed (plain weights).
+     */
+    public int batchInvariantRows(int rows) {
+        return fbgemm == null ? rows : fbgemm.batchInvariantRows(rows);
+    }
+
+    /** The manager holding the weights (for constants made once beside them). */
+    NDManager manager() {
+        return blocks[0].getManager();
+    }
+
     public long outFeatures() {
         return out;
     }

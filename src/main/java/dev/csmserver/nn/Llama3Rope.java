@@ -83,7 +83,14 @@ public final class Llama3Rope {
      * arrays.
      */
     public NDArray[] tables(long[] positions, int batch, int seq) {
-        NDArray idx = cos.getManager().create(positions); // [B·S] int64
+        return tables(cos.getManager().create(positions), batch, seq); // [B·S] int64
+    }
+
+    /**
+     * As {@link #tables(long[], int, int)} with the positions already on the device ({@code [B·S]}
+     * int64): gathered there, nothing uploaded.
+     */
+    public NDArray[] tables(NDArray idx, int batch, int seq) {
         NDIndex take = new NDIndex("{}", idx);
         Shape shape = new Shape(batch, seq, 1, headDim);
         return new NDArray[] {cos.get(take).reshape(shape), sin.get(take).reshape(shape)};
@@ -97,6 +104,11 @@ public final class Llama3Rope {
         NDIndex rows = new NDIndex().addSliceDim(start, start + seq);
         Shape shape = new Shape(1, seq, 1, headDim);
         return new NDArray[] {cos.get(rows).reshape(shape), sin.get(rows).reshape(shape)};
+    }
+
+    /** The pair-swap matrix {@code [D, D]} (for scripted steps that rotate themselves). */
+    NDArray swap() {
+        return swap;
     }
 
     /** {@code x [B, S, H, D]} float32 rotated with {@code tables(...)} → same shape. */

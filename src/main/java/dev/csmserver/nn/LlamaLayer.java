@@ -50,6 +50,20 @@ public final class LlamaLayer {
                 new SwiGlu(Linear.load(w13, manager, type), w2, c.intermediateDim()));
     }
 
+    /**
+     * One step of {@code x [P, 1, Dm]} for requests with their own caches (one per leading row, the
+     * rest padding), attention scripted ({@link GqaAttention#step}).
+     */
+    public NDArray step(NDArray x, ScriptedRows rows, List<KvCache> caches) {
+        NDArray h = x.add(attention.step(saNorm.forward(x), rows, caches));
+        return h.add(mlp.forward(mlpNorm.forward(h)));
+    }
+
+    /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
+    public int batchInvariantRows(int rows) {
+        return attention.batchInvariantRows(rows);
+    }
+
     /** {@code x [B, S, Dm]} float32 → {@code [B, S, Dm]} float32; appends to {@code caches}. */
     public NDArray forward(NDArray x, NDArray[] cosSin, List<KvCache> caches) {
         return forward(x, cosSin, caches, null);
