@@ -137,6 +137,8 @@ public class OpenAiSpeechResource {
         String text = validator.text(body.input(), "input");
         SpeechRequest request = voice(body.voice(), text, format);
         ValidSpeech v = validator.validate(request, service::encode);
+        // OpenAI's request has no length field: a long input is read whole, in parts.
+        v = new ValidSpeech(v.request().readWhole(), v.format(), v.stream(), v.seed(), v.saveAs());
         return service.start(v, RequestIds.of(ctx), sse);
     }
 

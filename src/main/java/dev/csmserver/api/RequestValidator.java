@@ -117,7 +117,9 @@ public final class RequestValidator {
                         speaker,
                         context,
                         maxAudioMs,
-                        new SamplingParams((float) temperature, topK, seed));
+                        new SamplingParams((float) temperature, topK, seed),
+                        // No length given: a text read in parts is read whole.
+                        r.maxAudioLengthMs() != null);
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
     }
 

@@ -26,6 +26,9 @@ public final class InferenceMetrics {
     private final Counter audioSeconds;
     private final Counter rejections;
     private final Counter cancellations;
+    private final Counter parts;
+    private final Counter longRequests;
+    private final Counter partsYielded;
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -58,6 +61,18 @@ public final class InferenceMetrics {
                 Counter.builder(Meters.CANCELLATIONS)
                         .description("requests cancelled")
                         .register(registry);
+        parts =
+                Counter.builder(Meters.PARTS)
+                        .description("parts started (long texts are read in several)")
+                        .register(registry);
+        longRequests =
+                Counter.builder(Meters.LONG_REQUESTS)
+                        .description("requests read in more than one part")
+                        .register(registry);
+        partsYielded =
+                Counter.builder(Meters.PARTS_YIELDED)
+                        .description("slots long requests gave to waiting jobs between parts")
+                        .register(registry);
     }
 
     /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
@@ -71,6 +86,31 @@ public final class InferenceMetrics {
 
     public void rejected() {
         rejections.increment();
+    }
+
+    /** A part (the first or a later one) of a request started. */
+    public void part() {
+        parts.increment();
+    }
+
+    /** A request read in more than one part was admitted. */
+    public void longRequest() {
+        longRequests.increment();
+    }
+
+    /** A long request gave its slot to waiting jobs between two parts. */
+    public void partYielded() {
+        partsYielded.increment();
+    }
+
+    /** Parts started so far (tests). */
+    public double partCount() {
+        return parts.count();
+    }
+
+    /** Slots given up between parts so far (tests). */
+    public double partsYieldedCount() {
+        return partsYielded.count();
     }
 
     public void cancelled() {

@@ -4,10 +4,21 @@ import java.util.List;
 
 /**
  * A validated generation request, the only thing the pipeline accepts: target text and speaker,
- * context turns in order, the audio length cap and the sampling parameters.
+ * context turns in order, the audio length cap and the sampling parameters. A text too long for one
+ * part is read in parts ({@link ReadingPlan}); {@code capsWholeReading} says whether {@code
+ * maxAudioMs} then caps the whole reading (the caller gave a length) or only a text read in one
+ * part (a default: a longer text is read whole, each part capped by its own text).
  */
 public record GenerationRequest(
-        String text, int speaker, List<Segment> context, int maxAudioMs, SamplingParams sampling) {
+        String text,
+        int speaker,
+        List<Segment> context,
+        int maxAudioMs,
+        SamplingParams sampling,
+        boolean capsWholeReading) {
+    /** Milliseconds of audio per CSM frame (12.5 frames a second). */
+    public static final int FRAME_MS = 80;
+
     public GenerationRequest {
         context = List.copyOf(context);
         if (maxAudioMs <= 0) {
@@ -15,8 +26,26 @@ public record GenerationRequest(
         }
     }
 
+    /** A request whose {@code maxAudioMs} caps the whole reading (the caller gave it). */
+    public GenerationRequest(
+            String text,
+            int speaker,
+            List<Segment> context,
+            int maxAudioMs,
+            SamplingParams sampling) {
+        this(text, speaker, context, maxAudioMs, sampling, true);
+    }
+
+    /**
+     * The same request with {@code maxAudioMs} a default that caps a one-part text only: a longer
+     * text is read whole.
+     */
+    public GenerationRequest readWhole() {
+        return new GenerationRequest(text, speaker, context, maxAudioMs, sampling, false);
+    }
+
     /** Frames the loop may generate: the reference's {@code int(max_audio_length_ms / 80)}. */
     public int maxFrames() {
-        return maxAudioMs / 80;
+        return maxAudioMs / FRAME_MS;
     }
 }

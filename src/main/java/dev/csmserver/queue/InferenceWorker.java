@@ -8,6 +8,7 @@ import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,7 +25,11 @@ import org.slf4j.LoggerFactory;
  * pipeline tasks (context encoding), admits waiting jobs into free batch slots, advances the whole
  * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing each
  * dropped request's native state. Requests join and leave between frames (continuous batching);
- * each request's sampling is seeded on its own, so neighbours never change its output.
+ * each request's sampling is seeded on its own, so neighbours never change its output. A long text
+ * is read in parts ({@link dev.csmserver.pipeline.ReadingPlan}); between two parts a request yields
+ * its slot when others wait (it is parked, holding only its codec and watermark streams, and comes
+ * back in arrival order: before jobs that came after it parked), so a chapter never starves short
+ * requests.
  */
 public final class InferenceWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
@@ -41,6 +46,10 @@ public final class InferenceWorker implements AutoCloseable {
 
     private final int maxPendingTasks;
     private final List<Running> active = new ArrayList<>();
+
+    /** Long requests between two parts that gave their slot to waiting jobs, oldest first. */
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+
     private final Thread thread;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int activeCount;
@@ -49,6 +58,9 @@ public final class InferenceWorker implements AutoCloseable {
 
     /** A job together with its generation state; worker-thread only. */
     private record Running(Job job, ActiveGeneration generation) {}
+
+    /** A long request that yielded its slot between two parts at {@code since} (nanoTime). */
+    private record Parked(Running running, long since) {}
 
     public InferenceWorker(CsmPipeline pipeline, InferenceQueue queue, InferenceMetrics metrics) {
         this.pipeline = pipeline;
@@ -124,6 +136,7 @@ public final class InferenceWorker implements AutoCloseable {
                 runTasks();
                 if (stopping && System.nanoTime() - stopByNanos > 0) {
                     active.forEach(r -> r.job().cancel("shutdown"));
+                    parked.forEach(p -> p.running().job().cancel("shutdown"));
                 }
                 admit();
                 if (active.isEmpty()) {
@@ -144,6 +157,14 @@ public final class InferenceWorker implements AutoCloseable {
         } finally {
             active.forEach(r -> finish(r.job(), r.generation(), FinishReason.CANCELLED, null));
             active.clear();
+            parked.forEach(
+                    p ->
+                            finish(
+                                    p.running().job(),
+                                    p.running().generation(),
+                                    FinishReason.CANCELLED,
+                                    null));
+            parked.clear();
             activeCount = 0;
             runTasks();
         }
@@ -169,8 +190,16 @@ public final class InferenceWorker implements AutoCloseable {
      * should that fail, each is admitted on its own, so one bad request cannot fail the others.
      */
     private void admit(List<Job> jobs) {
-        while (active.size() + jobs.size() < maxBatch && !stopping) {
-            Job job = queue.poll();
+        dropStaleParked();
+        while (active.size() + jobs.size() < maxBatch) {
+            Parked p = parked.peekFirst();
+            Job head = stopping ? null : queue.peek();
+            if (p != null && (head == null || p.since() - head.submittedAt() < 0)) {
+                parked.pollFirst();
+                resume(p.running());
+                continue;
+            }
+            Job job = stopping ? null : queue.poll();
             if (job == null) {
                 break;
             }
@@ -190,6 +219,7 @@ public final class InferenceWorker implements AutoCloseable {
                 for (int i = 0; i < jobs.size(); i++) {
                     jobs.get(i).admitted(now);
                     active.add(new Running(jobs.get(i), gens.get(i)));
+                    countAdmitted(gens.get(i));
                 }
                 activeCount = active.size();
                 metrics.activeBatch(activeCount);
@@ -202,6 +232,44 @@ public final class InferenceWorker implements AutoCloseable {
             }
         }
         jobs.forEach(this::admitOne);
+    }
+
+    /** Ends the parked requests that were cancelled or passed their deadline while parked. */
+    private void dropStaleParked() {
+        long now = System.nanoTime();
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Running r = it.next().running();
+            FinishReason why = staleReason(r.job(), now);
+            if (why != null) {
+                it.remove();
+                finish(r.job(), r.generation(), why, null);
+            }
+        }
+    }
+
+    private static FinishReason staleReason(Job job, long now) {
+        return job.cancellation().isCancelled()
+                ? FinishReason.CANCELLED
+                : job.pastDeadline(now) ? FinishReason.DEADLINE : null;
+    }
+
+    /** Starts the next part of a request between two parts and puts it (back) in the batch. */
+    private void resume(Running r) {
+        try {
+            pipeline.nextPart(r.generation());
+            metrics.part();
+            active.add(r);
+            activeCount = active.size();
+            metrics.activeBatch(activeCount);
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "request {}: part {} could not start",
+                    r.job().id(),
+                    r.generation().part() + 2,
+                    e);
+            metrics.error(e.getClass().getSimpleName());
+            finish(r.job(), r.generation(), FinishReason.ERROR, e);
+        }
     }
 
     /** Finishes a job cancelled or past its deadline while it waited; true if it was. */
@@ -226,12 +294,20 @@ public final class InferenceWorker implements AutoCloseable {
             ActiveGeneration g = pipeline.start(job.request(), sinkFor(job));
             job.admitted(System.nanoTime());
             active.add(new Running(job, g));
+            countAdmitted(g);
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException e) {
             LOG.error("request {}: prefill failed", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
             finish(job, null, FinishReason.ERROR, e);
+        }
+    }
+
+    private void countAdmitted(ActiveGeneration g) {
+        metrics.part();
+        if (g.partCount() > 1) {
+            metrics.longRequest();
         }
     }
 
@@ -279,19 +355,33 @@ public final class InferenceWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends what finished, was cancelled or passed its deadline; a long request between two parts
+     * parks when jobs wait (they take its slot first) and otherwise starts its next part at once.
+     */
     private void retire() {
         long now = System.nanoTime();
+        List<Running> between = new ArrayList<>();
         for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
             Running r = it.next();
             FinishReason why =
                     r.generation().isDone()
                             ? r.generation().doneReason()
-                            : r.job().cancellation().isCancelled()
-                                    ? FinishReason.CANCELLED
-                                    : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
+                            : staleReason(r.job(), now);
             if (why != null) {
                 finish(r.job(), r.generation(), why, null);
                 it.remove();
+            } else if (r.generation().betweenParts()) {
+                it.remove();
+                between.add(r);
+            }
+        }
+        for (Running r : between) {
+            if (queue.depth() > 0 && !stopping) {
+                parked.addLast(new Parked(r, now));
+                metrics.partYielded();
+            } else {
+                resume(r);
             }
         }
         activeCount = active.size();
