@@ -88,14 +88,17 @@ public final class InferenceMetrics {
         rejections.increment();
     }
 
-    /** A part (the first or a later one) of a request started. */
-    public void part() {
-        parts.increment();
+    /** A request to be read in {@code parts} parts was admitted: its first part started. */
+    public void admitted(int parts) {
+        part();
+        if (parts > 1) {
+            longRequests.increment();
+        }
     }
 
-    /** A request read in more than one part was admitted. */
-    public void longRequest() {
-        longRequests.increment();
+    /** A later part of a long request started. */
+    public void part() {
+        parts.increment();
     }
 
     /** A long request gave its slot to waiting jobs between two parts. */

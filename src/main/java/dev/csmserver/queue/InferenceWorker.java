@@ -8,7 +8,6 @@ import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,10 +25,7 @@ import org.slf4j.LoggerFactory;
  * batch by one frame, then drops what finished, was cancelled or passed its deadline, closing each
  * dropped request's native state. Requests join and leave between frames (continuous batching);
  * each request's sampling is seeded on its own, so neighbours never change its output. A long text
- * is read in parts ({@link dev.csmserver.pipeline.ReadingPlan}); between two parts a request yields
- * its slot when others wait (it is parked, holding only its codec and watermark streams, and comes
- * back in arrival order: before jobs that came after it parked), so a chapter never starves short
- * requests.
+ * read in parts yields its slot between two parts when others wait ({@link ParkedReadings}).
  */
 public final class InferenceWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
@@ -47,25 +43,18 @@ public final class InferenceWorker implements AutoCloseable {
     private final int maxPendingTasks;
     private final List<Running> active = new ArrayList<>();
 
-    /** Long requests between two parts that gave their slot to waiting jobs, oldest first. */
-    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
-
+    private final ParkedReadings parked;
     private final Thread thread;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int activeCount;
     private volatile boolean stopping;
     private volatile long stopByNanos = Long.MAX_VALUE;
 
-    /** A job together with its generation state; worker-thread only. */
-    private record Running(Job job, ActiveGeneration generation) {}
-
-    /** A long request that yielded its slot between two parts at {@code since} (nanoTime). */
-    private record Parked(Running running, long since) {}
-
     public InferenceWorker(CsmPipeline pipeline, InferenceQueue queue, InferenceMetrics metrics) {
         this.pipeline = pipeline;
         this.queue = queue;
         this.metrics = metrics;
+        this.parked = new ParkedReadings(metrics);
         this.maxBatch = queue.options().maxBatch();
         this.stallNanos = queue.options().stallAfter().toNanos();
         this.maxPendingTasks = queue.options().maxPendingEncodes();
@@ -136,7 +125,7 @@ public final class InferenceWorker implements AutoCloseable {
                 runTasks();
                 if (stopping && System.nanoTime() - stopByNanos > 0) {
                     active.forEach(r -> r.job().cancel("shutdown"));
-                    parked.forEach(p -> p.running().job().cancel("shutdown"));
+                    parked.forEach(r -> r.job().cancel("shutdown"));
                 }
                 admit();
                 if (active.isEmpty()) {
@@ -157,14 +146,7 @@ public final class InferenceWorker implements AutoCloseable {
         } finally {
             active.forEach(r -> finish(r.job(), r.generation(), FinishReason.CANCELLED, null));
             active.clear();
-            parked.forEach(
-                    p ->
-                            finish(
-                                    p.running().job(),
-                                    p.running().generation(),
-                                    FinishReason.CANCELLED,
-                                    null));
-            parked.clear();
+            parked.drain(r -> finish(r.job(), r.generation(), FinishReason.CANCELLED, null));
             activeCount = 0;
             runTasks();
         }
@@ -190,13 +172,11 @@ public final class InferenceWorker implements AutoCloseable {
      * should that fail, each is admitted on its own, so one bad request cannot fail the others.
      */
     private void admit(List<Job> jobs) {
-        dropStaleParked();
+        parked.endStale(System.nanoTime(), (r, why) -> finish(r.job(), r.generation(), why, null));
         while (active.size() + jobs.size() < maxBatch) {
-            Parked p = parked.peekFirst();
-            Job head = stopping ? null : queue.peek();
-            if (p != null && (head == null || p.since() - head.submittedAt() < 0)) {
-                parked.pollFirst();
-                resume(p.running());
+            Running back = parked.takeBefore(stopping ? null : queue.peek());
+            if (back != null) {
+                resume(back);
                 continue;
             }
             Job job = stopping ? null : queue.poll();
@@ -219,7 +199,7 @@ public final class InferenceWorker implements AutoCloseable {
                 for (int i = 0; i < jobs.size(); i++) {
                     jobs.get(i).admitted(now);
                     active.add(new Running(jobs.get(i), gens.get(i)));
-                    countAdmitted(gens.get(i));
+                    metrics.admitted(gens.get(i).partCount());
                 }
                 activeCount = active.size();
                 metrics.activeBatch(activeCount);
@@ -234,25 +214,6 @@ public final class InferenceWorker implements AutoCloseable {
         jobs.forEach(this::admitOne);
     }
 
-    /** Ends the parked requests that were cancelled or passed their deadline while parked. */
-    private void dropStaleParked() {
-        long now = System.nanoTime();
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Running r = it.next().running();
-            FinishReason why = staleReason(r.job(), now);
-            if (why != null) {
-                it.remove();
-                finish(r.job(), r.generation(), why, null);
-            }
-        }
-    }
-
-    private static FinishReason staleReason(Job job, long now) {
-        return job.cancellation().isCancelled()
-                ? FinishReason.CANCELLED
-                : job.pastDeadline(now) ? FinishReason.DEADLINE : null;
-    }
-
     /** Starts the next part of a request between two parts and puts it (back) in the batch. */
     private void resume(Running r) {
         try {
@@ -262,11 +223,7 @@ public final class InferenceWorker implements AutoCloseable {
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException e) {
-            LOG.error(
-                    "request {}: part {} could not start",
-                    r.job().id(),
-                    r.generation().part() + 2,
-                    e);
+            LOG.error("request {}: its next part failed to start", r.job().id(), e);
             metrics.error(e.getClass().getSimpleName());
             finish(r.job(), r.generation(), FinishReason.ERROR, e);
         }
@@ -274,16 +231,11 @@ public final class InferenceWorker implements AutoCloseable {
 
     /** Finishes a job cancelled or past its deadline while it waited; true if it was. */
     private boolean dropIfStale(Job job) {
-        long now = System.nanoTime();
-        if (!job.cancellation().isCancelled() && !job.pastDeadline(now)) {
-            return false;
+        FinishReason why = new Running(job, null).staleReason(System.nanoTime());
+        if (why != null) {
+            finish(job, null, why, null);
         }
-        finish(
-                job,
-                null,
-                job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE,
-                null);
-        return true;
+        return why != null;
     }
 
     private void admitOne(Job job) {
@@ -294,20 +246,13 @@ public final class InferenceWorker implements AutoCloseable {
             ActiveGeneration g = pipeline.start(job.request(), sinkFor(job));
             job.admitted(System.nanoTime());
             active.add(new Running(job, g));
-            countAdmitted(g);
+            metrics.admitted(g.partCount());
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException e) {
             LOG.error("request {}: prefill failed", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
             finish(job, null, FinishReason.ERROR, e);
-        }
-    }
-
-    private void countAdmitted(ActiveGeneration g) {
-        metrics.part();
-        if (g.partCount() > 1) {
-            metrics.longRequest();
         }
     }
 
@@ -355,19 +300,14 @@ public final class InferenceWorker implements AutoCloseable {
         }
     }
 
-    /**
-     * Ends what finished, was cancelled or passed its deadline; a long request between two parts
-     * parks when jobs wait (they take its slot first) and otherwise starts its next part at once.
-     */
+    /** Ends what finished, was cancelled or timed out; parks or resumes what is between parts. */
     private void retire() {
         long now = System.nanoTime();
         List<Running> between = new ArrayList<>();
         for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
             Running r = it.next();
             FinishReason why =
-                    r.generation().isDone()
-                            ? r.generation().doneReason()
-                            : staleReason(r.job(), now);
+                    r.generation().isDone() ? r.generation().doneReason() : r.staleReason(now);
             if (why != null) {
                 finish(r.job(), r.generation(), why, null);
                 it.remove();
@@ -376,14 +316,7 @@ public final class InferenceWorker implements AutoCloseable {
                 between.add(r);
             }
         }
-        for (Running r : between) {
-            if (queue.depth() > 0 && !stopping) {
-                parked.addLast(new Parked(r, now));
-                metrics.partYielded();
-            } else {
-                resume(r);
-            }
-        }
+        parked.parkOrResume(between, queue.depth() > 0 && !stopping, now, this::resume);
         activeCount = active.size();
         metrics.activeBatch(activeCount);
     }
