@@ -83,6 +83,8 @@ public class OpenAiSpeechResource {
             OpenAiSpeechRequest body, @Context ContainerRequestContext ctx) {
         OpenAiSpeechMapper.Mapped m = OpenAiSpeechMapper.map(body, validator);
         ValidSpeech v = validator.validate(m.request(), "input", service::encode);
+        // OpenAI's request has no length field: a long input is read whole, in parts.
+        v = new ValidSpeech(v.request().readWhole(), v.format(), v.stream(), v.seed(), v.saveAs());
         return service.start(v, RequestIds.of(ctx), m.sse());
     }
 }

@@ -110,7 +110,14 @@ public final class RequestValidator {
         }
         List<Segment> context = context(r.context(), encoder);
         GenerationRequest request =
-                new GenerationRequest(text, speaker, context, maxAudioMs, sampling);
+                new GenerationRequest(
+                        text,
+                        speaker,
+                        context,
+                        maxAudioMs,
+                        sampling,
+                        // No length given: a text read in parts is read whole.
+                        r.maxAudioLengthMs() != null);
         return new ValidSpeech(request, format, r.stream() == null || r.stream(), seed, saveAs);
     }
 

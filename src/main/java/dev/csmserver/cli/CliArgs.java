@@ -51,6 +51,10 @@ record CliArgs(String command, Map<String, String> options) {
         return new CliArgs(command, Map.copyOf(options));
     }
 
+    boolean has(String name) {
+        return options.containsKey(name);
+    }
+
     String get(String name, String fallback) {
         return options.getOrDefault(name, fallback);
     }

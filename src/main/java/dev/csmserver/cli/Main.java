@@ -128,7 +128,9 @@ public final class Main {
                         args.integer("speaker", 0),
                         List.of(),
                         args.integer("max-audio-ms", 10_000),
-                        sampling);
+                        sampling,
+                        // Without --max-audio-ms a long text is read whole, in parts.
+                        args.has("max-audio-ms"));
         Path target = Path.of(args.get("out", "out.wav"));
         try (CsmPipeline pipeline = load(args)) {
             label(pipeline, out);

@@ -8,6 +8,7 @@ import dev.csmserver.pipeline.DjlRuntime;
 import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.ModelSource;
 import dev.csmserver.pipeline.ModelSourceDownloader;
+import dev.csmserver.pipeline.PartPolicy;
 import dev.csmserver.pipeline.PipelineOptions;
 import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.queue.InferenceQueue;
@@ -69,6 +70,13 @@ public class ModelLoader {
                     return;
                 }
                 pipeline = loaded;
+                ServerConfig.LongText lt = config.longText();
+                loaded.partPolicy(
+                        new PartPolicy(
+                                lt.partMaxTokens(),
+                                lt.partBaseMs(),
+                                lt.msPerToken(),
+                                lt.previousParts()));
                 builtIns.publish(loaded.voices(), loaded.info().frameMs());
                 worker = new InferenceWorker(loaded, queue, metrics).start();
                 state.ready(loaded, worker);

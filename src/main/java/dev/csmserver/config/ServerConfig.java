@@ -2,6 +2,7 @@ package dev.csmserver.config;
 
 import dev.csmserver.pipeline.ComputeDevice;
 import dev.csmserver.pipeline.ComputePathSetting;
+import dev.csmserver.pipeline.PartPolicy;
 import dev.csmserver.pipeline.WeightDtype;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -25,6 +26,8 @@ public interface ServerConfig {
     Queue queue();
 
     Limits limits();
+
+    LongText longText();
 
     Contexts contexts();
 
@@ -120,8 +123,11 @@ public interface ServerConfig {
 
     /** Request limits (enforced by api.RequestValidator only). */
     interface Limits {
-        /** Longest target or context text, in characters. */
-        @WithDefault("2000")
+        /**
+         * Longest target or context text, in characters (OpenAI's own limit by default); a target
+         * text too long for one generation is read in parts ({@link LongText}).
+         */
+        @WithDefault("4096")
         int maxTextChars();
 
         /** Largest audio upload (context audio, base64-decoded), in bytes. */
@@ -151,6 +157,38 @@ public interface ServerConfig {
         /** Highest speaker id. */
         @WithDefault("31")
         int maxSpeaker();
+    }
+
+    /**
+     * How a text too long for one generation is read: in parts, each generated with the ones before
+     * it as context, into one audio stream (see pipeline.PartPolicy).
+     */
+    interface LongText {
+        /**
+         * Most tokens in one part's prompt segment ({@code BOS "[speaker]text" EOS}, about 4
+         * characters of English a token); a text with more is split at sentences, then clauses,
+         * then words.
+         */
+        @WithDefault(PartPolicy.DEFAULT_PART_MAX_TOKENS)
+        int partMaxTokens();
+
+        /** A part's audio cap: this many milliseconds... */
+        @WithDefault(PartPolicy.DEFAULT_PART_BASE_MS)
+        int partBaseMs();
+
+        /**
+         * ...plus this many per token of its segment (CSM speaks about 250 ms a token): a part
+         * never runs for the whole request's cap when the model does not emit its end frame.
+         */
+        @WithDefault(PartPolicy.DEFAULT_MS_PER_TOKEN)
+        int msPerToken();
+
+        /**
+         * Most earlier parts each part hears as context (after the request's own context); fewer
+         * when the backbone's 2048 rows run short, the oldest left out first.
+         */
+        @WithDefault(PartPolicy.DEFAULT_PREVIOUS_PARTS)
+        int previousParts();
     }
 
     /** Stored contexts. */

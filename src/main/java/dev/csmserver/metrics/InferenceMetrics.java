@@ -28,6 +28,9 @@ public final class InferenceMetrics {
     private final Counter cancellations;
     private final Counter encodeChunks;
     private final Counter encodeRejections;
+    private final Counter parts;
+    private final Counter longRequests;
+    private final Counter partsYielded;
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -68,6 +71,18 @@ public final class InferenceMetrics {
                 Counter.builder(Meters.ENCODE_REJECTIONS)
                         .description("context encodes refused: too many pending")
                         .register(registry);
+        parts =
+                Counter.builder(Meters.PARTS)
+                        .description("parts started (long texts are read in several)")
+                        .register(registry);
+        longRequests =
+                Counter.builder(Meters.LONG_REQUESTS)
+                        .description("requests read in more than one part")
+                        .register(registry);
+        partsYielded =
+                Counter.builder(Meters.PARTS_YIELDED)
+                        .description("slots long requests gave to waiting jobs between parts")
+                        .register(registry);
     }
 
     /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
@@ -98,6 +113,34 @@ public final class InferenceMetrics {
 
     public void rejected() {
         rejections.increment();
+    }
+
+    /** A request to be read in {@code parts} parts was admitted: its first part started. */
+    public void admitted(int parts) {
+        part();
+        if (parts > 1) {
+            longRequests.increment();
+        }
+    }
+
+    /** A later part of a long request started. */
+    public void part() {
+        parts.increment();
+    }
+
+    /** A long request gave its slot to waiting jobs between two parts. */
+    public void partYielded() {
+        partsYielded.increment();
+    }
+
+    /** Parts started so far (tests). */
+    public double partCount() {
+        return parts.count();
+    }
+
+    /** Slots given up between parts so far (tests). */
+    public double partsYieldedCount() {
+        return partsYielded.count();
     }
 
     public void cancelled() {

@@ -34,6 +34,15 @@ public final class Meters {
     /** Counter: submissions refused because the queue was full. */
     public static final String REJECTIONS = "csm.rejections";
 
+    /** Counter: parts started (a text that fits one part is one; a long text one per part). */
+    public static final String PARTS = "csm.parts";
+
+    /** Counter: requests whose text is read in more than one part. */
+    public static final String LONG_REQUESTS = "csm.long.requests";
+
+    /** Counter: times a long request gave its batch slot to waiting jobs between two parts. */
+    public static final String PARTS_YIELDED = "csm.parts.yielded";
+
     /** Counter: requests cancelled (client gone, shutdown). */
     public static final String CANCELLATIONS = "csm.cancellations";
 

@@ -10,6 +10,8 @@ import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.tokenizer.TokenizerException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Joins tokenizer, CSM model, Mimi and the watermark. {@link #start} prefills one request, {@link
@@ -27,6 +29,17 @@ public final class CsmPipeline implements AutoCloseable {
     private final StreamingWatermarker watermark;
     private final ModelInfo info;
     private final List<BuiltInVoice> voices;
+    private final ReadingPlanner planner;
+    private volatile PartPolicy partPolicy = PartPolicy.DEFAULT;
+
+    /**
+     * Plans made while a request was checked (on its HTTP thread), kept until the request is
+     * collected, so the inference thread does not tokenize a long text again while every stream
+     * waits.
+     */
+    private final Map<GenerationRequest, ReadingPlan> plans = new WeakHashMap<>();
+
+    private PartPolicy cachedPolicy;
 
     /**
      * 1 for real models; the demo's random codec is far too loud, so its output is scaled (before
@@ -54,6 +67,7 @@ public final class CsmPipeline implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.prompts = new PromptBuilder(tokenizer, model.config().numCodebooks());
         this.generator = new CsmGenerator(model, tokenizer);
+        this.planner = new ReadingPlanner(tokenizer, model.config().maxContext());
         this.mimi = mimi;
         this.watermark = watermark;
         this.outputGain = demo ? DemoModel.OUTPUT_GAIN : 1f;
@@ -92,34 +106,68 @@ public final class CsmPipeline implements AutoCloseable {
         return voices;
     }
 
-    /**
-     * Prompt rows the request needs (tokenized text of every segment plus context frames);
-     * thread-safe. Throws {@link PromptTooLongException} when rows plus the requested frames do not
-     * fit the backbone's context (the same rule {@link CsmGenerator#start} applies).
-     */
-    public int promptRows(GenerationRequest request) {
-        int limit = info.contextLimit();
-        int rows;
-        try {
-            rows = prompts.build(request.context(), request.speaker(), request.text()).rows();
-        } catch (TokenizerException e) {
-            throw new PromptTooLongException(tokenizer.maxTokens() + 1, request.maxFrames(), limit);
+    /** How long texts are read in parts from now on (the {@code csm.long-text.*} settings). */
+    public void partPolicy(PartPolicy policy) {
+        this.partPolicy = policy;
+        synchronized (plans) {
+            plans.clear();
         }
-        if (rows >= limit - request.maxFrames()) {
-            throw new PromptTooLongException(rows, request.maxFrames(), limit);
-        }
-        return rows;
+    }
+
+    public PartPolicy partPolicy() {
+        return partPolicy;
     }
 
     /**
-     * Prefills {@code request}'s prompt; its first frame comes from the next {@link #step}, with
-     * the rest of the batch.
+     * How {@code request} will be read: its parts (one for a text that fits one); thread-safe.
+     * Throws {@link PromptTooLongException} when the request's context leaves no room for a part
+     * and its audio, or a one-part text and its requested audio do not fit the backbone's context
+     * (the rule {@link CsmGenerator#start} applies).
+     */
+    public ReadingPlan plan(GenerationRequest request) {
+        PartPolicy policy = partPolicy;
+        synchronized (plans) {
+            ReadingPlan cached = plans.get(request);
+            if (cached != null && policy.equals(cachedPolicy)) {
+                return cached;
+            }
+        }
+        ReadingPlan plan = planner.plan(request, policy);
+        synchronized (plans) {
+            plans.put(request, plan);
+            cachedPolicy = policy;
+        }
+        return plan;
+    }
+
+    /**
+     * Prompt rows of the request's first part (context segments, earlier parts and its text);
+     * thread-safe. Throws {@link PromptTooLongException} as {@link #plan} does.
+     */
+    public int promptRows(GenerationRequest request) {
+        ReadingPlan plan = plan(request);
+        GenerationRequest first = planner.partRequest(request, plan, partPolicy, 0, List.of(), 0);
+        try {
+            return prompts.build(first.context(), first.speaker(), first.text()).rows();
+        } catch (TokenizerException e) {
+            throw new PromptTooLongException(
+                    tokenizer.maxTokens() + 1, first.maxFrames(), info.contextLimit());
+        }
+    }
+
+    /**
+     * Prefills {@code request}'s prompt (of its first part, for a long text); its first frame comes
+     * from the next {@link #step}, with the rest of the batch.
      */
     public ActiveGeneration start(GenerationRequest request, ChunkSink sink) {
-        Generation g = generator.start(request);
+        PartPolicy policy = partPolicy;
+        ReadingPlan plan = plan(request);
+        Generation g = generator.start(planner.partRequest(request, plan, policy, 0, List.of(), 0));
         try {
             return new ActiveGeneration(
                     g,
+                    request,
+                    plan,
                     mimi.newStreamDecoder(weightsManager),
                     watermark.newStream(),
                     sink,
@@ -139,13 +187,23 @@ public final class CsmPipeline implements AutoCloseable {
      */
     public List<ActiveGeneration> startAll(
             List<GenerationRequest> requests, List<ChunkSink> sinks) {
-        List<Generation> gens = generator.startAll(requests);
+        PartPolicy policy = partPolicy;
+        List<ReadingPlan> readings = new ArrayList<>(requests.size());
+        List<GenerationRequest> firsts = new ArrayList<>(requests.size());
+        for (GenerationRequest r : requests) {
+            ReadingPlan plan = plan(r);
+            readings.add(plan);
+            firsts.add(planner.partRequest(r, plan, policy, 0, List.of(), 0));
+        }
+        List<Generation> gens = generator.startAll(firsts);
         List<ActiveGeneration> out = new ArrayList<>(gens.size());
         try {
             for (int i = 0; i < gens.size(); i++) {
                 out.add(
                         new ActiveGeneration(
                                 gens.get(i),
+                                requests.get(i),
+                                readings.get(i),
                                 mimi.newStreamDecoder(weightsManager),
                                 watermark.newStream(),
                                 sinks.get(i),
@@ -159,6 +217,19 @@ public final class CsmPipeline implements AutoCloseable {
             gens.subList(out.size(), gens.size()).forEach(Generation::close);
             throw e;
         }
+    }
+
+    /**
+     * Starts the next part of {@code g}, which is {@link ActiveGeneration#betweenParts()}: builds
+     * its prompt (the request's context, the latest earlier parts, its text) and prefills it; its
+     * frames then go on in the same codec and watermark streams. On failure {@code g} stays between
+     * parts (the caller ends it).
+     */
+    public void nextPart(ActiveGeneration g) {
+        if (!g.betweenParts()) {
+            throw new IllegalStateException("the generation is not between two parts");
+        }
+        g.beginPart(generator.start(g.nextPartRequest(planner, partPolicy)));
     }
 
     /** Generates one frame for every not-done generation in {@code batch} and sends its audio. */
@@ -207,6 +278,9 @@ public final class CsmPipeline implements AutoCloseable {
     public FinishReason generate(GenerationRequest request, ChunkSink sink) {
         try (ActiveGeneration g = start(request, sink)) {
             while (!g.isDone()) {
+                if (g.betweenParts()) {
+                    nextPart(g);
+                }
                 step(List.of(g));
             }
             g.finish(g.doneReason());

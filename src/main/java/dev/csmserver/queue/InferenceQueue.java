@@ -66,6 +66,11 @@ public final class InferenceQueue {
         return waiting.poll();
     }
 
+    /** The job that waits longest, left in the queue; null when none waits. */
+    Job peek() {
+        return waiting.peek();
+    }
+
     Job poll(long millis) throws InterruptedException {
         return waiting.poll(millis, TimeUnit.MILLISECONDS);
     }

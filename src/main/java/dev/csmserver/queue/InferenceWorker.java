@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * included, fails the requests it touched (through {@link #finish}) and the worker goes on with the
  * next. After {@value #MAX_FAILURES_IN_A_ROW} failed steps or admissions in a row with no good step
  * between, {@link #isHealthy} says no (liveness DOWN, so the pod is restarted); a failure of the
- * loop's own bookkeeping stops the worker, failing everything it held.
+ * loop's own bookkeeping stops the worker, failing everything it held. A long text read in parts
+ * yields its slot between two parts when others wait ({@link ParkedReadings}).
  */
 public final class InferenceWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceWorker.class);
@@ -45,6 +46,8 @@ public final class InferenceWorker implements AutoCloseable {
     private final WorkerTasks tasks;
 
     private final List<Running> active = new ArrayList<>();
+
+    private final ParkedReadings parked;
     private final Thread thread;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int activeCount;
@@ -52,13 +55,11 @@ public final class InferenceWorker implements AutoCloseable {
     private volatile long stopByNanos = Long.MAX_VALUE;
     private volatile int failuresInARow;
 
-    /** A job together with its generation state; worker-thread only. */
-    private record Running(Job job, ActiveGeneration generation) {}
-
     public InferenceWorker(CsmPipeline pipeline, InferenceQueue queue, InferenceMetrics metrics) {
         this.pipeline = pipeline;
         this.queue = queue;
         this.metrics = metrics;
+        this.parked = new ParkedReadings(metrics);
         this.maxBatch = queue.options().maxBatch();
         this.stallNanos = queue.options().stallAfter().toNanos();
         this.tasks =
@@ -137,6 +138,7 @@ public final class InferenceWorker implements AutoCloseable {
                 if (stopping && System.nanoTime() - stopByNanos > 0) {
                     active.forEach(r -> r.job().cancel("shutdown"));
                     tasks.abandonAll(WorkerTasks.shuttingDown());
+                    parked.forEach(r -> r.job().cancel("shutdown"));
                 }
                 admit();
                 if (active.isEmpty()) {
@@ -168,14 +170,10 @@ public final class InferenceWorker implements AutoCloseable {
                     fatal != null
                             ? new IllegalStateException("the inference worker failed", fatal)
                             : null;
-            for (Running r : active) {
-                finish(
-                        r.job(),
-                        r.generation(),
-                        why == null ? FinishReason.CANCELLED : FinishReason.ERROR,
-                        why);
-            }
+            FinishReason end = why == null ? FinishReason.CANCELLED : FinishReason.ERROR;
+            active.forEach(r -> finish(r.job(), r.generation(), end, why));
             active.clear();
+            parked.drain(r -> finish(r.job(), r.generation(), end, why));
             activeCount = 0;
             if (fatal != null) {
                 for (Job j : queue.close()) {
@@ -197,8 +195,14 @@ public final class InferenceWorker implements AutoCloseable {
      * should that fail, each is admitted on its own, so one bad request cannot fail the others.
      */
     private void admit(List<Job> jobs) {
-        while (active.size() + jobs.size() < maxBatch && !stopping) {
-            Job job = queue.poll();
+        parked.endStale(System.nanoTime(), (r, why) -> finish(r.job(), r.generation(), why, null));
+        while (active.size() + jobs.size() < maxBatch) {
+            Running back = parked.takeBefore(stopping ? null : queue.peek());
+            if (back != null) {
+                resume(back);
+                continue;
+            }
+            Job job = stopping ? null : queue.poll();
             if (job == null) {
                 break;
             }
@@ -218,6 +222,7 @@ public final class InferenceWorker implements AutoCloseable {
                 for (int i = 0; i < jobs.size(); i++) {
                     jobs.get(i).admitted(now);
                     active.add(new Running(jobs.get(i), gens.get(i)));
+                    metrics.admitted(gens.get(i).partCount());
                 }
                 activeCount = active.size();
                 metrics.activeBatch(activeCount);
@@ -233,18 +238,28 @@ public final class InferenceWorker implements AutoCloseable {
         jobs.forEach(this::admitOne);
     }
 
+    /** Starts the next part of a request between two parts and puts it (back) in the batch. */
+    private void resume(Running r) {
+        try {
+            pipeline.nextPart(r.generation());
+            metrics.part();
+            active.add(r);
+            activeCount = active.size();
+            metrics.activeBatch(activeCount);
+        } catch (RuntimeException | Error e) {
+            LOG.error("request {}: its next part failed to start", r.job().id(), e);
+            metrics.error(e.getClass().getSimpleName());
+            finish(r.job(), r.generation(), FinishReason.ERROR, e);
+        }
+    }
+
     /** Finishes a job cancelled or past its deadline while it waited; true if it was. */
     private boolean dropIfStale(Job job) {
-        long now = System.nanoTime();
-        if (!job.cancellation().isCancelled() && !job.pastDeadline(now)) {
-            return false;
+        FinishReason why = new Running(job, null).staleReason(System.nanoTime());
+        if (why != null) {
+            finish(job, null, why, null);
         }
-        finish(
-                job,
-                null,
-                job.cancellation().isCancelled() ? FinishReason.CANCELLED : FinishReason.DEADLINE,
-                null);
-        return true;
+        return why != null;
     }
 
     private void admitOne(Job job) {
@@ -255,6 +270,7 @@ public final class InferenceWorker implements AutoCloseable {
             ActiveGeneration g = pipeline.start(job.request(), job.sink(metrics));
             job.admitted(System.nanoTime());
             active.add(new Running(job, g));
+            metrics.admitted(g.partCount());
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException e) {
@@ -304,21 +320,23 @@ public final class InferenceWorker implements AutoCloseable {
         }
     }
 
+    /** Ends what finished, was cancelled or timed out; parks or resumes what is between parts. */
     private void retire() {
         long now = System.nanoTime();
+        List<Running> between = new ArrayList<>();
         for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
             Running r = it.next();
             FinishReason why =
-                    r.generation().isDone()
-                            ? r.generation().doneReason()
-                            : r.job().cancellation().isCancelled()
-                                    ? FinishReason.CANCELLED
-                                    : r.job().pastDeadline(now) ? FinishReason.DEADLINE : null;
+                    r.generation().isDone() ? r.generation().doneReason() : r.staleReason(now);
             if (why != null) {
                 finish(r.job(), r.generation(), why, null);
                 it.remove();
+            } else if (r.generation().betweenParts()) {
+                it.remove();
+                between.add(r);
             }
         }
+        parked.parkOrResume(between, queue.depth() > 0 && !stopping, now, this::resume);
         activeCount = active.size();
         metrics.activeBatch(activeCount);
     }

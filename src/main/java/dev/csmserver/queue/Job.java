@@ -73,6 +73,11 @@ public final class Job {
         admittedNanos = now;
     }
 
+    /** When it was submitted ({@code System.nanoTime()}). */
+    long submittedAt() {
+        return submittedNanos;
+    }
+
     /** When it joined the batch ({@code System.nanoTime()}), 0 before. */
     long admittedAt() {
         return admittedNanos;

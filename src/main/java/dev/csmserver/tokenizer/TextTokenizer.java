@@ -2,6 +2,7 @@ package dev.csmserver.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -80,6 +81,40 @@ public final class TextTokenizer implements AutoCloseable {
     /** Ids of {@code "[speaker]text"} with BOS first and EOS last, exactly as the reference. */
     public long[] encodeSegment(int speaker, String text) {
         return encode("[" + speaker + "]" + text);
+    }
+
+    /**
+     * Tokenizes {@code "[speaker]text"} once and keeps where each token lies in {@code text}: the
+     * tokens of any slice can then be estimated without tokenizing it (HF offsets count code
+     * points; they are turned into chars here).
+     */
+    public SegmentSpans segmentSpans(int speaker, String text) {
+        String prefix = "[" + speaker + "]";
+        String full = prefix + text;
+        Encoding enc = tokenizer.encode(full, true, false);
+        CharSpan[] spans = enc.getCharTokenSpans();
+        int points = full.codePointCount(0, full.length());
+        int[] charOf = new int[points + 1]; // code point index -> char index in full
+        for (int cp = 0, c = 0; cp < points; cp++) {
+            charOf[cp] = c;
+            c += Character.charCount(full.codePointAt(c));
+        }
+        charOf[points] = full.length();
+        int overhead = appendEos ? 1 : 0;
+        int[] starts = new int[spans.length];
+        int[] ends = new int[spans.length];
+        int n = 0;
+        for (CharSpan sp : spans) {
+            int end = sp == null ? 0 : charOf[Math.min(sp.getEnd(), points)] - prefix.length();
+            if (sp == null || end <= 0) {
+                overhead++; // BOS, EOS and the speaker tag
+                continue;
+            }
+            starts[n] = Math.max(0, charOf[Math.min(sp.getStart(), points)] - prefix.length());
+            ends[n] = end;
+            n++;
+        }
+        return new SegmentSpans(Arrays.copyOf(starts, n), Arrays.copyOf(ends, n), overhead);
     }
 
     /** Ids of {@code text} with the file's special tokens (BOS ... EOS). */

@@ -62,11 +62,7 @@ public class FaultResource {
                 };
         GenerationRequest request =
                 new GenerationRequest(
-                        "An error in the step.",
-                        0,
-                        List.of(),
-                        2000,
-                        new SamplingParams(0.9f, 50, 1));
+                        "An error in the step.", 0, List.of(), 2000, SamplingParams.seeded(1));
         Job job = new Job("fault-" + System.nanoTime(), request, failing);
         queue.submit(job);
         return RestMulti.fromMultiData(stream.body(job))

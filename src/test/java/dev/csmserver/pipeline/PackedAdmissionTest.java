@@ -23,6 +23,8 @@ class PackedAdmissionTest {
     @BeforeAll
     static void load() {
         pipeline = CsmPipeline.load(PipelineOptions.demo());
+        // Long prompts read in one part each (by default they would be read in parts).
+        pipeline.partPolicy(new PartPolicy(2000, 2000, 500, 3));
     }
 
     @AfterAll

@@ -40,7 +40,7 @@ class EncodeInterleavingTest {
     }
 
     private static GenerationRequest request(String text, int ms, long seed) {
-        return new GenerationRequest(text, 0, List.of(), ms, new SamplingParams(0.9f, 50, seed));
+        return new GenerationRequest(text, 0, List.of(), ms, SamplingParams.seeded(seed));
     }
 
     private static InferenceQueue queue(int capacity, int maxBatch) {
