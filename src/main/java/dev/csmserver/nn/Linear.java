@@ -89,7 +89,7 @@ public final class Linear {
      * Uploads {@code w [out, in]} as {@code type} into {@code manager}, cut per core on the CPU.
      */
     public static Linear load(HostTensor w, NDManager manager, DataType type) {
-        return load(w, manager, type, RowParallel.common());
+        return load(w, manager, type, RowParallel.of(manager));
     }
 
     static Linear load(HostTensor w, NDManager manager, DataType type, RowParallel pool) {

@@ -1,7 +1,11 @@
 package dev.csmserver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,15 +28,16 @@ public final class RowParallel implements AutoCloseable {
     /** Spin this long for the next task before parking. */
     private static final long SPIN_NANOS = 300_000;
 
-    private static volatile RowParallel common;
+    private static final Map<NDManager, RowParallel> ATTACHED =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final int parallelism;
     private final LinkedBlockingQueue<Batch> tickets = new LinkedBlockingQueue<>();
     private volatile boolean closed;
 
     /**
-     * A pool of {@code parallelism} threads, the caller included (tests; the model uses {@link
-     * #common()}).
+     * A pool of {@code parallelism} threads, the caller included (tests; the pipeline uses {@link
+     * #create} and {@link #attach}).
      */
     RowParallel(int parallelism) {
         this.parallelism = parallelism;
@@ -44,30 +49,39 @@ public final class RowParallel implements AutoCloseable {
     }
 
     /**
-     * The process-wide pool the weights are cut for: the one {@link #common(int)} last sized, by
-     * default as many threads as the available processors. One thread means everything runs on the
-     * caller.
+     * A pool of {@code threads} threads, the caller included ({@code 0}: the available processors;
+     * the pipeline passes {@code csm.cpu.threads}).
      */
-    public static RowParallel common() {
-        RowParallel p = common;
-        return p != null ? p : common(0);
+    public static RowParallel create(int threads) {
+        return new RowParallel(
+                threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
-     * Sizes the process-wide pool to {@code threads} ({@code 0}: the available processors; the
-     * pipeline passes {@code csm.cpu.threads} down) and returns it. A pool of another size is
-     * replaced: its helpers end, and weights cut for it run on their caller alone.
+     * Gives the weights loaded into {@code weights} (and its sub-managers) {@code pool}; the
+     * pipeline attaches the pool it made from its options, so two pipelines never share a setting.
      */
-    public static synchronized RowParallel common(int threads) {
-        int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-        RowParallel p = common;
-        if (p == null || p.parallelism != n) {
-            common = new RowParallel(n);
+    public static void attach(NDManager weights, RowParallel pool) {
+        ATTACHED.put(weights, pool);
+    }
+
+    /**
+     * The pool of {@code manager}: its own or an ancestor's ({@link #attach}), else the default
+     * pool of the available processors (weights a test or bench loads without a pipeline).
+     */
+    public static RowParallel of(NDManager manager) {
+        for (NDManager m = manager; m != null; m = m.getParentManager()) {
+            RowParallel p = ATTACHED.get(m);
             if (p != null) {
-                p.closed = true;
+                return p;
             }
         }
-        return common;
+        return Default.POOL;
+    }
+
+    /** Created on first use only: a process that always attaches its pools never starts it. */
+    private static final class Default {
+        static final RowParallel POOL = create(0);
     }
 
     /** Threads that run blocks at once, the caller included. */
@@ -113,10 +127,10 @@ public final class RowParallel implements AutoCloseable {
         return out;
     }
 
-    /** Lets the helpers end (within a second); the common pool lives as long as the process. */
+    /** Lets the helpers end (within a second); the default pool lives as long as the process. */
     @Override
     public void close() {
-        if (this != common) {
+        if (this != Default.POOL) {
             closed = true;
         }
     }

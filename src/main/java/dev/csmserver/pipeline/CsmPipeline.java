@@ -6,6 +6,7 @@ import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.watermark.StreamingWatermarker;
 import dev.csmserver.codec.Mimi;
 import dev.csmserver.model.CsmModel;
+import dev.csmserver.nn.RowParallel;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.tokenizer.TokenizerException;
 import java.util.ArrayList;
@@ -302,6 +303,7 @@ public final class CsmPipeline implements AutoCloseable {
             mimi.close();
             tokenizer.close();
         } finally {
+            RowParallel.of(weightsManager).close(); // the pool PipelineLoader attached
             weightsManager.close();
         }
     }

@@ -52,7 +52,6 @@ final class PipelineLoader {
 
     static CsmPipeline load(PipelineOptions o, LoadProgress progress) {
         DjlRuntime.init();
-        RowParallel.common(o.cpuThreads());
         Device device = DjlRuntime.device(o.device());
         ComputePath path = o.computePath().path(); // null: the device's own
         DataType dtype = dtype(o.dtype(), device);
@@ -63,6 +62,8 @@ final class PipelineLoader {
                                 new WatermarkPayload(o.watermarkKeyId(), o.watermarkServiceId())));
         NDManager weights = NDManager.newBaseManager(device);
         ComputePath.mark(weights, path);
+        RowParallel rows = RowParallel.create(o.cpuThreads()); // closed with the pipeline
+        RowParallel.attach(weights, rows);
         try {
             switch (o.source().kind()) {
                 case DEMO:
@@ -83,6 +84,7 @@ final class PipelineLoader {
                             progress);
             }
         } catch (RuntimeException e) {
+            rows.close();
             weights.close();
             throw e;
         }
