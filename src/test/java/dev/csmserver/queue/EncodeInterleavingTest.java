@@ -8,52 +8,19 @@ import dev.csmserver.audio.Pcm;
 import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.metrics.Meters;
 import dev.csmserver.pipeline.AudioChunk;
-import dev.csmserver.pipeline.CsmPipeline;
-import dev.csmserver.pipeline.GenerationRequest;
-import dev.csmserver.pipeline.PipelineOptions;
-import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.queue.InferenceWorkerTest.Collector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A long context encode runs on the inference worker a chunk per turn, between the frame steps of
  * the streams running meanwhile, on the real demo pipeline.
  */
-class EncodeInterleavingTest {
-    private static CsmPipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        pipeline = CsmPipeline.load(PipelineOptions.demo());
-    }
-
-    @AfterAll
-    static void close() {
-        pipeline.close();
-    }
-
-    private static GenerationRequest request(String text, int ms, long seed) {
-        return new GenerationRequest(text, 0, List.of(), ms, SamplingParams.seeded(seed));
-    }
-
-    private static InferenceQueue queue(int capacity, int maxBatch) {
-        return new InferenceQueue(
-                new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
-                new InferenceMetrics(new SimpleMeterRegistry()));
-    }
-
-    private static InferenceWorker worker(InferenceQueue queue) {
-        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))
-                .start();
-    }
-
+class EncodeInterleavingTest extends DemoWorkerTests {
     /**
      * 30 s of context audio take 12 chunks; a stream running meanwhile gets a frame after every
      * chunk but the last (the encode chunk counter, read at each of its frames, takes every value

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.AudioChunk;
-import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
-import dev.csmserver.pipeline.PipelineOptions;
 import dev.csmserver.pipeline.PromptTooLongException;
-import dev.csmserver.pipeline.SamplingParams;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,28 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The worker on the real demo pipeline: batching, admission, cancellation, queue-full, memory. */
-class InferenceWorkerTest {
-    private static CsmPipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        pipeline = CsmPipeline.load(PipelineOptions.demo());
-    }
-
-    @AfterAll
-    static void close() {
-        pipeline.close();
-    }
-
-    private static GenerationRequest request(String text, int ms, long seed) {
-        return new GenerationRequest(text, 0, List.of(), ms, SamplingParams.seeded(seed));
-    }
-
+class InferenceWorkerTest extends DemoWorkerTests {
     /** Collects a job's audio and its end. */
     static class Collector implements JobListener {
         final ByteArrayOutputStream audio = new ByteArrayOutputStream();
@@ -118,17 +95,6 @@ class InferenceWorkerTest {
             out.add((Collector) j.listener());
         }
         return out;
-    }
-
-    private static InferenceWorker worker(InferenceQueue queue) {
-        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))
-                .start();
-    }
-
-    private static InferenceQueue queue(int capacity, int maxBatch) {
-        return new InferenceQueue(
-                new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
-                new InferenceMetrics(new SimpleMeterRegistry()));
     }
 
     @Test

@@ -6,22 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.AudioChunk;
-import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
 import dev.csmserver.pipeline.GenerationRequest;
-import dev.csmserver.pipeline.PipelineOptions;
-import dev.csmserver.pipeline.SamplingParams;
 import dev.csmserver.queue.InferenceWorkerTest.Collector;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,34 +22,7 @@ import org.junit.jupiter.api.Test;
  * one finish path, and the worker serves the next request; liveness turns DOWN only when step after
  * step fails.
  */
-class WorkerErrorsTest {
-    private static CsmPipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        pipeline = CsmPipeline.load(PipelineOptions.demo());
-    }
-
-    @AfterAll
-    static void close() {
-        pipeline.close();
-    }
-
-    private static GenerationRequest request(String text, int ms, long seed) {
-        return new GenerationRequest(text, 0, List.of(), ms, SamplingParams.seeded(seed));
-    }
-
-    private static InferenceQueue queue(int capacity, int maxBatch) {
-        return new InferenceQueue(
-                new QueueOptions(capacity, maxBatch, Duration.ofMinutes(5), Duration.ofMinutes(1)),
-                new InferenceMetrics(new SimpleMeterRegistry()));
-    }
-
-    private static InferenceWorker worker(InferenceQueue queue) {
-        return new InferenceWorker(pipeline, queue, new InferenceMetrics(new SimpleMeterRegistry()))
-                .start();
-    }
-
+class WorkerErrorsTest extends DemoWorkerTests {
     private static byte[] soloAudio(GenerationRequest r) {
         Collector c = new Collector();
         pipeline.generate(r, c);
