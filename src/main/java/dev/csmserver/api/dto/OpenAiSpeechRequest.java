@@ -16,7 +16,12 @@ public record OpenAiSpeechRequest(
                         examples = "csm-1b")
                 @JsonProperty("model")
                 String model,
-        @Schema(required = true, description = "Text to speak.", examples = "Hello from Sesame.")
+        @Schema(
+                        required = true,
+                        description =
+                                "Text to speak (up to 4096 characters by default), read whole: a"
+                                        + " long text in parts, as one stream in one voice.",
+                        examples = "Hello from Sesame.")
                 @JsonProperty("input")
                 String input,
         @Schema(

@@ -12,7 +12,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
                 "Generate speech for `text` in the voice of `speaker`, "
                         + "conditioned on earlier turns.")
 public record SpeechRequest(
-        @Schema(required = true, description = "Text to speak.", examples = "Hello from Sesame.")
+        @Schema(
+                        required = true,
+                        description =
+                                "Text to speak (up to csm.limits.max-text-chars, 4096 by default);"
+                                        + " a long text is read in parts, as one stream in one voice.",
+                        examples = "Hello from Sesame.")
                 @JsonProperty("text")
                 String text,
         @Schema(description = "Speaker id.", defaultValue = "0", minimum = "0", examples = "0")
@@ -21,7 +26,11 @@ public record SpeechRequest(
         @Schema(description = "Earlier turns, oldest first.") @JsonProperty("context")
                 List<ContextSegment> context,
         @Schema(
-                        description = "Cap on generated audio, in milliseconds.",
+                        description =
+                                "Cap on generated audio, in milliseconds. When given it caps the"
+                                        + " whole reading; when absent it caps a text read in one part,"
+                                        + " and a longer text is read whole, each part capped by its own"
+                                        + " text.",
                         defaultValue = "10000",
                         minimum = "" + GenerationRequest.FRAME_MS,
                         examples = "4000")
