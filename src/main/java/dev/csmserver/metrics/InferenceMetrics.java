@@ -50,39 +50,23 @@ public final class InferenceMetrics {
                         .description("generation wall time / audio duration")
                         .publishPercentiles(0.5, 0.95)
                         .register(registry);
-        frames = Counter.builder(Meters.FRAMES).description("frames generated").register(registry);
-        audioSeconds =
-                Counter.builder(Meters.AUDIO_SECONDS)
-                        .description("seconds of audio generated")
-                        .register(registry);
-        rejections =
-                Counter.builder(Meters.REJECTIONS)
-                        .description("submissions refused: queue full")
-                        .register(registry);
-        cancellations =
-                Counter.builder(Meters.CANCELLATIONS)
-                        .description("requests cancelled")
-                        .register(registry);
-        encodeChunks =
-                Counter.builder(Meters.ENCODE_CHUNKS)
-                        .description("chunks of context audio encoded")
-                        .register(registry);
+        frames = counter(Meters.FRAMES, "frames generated");
+        audioSeconds = counter(Meters.AUDIO_SECONDS, "seconds of audio generated");
+        rejections = counter(Meters.REJECTIONS, "submissions refused: queue full");
+        cancellations = counter(Meters.CANCELLATIONS, "requests cancelled");
+        encodeChunks = counter(Meters.ENCODE_CHUNKS, "chunks of context audio encoded");
         encodeRejections =
-                Counter.builder(Meters.ENCODE_REJECTIONS)
-                        .description("context encodes refused: too many pending")
-                        .register(registry);
-        parts =
-                Counter.builder(Meters.PARTS)
-                        .description("parts started (long texts are read in several)")
-                        .register(registry);
-        longRequests =
-                Counter.builder(Meters.LONG_REQUESTS)
-                        .description("requests read in more than one part")
-                        .register(registry);
+                counter(Meters.ENCODE_REJECTIONS, "context encodes refused: too many pending");
+        parts = counter(Meters.PARTS, "parts started (long texts are read in several)");
+        longRequests = counter(Meters.LONG_REQUESTS, "requests read in more than one part");
         partsYielded =
-                Counter.builder(Meters.PARTS_YIELDED)
-                        .description("slots long requests gave to waiting jobs between parts")
-                        .register(registry);
+                counter(
+                        Meters.PARTS_YIELDED,
+                        "slots long requests gave to waiting jobs between parts");
+    }
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
     }
 
     /** Registers the queue depth gauge, read from {@code depth} at scrape time. */
