@@ -165,7 +165,7 @@ public final class DeviceBench {
                     pipeline.info().label(),
                     pipeline.info().device(),
                     (System.nanoTime() - t0) / 1e9,
-                    rss());
+                    proc("VmRSS"));
             for (int b : s.batches()) {
                 Result r = measure(pipeline, b, s, counts, out);
                 results.add(r);
@@ -197,7 +197,7 @@ public final class DeviceBench {
                 Locale.ROOT,
                 "done in %.1f s, peak RSS %s%n",
                 (System.nanoTime() - t0) / 1e9,
-                hwm());
+                proc("VmHWM"));
         return results;
     }
 
@@ -363,7 +363,7 @@ public final class DeviceBench {
                                     "  ... %s, %.0f s, RSS %s%n",
                                     phase,
                                     (System.nanoTime() - t0) / 1e9,
-                                    rss()),
+                                    proc("VmRSS")),
                     15,
                     15,
                     TimeUnit.SECONDS);
@@ -377,14 +377,6 @@ public final class DeviceBench {
         public void close() {
             timer.shutdownNow();
         }
-    }
-
-    private static String rss() {
-        return proc("VmRSS");
-    }
-
-    private static String hwm() {
-        return proc("VmHWM");
     }
 
     private static String proc(String key) {
