@@ -29,9 +29,10 @@ case "${TORCH_VERSION:-}" in 1.13.1*|2.0.1*|2.1.*) FLAGS="$FLAGS -DV1_13_X" ;; e
 LIBS="-L$T/lib -ltorch -ltorch_cpu -lc10"
 if [ "$CUDA" = 1 ]; then
   FLAGS="$FLAGS -DUSE_CUDA"
-  [ -d "${CUDA_HOME:-/usr/local/cuda}/include" ] && FLAGS="$FLAGS -I ${CUDA_HOME:-/usr/local/cuda}/include"
-  # a pip torch brings CUDA's headers in nvidia/<part>/include (cu12) or nvidia/cu13/include (cu13)
+  # a pip torch brings the CUDA headers it was built with, in nvidia/<part>/include (cu12) or
+  # nvidia/cu13/include (cu13): searched before a toolkit's, which may be another CUDA version
   for d in "$T"/../nvidia/*/include "$T"/../nvidia/*/*/include; do [ -d "$d" ] && FLAGS="$FLAGS -I $d"; done
+  [ -d "${CUDA_HOME:-/usr/local/cuda}/include" ] && FLAGS="$FLAGS -I ${CUDA_HOME:-/usr/local/cuda}/include"
   LIBS="$LIBS -ltorch_cuda -lc10_cuda"
 fi
 echo "g++ $FLAGS"
