@@ -24,7 +24,7 @@ n=$(ls $SRC/*.cc | wc -l)
 [ "$n" = 15 ] || { echo "expected DJL 0.36.0's 15 native sources in $SRC, found $n"; exit 1; }
 [ -f "$JH/include/jni.h" ] || { echo "no jni.h under $JH/include (JAVA_HOME must have the JNI headers)"; exit 1; }
 [ -f gen/ai_djl_pytorch_jni_PyTorchLibrary.h ] || { echo "no JNI header in gen/ (run prepare.sh)"; exit 1; }
-FLAGS="-std=c++17 -O2 -fPIC -D_GLIBCXX_USE_CXX11_ABI=$ABI -w -I gen -I api/src/main/native -I $JH/include -I $JH/include/linux -I $T/include -I $T/include/torch/csrc/api/include"
+FLAGS="-std=c++17 -O1 -fPIC -D_GLIBCXX_USE_CXX11_ABI=$ABI -w -I gen -I api/src/main/native -I $JH/include -I $JH/include/linux -I $T/include -I $T/include/torch/csrc/api/include"
 case "${TORCH_VERSION:-}" in 1.13.1*|2.0.1*|2.1.*) FLAGS="$FLAGS -DV1_13_X" ;; esac
 LIBS="-L$T/lib -ltorch -ltorch_cpu -lc10"
 if [ "$CUDA" = 1 ]; then

@@ -1,5 +1,6 @@
 package dev.csmserver.bench;
 
+import ai.djl.engine.Engine;
 import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.pipeline.ActiveGeneration;
 import dev.csmserver.pipeline.AudioChunk;
@@ -161,9 +162,10 @@ public final class DeviceBench {
         try (CsmPipeline pipeline = loaded) {
             out.printf(
                     Locale.ROOT,
-                    "loaded %s on %s in %.1f s, RSS %s%n",
+                    "loaded %s on %s (PyTorch %s) in %.1f s, RSS %s%n",
                     pipeline.info().label(),
                     pipeline.info().device(),
+                    Engine.getEngine("PyTorch").getVersion(),
                     (System.nanoTime() - t0) / 1e9,
                     proc("VmRSS"));
             for (int b : s.batches()) {
