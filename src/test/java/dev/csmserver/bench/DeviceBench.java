@@ -169,31 +169,15 @@ public final class DeviceBench {
                     (System.nanoTime() - t0) / 1e9,
                     proc("VmRSS"));
             for (int b : s.batches()) {
-                Result r = measure(pipeline, b, s, counts, out);
-                results.add(r);
-                out.println(line(r));
+                try {
+                    Result r = measure(pipeline, b, s, counts, out);
+                    results.add(r);
+                    out.println(line(r));
+                } catch (RuntimeException e) {
+                    // e.g. out of device memory: the next batch size still runs
+                    out.printf(Locale.ROOT, "%s batch %d: FAILED: %s%n", RESULT, b, e);
+                }
             }
-        }
-        out.println("batch  ms/step (min-max)       RTF    streams ahead of real time  JNI/step");
-        for (Result r : results) {
-            out.printf(
-                    Locale.ROOT,
-                    "%5d  %7.1f (%.1f-%.1f)  %6.3f  %3d/%-3d (slowest %.2fx)        %s%n",
-                    r.batch(),
-                    r.meanMs(),
-                    r.minMs(),
-                    r.maxMs(),
-                    r.rtf(),
-                    r.fasterThanRealTime(),
-                    r.batch(),
-                    r.slowestSpeed(),
-                    Double.isNaN(r.jniPerStep())
-                            ? "n/a"
-                            : String.format(
-                                    Locale.ROOT,
-                                    "%.0f (transfers %.1f)",
-                                    r.jniPerStep(),
-                                    r.transfersPerStep()));
         }
         out.printf(
                 Locale.ROOT,
