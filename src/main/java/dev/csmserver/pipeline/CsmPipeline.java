@@ -251,6 +251,11 @@ public final class CsmPipeline implements AutoCloseable {
         return new ContextEncode(mimi.newStreamEncoder(weightsManager, audio.samples()));
     }
 
+    /** The generator it runs its requests with (tests compare its codes-only path). */
+    CsmGenerator generator() {
+        return generator;
+    }
+
     /** Runs one request to the end on the calling thread (CLI, warm-up, tests). */
     public FinishReason generate(GenerationRequest request, ChunkSink sink) {
         try (Generation g = start(request, sink)) {
