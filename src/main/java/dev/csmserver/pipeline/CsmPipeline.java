@@ -6,6 +6,7 @@ import dev.csmserver.audio.Pcm;
 import dev.csmserver.audio.watermark.StreamingWatermarker;
 import dev.csmserver.codec.Mimi;
 import dev.csmserver.model.CsmModel;
+import dev.csmserver.model.GenerationState;
 import dev.csmserver.nn.RowParallel;
 import dev.csmserver.tokenizer.TextTokenizer;
 import dev.csmserver.tokenizer.TokenizerException;
@@ -68,7 +69,7 @@ public final class CsmPipeline implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.prompts = new PromptBuilder(tokenizer, model.config().numCodebooks());
         this.generator = new CsmGenerator(model, tokenizer);
-        this.planner = new ReadingPlanner(tokenizer, model.config().maxContext());
+        this.planner = generator.planner();
         this.mimi = mimi;
         this.watermark = watermark;
         this.outputGain = demo ? DemoModel.OUTPUT_GAIN : 1f;
@@ -123,7 +124,7 @@ public final class CsmPipeline implements AutoCloseable {
      * How {@code request} will be read: its parts (one for a text that fits one); thread-safe.
      * Throws {@link PromptTooLongException} when the request's context leaves no room for a part
      * and its audio, or a one-part text and its requested audio do not fit the backbone's context
-     * (the rule {@link CsmGenerator#start} applies).
+     * (the rule {@link CsmGenerator#prefill} applies).
      */
     public ReadingPlan plan(GenerationRequest request) {
         PartPolicy policy = partPolicy;
@@ -160,34 +161,16 @@ public final class CsmPipeline implements AutoCloseable {
      * Prefills {@code request}'s prompt (of its first part, for a long text); its first frame comes
      * from the next {@link #step}, with the rest of the batch.
      */
-    public ActiveGeneration start(GenerationRequest request, ChunkSink sink) {
-        PartPolicy policy = partPolicy;
-        ReadingPlan plan = plan(request);
-        Generation g = generator.start(planner.partRequest(request, plan, policy, 0, List.of(), 0));
-        try {
-            return new ActiveGeneration(
-                    g,
-                    request,
-                    plan,
-                    mimi.newStreamDecoder(weightsManager),
-                    watermark.newStream(),
-                    sink,
-                    info.codebookSize(),
-                    info.sampleRateHz(),
-                    outputGain);
-        } catch (RuntimeException | Error e) {
-            g.close();
-            throw e;
-        }
+    public Generation start(GenerationRequest request, ChunkSink sink) {
+        return startAll(List.of(request), List.of(sink)).get(0);
     }
 
     /**
      * {@link #start} for several requests at once, {@code sinks.get(i)} for {@code
      * requests.get(i)}: their prompts are prefilled as one packed pass. All or nothing (see {@link
-     * CsmGenerator#startAll}).
+     * CsmGenerator#prefill}).
      */
-    public List<ActiveGeneration> startAll(
-            List<GenerationRequest> requests, List<ChunkSink> sinks) {
+    public List<Generation> startAll(List<GenerationRequest> requests, List<ChunkSink> sinks) {
         PartPolicy policy = partPolicy;
         List<ReadingPlan> readings = new ArrayList<>(requests.size());
         List<GenerationRequest> firsts = new ArrayList<>(requests.size());
@@ -196,15 +179,16 @@ public final class CsmPipeline implements AutoCloseable {
             readings.add(plan);
             firsts.add(planner.partRequest(r, plan, policy, 0, List.of(), 0));
         }
-        List<Generation> gens = generator.startAll(firsts);
-        List<ActiveGeneration> out = new ArrayList<>(gens.size());
+        List<GenerationState> states = generator.prefill(firsts);
+        List<Generation> out = new ArrayList<>(states.size());
         try {
-            for (int i = 0; i < gens.size(); i++) {
+            for (int i = 0; i < states.size(); i++) {
                 out.add(
-                        new ActiveGeneration(
-                                gens.get(i),
+                        new Generation(
                                 requests.get(i),
                                 readings.get(i),
+                                states.get(i),
+                                firsts.get(i).maxFrames(),
                                 mimi.newStreamDecoder(weightsManager),
                                 watermark.newStream(),
                                 sinks.get(i),
@@ -214,33 +198,25 @@ public final class CsmPipeline implements AutoCloseable {
             }
             return out;
         } catch (RuntimeException | Error e) {
-            out.forEach(ActiveGeneration::close);
-            gens.subList(out.size(), gens.size()).forEach(Generation::close);
+            out.forEach(Generation::close);
+            CsmGenerator.closeAll(states.subList(out.size(), states.size()));
             throw e;
         }
     }
 
     /**
-     * Starts the next part of {@code g}, which is {@link ActiveGeneration#betweenParts()}: builds
-     * its prompt (the request's context, the latest earlier parts, its text) and prefills it; its
+     * Starts the next part of {@code g}, which is {@link Generation#betweenParts()}: builds its
+     * prompt (the request's context, the latest earlier parts, its text) and prefills it; its
      * frames then go on in the same codec and watermark streams. On failure {@code g} stays between
      * parts (the caller ends it).
      */
-    public void nextPart(ActiveGeneration g) {
-        if (!g.betweenParts()) {
-            throw new IllegalStateException("the generation is not between two parts");
-        }
-        g.beginPart(generator.start(g.nextPartRequest(planner, partPolicy)));
+    public void nextPart(Generation g) {
+        generator.nextPart(g, partPolicy);
     }
 
-    /** Generates one frame for every not-done generation in {@code batch} and sends its audio. */
-    public void step(List<ActiveGeneration> batch) {
-        List<Generation> gens = new ArrayList<>(batch.size());
-        for (ActiveGeneration a : batch) {
-            gens.add(a.generation());
-        }
-        generator.step(gens);
-        ActiveGeneration.emitNewFrames(batch);
+    /** Generates one frame for every running generation in {@code batch} and sends its audio. */
+    public void step(List<Generation> batch) {
+        generator.step(batch);
     }
 
     /**
@@ -275,17 +251,15 @@ public final class CsmPipeline implements AutoCloseable {
         return new ContextEncode(mimi.newStreamEncoder(weightsManager, audio.samples()));
     }
 
+    /** The generator it runs its requests with (tests compare its codes-only path). */
+    CsmGenerator generator() {
+        return generator;
+    }
+
     /** Runs one request to the end on the calling thread (CLI, warm-up, tests). */
     public FinishReason generate(GenerationRequest request, ChunkSink sink) {
-        try (ActiveGeneration g = start(request, sink)) {
-            while (!g.isDone()) {
-                if (g.betweenParts()) {
-                    nextPart(g);
-                }
-                step(List.of(g));
-            }
-            g.finish(g.doneReason());
-            return g.doneReason();
+        try (Generation g = start(request, sink)) {
+            return generator.runToEnd(g, partPolicy);
         }
     }
 

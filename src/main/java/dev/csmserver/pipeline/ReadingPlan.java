@@ -20,6 +20,16 @@ public record ReadingPlan(List<Part> parts, int wholeFrames, int contextRows) {
         }
     }
 
+    /**
+     * {@code request} read as it is, in one part with its own cap: what the codes-only path reads
+     * (it plans nothing; the generator refuses a prompt that does not fit). A one-part plan's
+     * tokens and context rows are never asked.
+     */
+    static ReadingPlan asIs(GenerationRequest request) {
+        return new ReadingPlan(
+                List.of(new Part(request.text(), 0, request.maxFrames())), request.maxFrames(), 0);
+    }
+
     public boolean single() {
         return parts.size() == 1;
     }

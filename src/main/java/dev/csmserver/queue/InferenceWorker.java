@@ -2,10 +2,10 @@ package dev.csmserver.queue;
 
 import dev.csmserver.audio.Pcm;
 import dev.csmserver.metrics.InferenceMetrics;
-import dev.csmserver.pipeline.ActiveGeneration;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.CsmPipeline;
 import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.Generation;
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +45,8 @@ public final class InferenceWorker implements AutoCloseable {
     /** Context encodes (and test probes), a turn of one between two frame steps. */
     private final WorkerTasks tasks;
 
-    private final List<Running> active = new ArrayList<>();
+    /** The admitted jobs in the running batch, each holding its generation. */
+    private final List<Job> active = new ArrayList<>();
 
     private final ParkedReadings parked;
     private final Thread thread;
@@ -136,9 +137,9 @@ public final class InferenceWorker implements AutoCloseable {
                 heartbeatNanos = System.nanoTime();
                 tasks.runTurn();
                 if (stopping && System.nanoTime() - stopByNanos > 0) {
-                    active.forEach(r -> r.job().cancel("shutdown"));
+                    active.forEach(j -> j.cancel("shutdown"));
                     tasks.abandonAll(WorkerTasks.shuttingDown());
-                    parked.forEach(r -> r.job().cancel("shutdown"));
+                    parked.forEach(j -> j.cancel("shutdown"));
                 }
                 admit();
                 if (active.isEmpty()) {
@@ -171,13 +172,13 @@ public final class InferenceWorker implements AutoCloseable {
                             ? new IllegalStateException("the inference worker failed", fatal)
                             : null;
             FinishReason end = why == null ? FinishReason.CANCELLED : FinishReason.ERROR;
-            active.forEach(r -> finish(r.job(), r.generation(), end, why));
+            active.forEach(j -> finish(j, end, why));
             active.clear();
-            parked.drain(r -> finish(r.job(), r.generation(), end, why));
+            parked.drain(j -> finish(j, end, why));
             activeCount = 0;
             if (fatal != null) {
                 for (Job j : queue.close()) {
-                    finish(j, null, FinishReason.ERROR, why);
+                    finish(j, FinishReason.ERROR, why);
                 }
             }
             tasks.refuse();
@@ -195,9 +196,9 @@ public final class InferenceWorker implements AutoCloseable {
      * should that fail, each is admitted on its own, so one bad request cannot fail the others.
      */
     private void admit(List<Job> jobs) {
-        parked.endStale(System.nanoTime(), (r, why) -> finish(r.job(), r.generation(), why, null));
+        parked.endStale(System.nanoTime(), (j, why) -> finish(j, why, null));
         while (active.size() + jobs.size() < maxBatch) {
-            Running back = parked.takeBefore(stopping ? null : queue.peek());
+            Job back = parked.takeBefore(stopping ? null : queue.peek());
             if (back != null) {
                 resume(back);
                 continue;
@@ -217,11 +218,11 @@ public final class InferenceWorker implements AutoCloseable {
                 sinks.add(job.sink(metrics));
             }
             try {
-                List<ActiveGeneration> gens = pipeline.startAll(requests, sinks);
+                List<Generation> gens = pipeline.startAll(requests, sinks);
                 long now = System.nanoTime();
                 for (int i = 0; i < jobs.size(); i++) {
-                    jobs.get(i).admitted(now);
-                    active.add(new Running(jobs.get(i), gens.get(i)));
+                    jobs.get(i).admitted(gens.get(i), now);
+                    active.add(jobs.get(i));
                     metrics.admitted(gens.get(i).partCount());
                 }
                 activeCount = active.size();
@@ -239,25 +240,25 @@ public final class InferenceWorker implements AutoCloseable {
     }
 
     /** Starts the next part of a request between two parts and puts it (back) in the batch. */
-    private void resume(Running r) {
+    private void resume(Job job) {
         try {
-            pipeline.nextPart(r.generation());
+            pipeline.nextPart(job.generation());
             metrics.part();
-            active.add(r);
+            active.add(job);
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException | Error e) {
-            LOG.error("request {}: its next part failed to start", r.job().id(), e);
+            LOG.error("request {}: its next part failed to start", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
-            finish(r.job(), r.generation(), FinishReason.ERROR, e);
+            finish(job, FinishReason.ERROR, e);
         }
     }
 
     /** Finishes a job cancelled or past its deadline while it waited; true if it was. */
     private boolean dropIfStale(Job job) {
-        FinishReason why = new Running(job, null).staleReason(System.nanoTime());
+        FinishReason why = job.staleReason(System.nanoTime());
         if (why != null) {
-            finish(job, null, why, null);
+            finish(job, why, null);
         }
         return why != null;
     }
@@ -267,29 +268,29 @@ public final class InferenceWorker implements AutoCloseable {
             return;
         }
         try {
-            ActiveGeneration g = pipeline.start(job.request(), job.sink(metrics));
-            job.admitted(System.nanoTime());
-            active.add(new Running(job, g));
+            Generation g = pipeline.start(job.request(), job.sink(metrics));
+            job.admitted(g, System.nanoTime());
+            active.add(job);
             metrics.admitted(g.partCount());
             activeCount = active.size();
             metrics.activeBatch(activeCount);
         } catch (RuntimeException e) {
             LOG.error("request {}: prefill failed", job.id(), e);
             metrics.error(e.getClass().getSimpleName());
-            finish(job, null, FinishReason.ERROR, e);
+            finish(job, FinishReason.ERROR, e);
         } catch (Error e) {
             failuresInARow++;
             LOG.error("request {}: prefill failed ({} in a row)", job.id(), failuresInARow, e);
             metrics.error(e.getClass().getSimpleName());
-            finish(job, null, FinishReason.ERROR, e);
+            finish(job, FinishReason.ERROR, e);
         }
     }
 
     private void stepBatch() {
-        List<ActiveGeneration> batch = new ArrayList<>(active.size());
-        for (Running r : active) {
-            if (!r.generation().isDone()) {
-                batch.add(r.generation());
+        List<Generation> batch = new ArrayList<>(active.size());
+        for (Job j : active) {
+            if (!j.generation().isDone()) {
+                batch.add(j.generation());
             }
         }
         if (batch.isEmpty()) {
@@ -311,8 +312,8 @@ public final class InferenceWorker implements AutoCloseable {
                     active.size(),
                     e);
             metrics.error(e.getClass().getSimpleName());
-            for (Running r : active) {
-                finish(r.job(), r.generation(), FinishReason.ERROR, e);
+            for (Job j : active) {
+                finish(j, FinishReason.ERROR, e);
             }
             active.clear();
             activeCount = 0;
@@ -323,17 +324,17 @@ public final class InferenceWorker implements AutoCloseable {
     /** Ends what finished, was cancelled or timed out; parks or resumes what is between parts. */
     private void retire() {
         long now = System.nanoTime();
-        List<Running> between = new ArrayList<>();
-        for (Iterator<Running> it = active.iterator(); it.hasNext(); ) {
-            Running r = it.next();
-            FinishReason why =
-                    r.generation().isDone() ? r.generation().doneReason() : r.staleReason(now);
+        List<Job> between = new ArrayList<>();
+        for (Iterator<Job> it = active.iterator(); it.hasNext(); ) {
+            Job j = it.next();
+            Generation g = j.generation();
+            FinishReason why = g.isDone() ? g.doneReason() : j.staleReason(now);
             if (why != null) {
-                finish(r.job(), r.generation(), why, null);
+                finish(j, why, null);
                 it.remove();
-            } else if (r.generation().betweenParts()) {
+            } else if (g.betweenParts()) {
                 it.remove();
-                between.add(r);
+                between.add(j);
             }
         }
         parked.parkOrResume(between, queue.depth() > 0 && !stopping, now, this::resume);
@@ -346,13 +347,13 @@ public final class InferenceWorker implements AutoCloseable {
      * error before or during generation): its listener hears exactly once (finish with the codes,
      * or failed with the error), its native request state is closed, and the outcome is recorded.
      *
-     * @param generation the job's generation, or null when it never started
      * @param error the failure, or null
      */
-    private void finish(Job job, ActiveGeneration generation, FinishReason why, Throwable error) {
+    private void finish(Job job, FinishReason why, Throwable error) {
         if (!job.claimEnd()) {
             return;
         }
+        Generation generation = job.releaseGeneration(); // null when it never started
         try {
             if (error != null) {
                 job.listener().failed(error);
@@ -379,7 +380,7 @@ public final class InferenceWorker implements AutoCloseable {
         stopping = true;
         tasks.refuse();
         for (Job j : queue.close()) {
-            finish(j, null, FinishReason.CANCELLED, null);
+            finish(j, FinishReason.CANCELLED, null);
         }
         stopByNanos = System.nanoTime() + grace.toNanos();
         try {

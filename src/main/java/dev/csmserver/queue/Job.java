@@ -4,6 +4,7 @@ import dev.csmserver.metrics.InferenceMetrics;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.FinishReason;
+import dev.csmserver.pipeline.Generation;
 import dev.csmserver.pipeline.GenerationRequest;
 import java.time.Duration;
 import java.util.Locale;
@@ -12,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One generation on its way through the queue and the worker: the validated request, where its
- * audio goes, its {@link Cancellation}, its deadline and its timings (all {@link System#nanoTime}
- * based). Timing fields are written by the worker thread and read by anyone.
+ * One request's lifecycle through the queue and the worker: the validated request, where its audio
+ * goes, its {@link Cancellation}, its deadline, its timings (all {@link System#nanoTime} based)
+ * and, once admitted, its {@link Generation} (the pipeline's per-request state, until it ends).
+ * Timing fields are written by the worker thread and read by anyone; the generation is the worker
+ * thread's alone.
  */
 public final class Job {
     /** The request log line keeps the worker's logger name (log filters rely on it). */
@@ -31,6 +34,9 @@ public final class Job {
     private volatile long firstAudioNanos;
     private volatile long finishedNanos;
     private volatile int frames;
+
+    /** Its generation from admission to its end; worker-thread only. */
+    private Generation generation;
 
     public Job(String id, GenerationRequest request, JobListener listener) {
         this.id = id;
@@ -69,8 +75,29 @@ public final class Job {
         return nowNanos - deadlineNanos > 0;
     }
 
-    void admitted(long now) {
+    /** Takes {@code g} as its generation: the job joined the batch at {@code now}. */
+    void admitted(Generation g, long now) {
+        generation = g;
         admittedNanos = now;
+    }
+
+    /** Its generation: null before admission and once ended (worker thread). */
+    Generation generation() {
+        return generation;
+    }
+
+    /** Hands over its generation (to be finished and closed) and forgets it; null when none. */
+    Generation releaseGeneration() {
+        Generation g = generation;
+        generation = null;
+        return g;
+    }
+
+    /** Why the job must end now although its generation goes on: cancelled, past its deadline. */
+    FinishReason staleReason(long now) {
+        return cancellation.isCancelled()
+                ? FinishReason.CANCELLED
+                : pastDeadline(now) ? FinishReason.DEADLINE : null;
     }
 
     /** When it was submitted ({@code System.nanoTime()}). */

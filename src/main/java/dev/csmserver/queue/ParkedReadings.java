@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * before the jobs that arrived after it parked, so neither side starves. Worker-thread only.
  */
 final class ParkedReadings {
-    private record Parked(Running running, long since) {}
+    private record Parked(Job job, long since) {}
 
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private final InferenceMetrics metrics;
@@ -27,14 +27,13 @@ final class ParkedReadings {
      * Requests that just ended a part: parked when {@code othersWait} (jobs wait for a slot: they
      * take it first), else handed to {@code resume} to start their next part at once.
      */
-    void parkOrResume(
-            List<Running> between, boolean othersWait, long now, Consumer<Running> resume) {
-        for (Running r : between) {
+    void parkOrResume(List<Job> between, boolean othersWait, long now, Consumer<Job> resume) {
+        for (Job j : between) {
             if (othersWait) {
-                parked.addLast(new Parked(r, now));
+                parked.addLast(new Parked(j, now));
                 metrics.partYielded();
             } else {
-                resume.accept(r);
+                resume.accept(j);
             }
         }
     }
@@ -43,35 +42,35 @@ final class ParkedReadings {
      * The oldest parked request when it parked before {@code head} (the longest-waiting job, or
      * null when none waits) was submitted, taken out; null when {@code head} goes first.
      */
-    Running takeBefore(Job head) {
+    Job takeBefore(Job head) {
         Parked p = parked.peekFirst();
         if (p == null || (head != null && p.since() - head.submittedAt() >= 0)) {
             return null;
         }
         parked.pollFirst();
-        return p.running();
+        return p.job();
     }
 
     /** Takes out the requests cancelled or past their deadline and hands each to {@code end}. */
-    void endStale(long now, BiConsumer<Running, FinishReason> end) {
+    void endStale(long now, BiConsumer<Job, FinishReason> end) {
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Running r = it.next().running();
-            FinishReason why = r.staleReason(now);
+            Job j = it.next().job();
+            FinishReason why = j.staleReason(now);
             if (why != null) {
                 it.remove();
-                end.accept(r, why);
+                end.accept(j, why);
             }
         }
     }
 
     /** Hands every parked request to {@code each} (which may end it) and forgets them. */
-    void drain(Consumer<Running> each) {
+    void drain(Consumer<Job> each) {
         for (Parked p; (p = parked.poll()) != null; ) {
-            each.accept(p.running());
+            each.accept(p.job());
         }
     }
 
-    void forEach(Consumer<Running> each) {
-        parked.forEach(p -> each.accept(p.running()));
+    void forEach(Consumer<Job> each) {
+        parked.forEach(p -> each.accept(p.job()));
     }
 }

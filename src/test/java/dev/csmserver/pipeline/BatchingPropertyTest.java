@@ -83,7 +83,7 @@ class BatchingPropertyTest {
             List<Generation> active = new ArrayList<>(List.of(ga));
             Generation gb = null;
             try {
-                for (int f = 0; !ga.isFinished(); f++) {
+                for (int f = 0; !ga.isDone(); f++) {
                     if (f == 3) { // b joins between frames, at another position
                         gb = generator.start(b);
                         active.add(gb);
@@ -95,7 +95,7 @@ class BatchingPropertyTest {
                     gb.close();
                 }
             }
-            assertEquals(str(alone), str(ga.frames()));
+            assertEquals(str(alone), str(ga.partFrames()));
         }
     }
 
@@ -120,11 +120,11 @@ class BatchingPropertyTest {
             for (GenerationRequest r : requests) {
                 batch.add(generator.start(r));
             }
-            while (batch.stream().anyMatch(g -> !g.isFinished())) {
+            while (batch.stream().anyMatch(g -> !g.isDone())) {
                 generator.step(batch);
             }
             for (int i = 0; i < requests.size(); i++) {
-                assertEquals(singles.get(i), str(batch.get(i).frames()), "request " + i);
+                assertEquals(singles.get(i), str(batch.get(i).partFrames()), "request " + i);
             }
         } finally {
             batch.forEach(Generation::close);

@@ -130,17 +130,16 @@ class LongTextReadingTest {
 
         Recorder beside = new Recorder();
         Recorder other = new Recorder();
-        try (ActiveGeneration a = pipeline.start(r, beside);
-                ActiveGeneration b =
-                        pipeline.start(request("Someone else talks meanwhile.", 3), other)) {
+        try (Generation a = pipeline.start(r, beside);
+                Generation b = pipeline.start(request("Someone else talks meanwhile.", 3), other)) {
             while (!a.isDone()) {
-                for (ActiveGeneration g : List.of(a, b)) {
+                for (Generation g : List.of(a, b)) {
                     if (g.betweenParts()) {
                         pipeline.nextPart(g);
                     }
                 }
-                List<ActiveGeneration> batch = new ArrayList<>();
-                for (ActiveGeneration g : List.of(a, b)) {
+                List<Generation> batch = new ArrayList<>();
+                for (Generation g : List.of(a, b)) {
                     if (!g.isDone()) {
                         batch.add(g);
                     }

@@ -74,14 +74,14 @@ class PackedAdmissionTest {
         }
         int baseline = pipeline.liveArrayCount();
         List<Codes> sinks = List.of(new Codes(), new Codes(), new Codes());
-        List<ActiveGeneration> gens = pipeline.startAll(requests, new ArrayList<>(sinks));
+        List<Generation> gens = pipeline.startAll(requests, new ArrayList<>(sinks));
         try {
             while (gens.stream().anyMatch(g -> !g.isDone())) {
                 pipeline.step(gens);
             }
             gens.forEach(g -> g.finish(g.doneReason()));
         } finally {
-            gens.forEach(ActiveGeneration::close);
+            gens.forEach(Generation::close);
         }
         for (int i = 0; i < requests.size(); i++) {
             assertEquals(solo.get(i).length, sinks.get(i).codes.length, "frames of request " + i);
