@@ -5,7 +5,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.jni.IValue;
 import dev.csmserver.nn.Linear;
+import java.util.List;
 
 /**
  * One Mimi transformer layer (moshi {@code StreamingTransformerLayer}, csm-spec §5.5): pre-norm
@@ -15,14 +17,14 @@ import dev.csmserver.nn.Linear;
  * allows.
  */
 final class MimiTransformerLayer {
-    private final Linear inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
-    private final Linear outProj; // [D, D]
+    private final Projection inProj; // [3D, D] fused q;k;v, interleaved RoPE layout
+    private final Projection outProj; // [D, D]
     private final NDArray norm1Weight;
     private final NDArray norm1Bias;
     private final NDArray norm2Weight;
     private final NDArray norm2Bias;
-    private final Linear linear1; // [F, D]
-    private final Linear linear2; // [D, F]
+    private final Projection linear1; // [F, D]
+    private final Projection linear2; // [D, F]
     private final NDArray layerScale1; // [D]
     private final NDArray layerScale2; // [D]
     private final int heads;
@@ -31,23 +33,41 @@ final class MimiTransformerLayer {
     private final Shape normShape;
     private static final NDIndex QUERIES_AND_KEYS = new NDIndex().addSliceDim(0, 2);
 
-    MimiTransformerLayer(MimiConfig c, CodecWeights w, String name) {
+    /** A bias-free projection {@code [B, T, in]} → {@code [B, T, out]}. */
+    private interface Projection {
+        NDArray forward(NDArray x);
+    }
+
+    /**
+     * @param rows whether the projections treat each batch row on its own ({@link RowLinear}: the
+     *     decoder transformer, whose rows are streams decoded together); else the core's row blocks
+     *     ({@link Linear})
+     */
+    MimiTransformerLayer(MimiConfig c, CodecWeights w, String name, boolean rows) {
         long d = c.dimension();
         long f = c.dimFeedforward();
-        inProj = w.linear(name + ".in_proj.weight", 3 * d, d);
-        outProj = w.linear(name + ".out_proj.weight", d, d);
+        inProj = projection(w, name + ".in_proj.weight", 3 * d, d, rows);
+        outProj = projection(w, name + ".out_proj.weight", d, d, rows);
         norm1Weight = w.array(name + ".norm1.weight", d);
         norm1Bias = w.array(name + ".norm1.bias", d);
         norm2Weight = w.array(name + ".norm2.weight", d);
         norm2Bias = w.array(name + ".norm2.bias", d);
-        linear1 = w.linear(name + ".linear1.weight", f, d);
-        linear2 = w.linear(name + ".linear2.weight", d, f);
+        linear1 = projection(w, name + ".linear1.weight", f, d, rows);
+        linear2 = projection(w, name + ".linear2.weight", d, f, rows);
         layerScale1 = w.array(name + ".layer_scale_1", d);
         layerScale2 = w.array(name + ".layer_scale_2", d);
         heads = c.numHeads();
         headDim = c.headDim();
         eps = (float) c.normEps();
         normShape = new Shape(d);
+    }
+
+    private static Projection projection(
+            CodecWeights w, String name, long out, long in, boolean rows) {
+        if (rows) {
+            return new RowLinear(w.array(name, out, in))::forward;
+        }
+        return w.linear(name, out, in)::forward;
     }
 
     /**
@@ -57,7 +77,31 @@ final class MimiTransformerLayer {
     NDArray forward(NDArray x, NDArray[] rope, NDArray mask, TransformerState state, int layer) {
         NDArray h =
                 LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
-        x = x.add(attention(h, rope, mask, state, layer).mul(layerScale1));
+        return mlp(x.add(attention(h, rope, mask, state, layer).mul(layerScale1)));
+    }
+
+    /**
+     * {@code x [B, T, D]}, row r one stream: the same layer with the attention of every stream over
+     * its own window in one scripted call ({@link MimiStepScript#attend}, which see for the other
+     * arguments); {@code rope [2, B, 1, T, Dh/2]}.
+     */
+    NDArray forwardRows(
+            NDArray x,
+            NDArray rope,
+            List<KvWindow> windows,
+            long[] at,
+            long[] cached,
+            IValue dims,
+            IValue scale) {
+        NDArray h =
+                LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
+        NDArray qkv = inProj.forward(h); // [B, T, 3D]
+        NDArray attended = MimiStepScript.attend(qkv, rope, windows, at, cached, dims, scale);
+        return mlp(x.add(outProj.forward(attended).mul(layerScale1)));
+    }
+
+    /** The feed-forward half: {@code x + scale2 · linear2(gelu(linear1(norm2(x))))}. */
+    private NDArray mlp(NDArray x) {
         NDArray g =
                 LayerNorm.layerNorm(x, normShape, norm2Weight, norm2Bias, eps).singletonOrThrow();
         NDArray ff = linear2.forward(Activation.gelu(linear1.forward(g)));
