@@ -56,6 +56,40 @@ class MimiStep(Module):
       rows.append(torch.matmul(torch.softmax(scores, -1), window_v))
     out = torch.cat(rows, 0)
     return torch.reshape(torch.permute(out, [0, 2, 1, 3]), [b, t, heads * hd])
+  def transformer(self: __torch__.MimiStep,
+    x: Tensor,
+    ws: List[Tensor],
+    rope: Tensor,
+    keys: List[Tensor],
+    values: List[Tensor],
+    at: List[int],
+    cached: List[int],
+    dims: List[int],
+    eps: float,
+    scale: float) -> Tensor:
+    # The whole decoder transformer of several streams (codec.MimiTransformer.forwardRows) in
+    # one call, each layer as MimiTransformerLayer does it: pre-norm LayerNorm, the fused q;k;v
+    # projection, forward() above, the output projection, layer scale; then LayerNorm, linear1,
+    # exact GELU, linear2, layer scale. Each projection is W [1, out, in] times x^T [B, in, T], a
+    # bmm (one product per stream: a stream's bits do not depend on the streams beside it).
+    # x [B, T, D] float32; ws: per layer norm1 weight, norm1 bias, in_proj, out_proj,
+    # layer_scale_1, norm2 weight, norm2 bias, linear1, linear2, layer_scale_2; rope as forward();
+    # keys, values, at, cached: layer l's entries for stream r at l * B + r; dims: H, Dh, context,
+    # layers. -> [B, T, D] float32
+    b = x.size(0)
+    d = x.size(2)
+    for l in range(dims[3]):
+      w = ws[10 * l:10 * l + 10]
+      h = torch.layer_norm(x, [d], w[0], w[1], eps)
+      qkv = torch.transpose(torch.matmul(w[2], torch.transpose(h, 1, 2)), 1, 2)
+      att = self.forward(qkv, rope, keys[l * b:l * b + b], values[l * b:l * b + b], at[l * b:l * b + b], cached[l * b:l * b + b], dims, scale)
+      o = torch.transpose(torch.matmul(w[3], torch.transpose(att, 1, 2)), 1, 2)
+      x = torch.add(x, torch.mul(o, w[4]))
+      g = torch.layer_norm(x, [d], w[5], w[6], eps)
+      f = torch.gelu(torch.transpose(torch.matmul(w[7], torch.transpose(g, 1, 2)), 1, 2))
+      f = torch.transpose(torch.matmul(w[8], torch.transpose(f, 1, 2)), 1, 2)
+      x = torch.add(x, torch.mul(f, w[9]))
+    return x
   def tables(self: __torch__.MimiStep,
     freqs: Tensor,
     starts: List[int],

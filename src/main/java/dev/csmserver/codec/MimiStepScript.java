@@ -12,11 +12,12 @@ import java.util.List;
 
 /**
  * The device side of a batched Mimi decode step, the weightless TorchScript {@code
- * torchscript/mimi_step.py}: a decoder-transformer layer's attention of every stream over its own
- * key/value window as ONE libtorch call (RoPE, in-place window writes, the sliding-window mask made
- * on the device), each step's RoPE tables from the streams' positions, and the clamp of codes the
- * model leaves on the device. Positions, fill levels and sizes go in as int lists, which are
- * arguments, not uploads: a step moves no data but the codes up and the audio down.
+ * torchscript/mimi_step.py}: the whole decoder transformer of several streams as ONE libtorch call
+ * (each layer's attention of every stream over its own key/value window, with RoPE, in-place window
+ * writes and the sliding-window mask made on the device), each step's RoPE tables from the streams'
+ * positions, and the clamp of codes the model leaves on the device. Positions, fill levels and
+ * sizes go in as int lists, which are arguments, not uploads: a step moves no data but the codes up
+ * and the audio down.
  */
 final class MimiStepScript {
     private static final String SOURCE = "/torchscript/mimi_step.py";
@@ -38,36 +39,40 @@ final class MimiStepScript {
     }
 
     /**
-     * {@code qkv [B, T, 3D]} → {@code [B, T, D]}: row r's T new keys and values are written at
-     * {@code at[r]} of {@code windows.get(r)}'s buffers, and its queries attend over the {@code
-     * cached[r]} steps before them plus the new ones. The result is in {@code qkv}'s manager.
+     * The decoder transformer over {@code x [B, T, D]} → {@code [B, T, D]} in its manager: layer
+     * l's attention of row r writes its T new keys and values at {@code at[l·B + r]} of {@code
+     * windows.get(l·B + r)}'s buffers and attends over the {@code cached[l·B + r]} steps before
+     * them plus the new ones. {@code weights}, {@code dims}: see the script.
      */
-    static NDArray attend(
-            NDArray qkv,
+    static NDArray transformer(
+            NDArray x,
+            IValue weights,
             NDArray rope,
             List<KvWindow> windows,
             long[] at,
             long[] cached,
             IValue dims,
-            IValue scale) {
+            double eps,
+            double scale) {
         int n = windows.size();
         PtNDArray[] keys = new PtNDArray[n];
         PtNDArray[] values = new PtNDArray[n];
-        for (int r = 0; r < n; r++) {
-            keys[r] = (PtNDArray) windows.get(r).keys();
-            values[r] = (PtNDArray) windows.get(r).values();
+        for (int i = 0; i < n; i++) {
+            keys[i] = (PtNDArray) windows.get(i).keys();
+            values[i] = (PtNDArray) windows.get(i).values();
         }
-        NDManager m = qkv.getManager();
-        try (IValue x = IValue.from((PtNDArray) qkv);
+        try (IValue h = IValue.from((PtNDArray) x);
                 IValue cs = IValue.from((PtNDArray) rope);
                 IValue k = IValue.listFrom(keys);
                 IValue v = IValue.listFrom(values);
                 IValue a = IValue.listFrom(at);
                 IValue c = IValue.listFrom(cached);
+                IValue e = IValue.from(eps);
+                IValue s = IValue.from(scale);
                 IValue out =
                         IValueUtils.runMethod(
-                                module(), "forward", x, cs, k, v, a, c, dims, scale)) {
-            return out.toTensor((PtNDManager) m);
+                                module(), "transformer", h, weights, cs, k, v, a, c, dims, e, s)) {
+            return out.toTensor((PtNDManager) x.getManager());
         }
     }
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.pytorch.jni.IValue;
 import dev.csmserver.nn.Linear;
 import java.util.List;
 
@@ -25,6 +24,7 @@ final class MimiTransformerLayer {
     private final NDArray norm2Bias;
     private final Projection linear1; // [F, D]
     private final Projection linear2; // [D, F]
+    private final RowLinear[] rowWeights; // in, out, linear1, linear2 when per row; else null
     private final NDArray layerScale1; // [D]
     private final NDArray layerScale2; // [D]
     private final int heads;
@@ -46,14 +46,23 @@ final class MimiTransformerLayer {
     MimiTransformerLayer(MimiConfig c, CodecWeights w, String name, boolean rows) {
         long d = c.dimension();
         long f = c.dimFeedforward();
-        inProj = projection(w, name + ".in_proj.weight", 3 * d, d, rows);
-        outProj = projection(w, name + ".out_proj.weight", d, d, rows);
+        rowWeights =
+                rows
+                        ? new RowLinear[] {
+                            new RowLinear(w.array(name + ".in_proj.weight", 3 * d, d)),
+                            new RowLinear(w.array(name + ".out_proj.weight", d, d)),
+                            new RowLinear(w.array(name + ".linear1.weight", f, d)),
+                            new RowLinear(w.array(name + ".linear2.weight", d, f))
+                        }
+                        : null;
+        inProj = projection(w, name + ".in_proj.weight", 3 * d, d, 0);
+        outProj = projection(w, name + ".out_proj.weight", d, d, 1);
         norm1Weight = w.array(name + ".norm1.weight", d);
         norm1Bias = w.array(name + ".norm1.bias", d);
         norm2Weight = w.array(name + ".norm2.weight", d);
         norm2Bias = w.array(name + ".norm2.bias", d);
-        linear1 = projection(w, name + ".linear1.weight", f, d, rows);
-        linear2 = projection(w, name + ".linear2.weight", d, f, rows);
+        linear1 = projection(w, name + ".linear1.weight", f, d, 2);
+        linear2 = projection(w, name + ".linear2.weight", d, f, 3);
         layerScale1 = w.array(name + ".layer_scale_1", d);
         layerScale2 = w.array(name + ".layer_scale_2", d);
         heads = c.numHeads();
@@ -62,10 +71,10 @@ final class MimiTransformerLayer {
         normShape = new Shape(d);
     }
 
-    private static Projection projection(
-            CodecWeights w, String name, long out, long in, boolean rows) {
-        if (rows) {
-            return new RowLinear(w.array(name, out, in))::forward;
+    /** Projection {@code index} of {@link #rowWeights}, or a {@link Linear} of {@code name}. */
+    private Projection projection(CodecWeights w, String name, long out, long in, int index) {
+        if (rowWeights != null) {
+            return rowWeights[index]::forward;
         }
         return w.linear(name, out, in)::forward;
     }
@@ -81,23 +90,24 @@ final class MimiTransformerLayer {
     }
 
     /**
-     * {@code x [B, T, D]}, row r one stream: the same layer with the attention of every stream over
-     * its own window in one scripted call ({@link MimiStepScript#attend}, which see for the other
-     * arguments); {@code rope [2, B, 1, T, Dh/2]}.
+     * The tensors {@code torchscript/mimi_step.py transformer} reads for this layer, in its order
+     * (row-wise projections only).
      */
-    NDArray forwardRows(
-            NDArray x,
-            NDArray rope,
-            List<KvWindow> windows,
-            long[] at,
-            long[] cached,
-            IValue dims,
-            IValue scale) {
-        NDArray h =
-                LayerNorm.layerNorm(x, normShape, norm1Weight, norm1Bias, eps).singletonOrThrow();
-        NDArray qkv = inProj.forward(h); // [B, T, 3D]
-        NDArray attended = MimiStepScript.attend(qkv, rope, windows, at, cached, dims, scale);
-        return mlp(x.add(outProj.forward(attended).mul(layerScale1)));
+    List<NDArray> scriptWeights() {
+        if (rowWeights == null) {
+            throw new IllegalStateException("only a layer of per-row projections is scripted");
+        }
+        return List.of(
+                norm1Weight,
+                norm1Bias,
+                rowWeights[0].weight(),
+                rowWeights[1].weight(),
+                layerScale1,
+                norm2Weight,
+                norm2Bias,
+                rowWeights[2].weight(),
+                rowWeights[3].weight(),
+                layerScale2);
     }
 
     /** The feed-forward half: {@code x + scale2 · linear2(gelu(linear1(norm2(x))))}. */

@@ -17,6 +17,11 @@ final class RowLinear {
         this.weight = w.expandDims(0);
     }
 
+    /** The weight {@code [1, out, in]} (for the scripted transformer). */
+    NDArray weight() {
+        return weight;
+    }
+
     /** {@code x [B, T, in]} → {@code [B, T, out]}. */
     NDArray forward(NDArray x) {
         return weight.matMul(x.transpose(0, 2, 1)).transpose(0, 2, 1);
