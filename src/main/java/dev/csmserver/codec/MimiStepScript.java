@@ -85,6 +85,11 @@ final class MimiStepScript {
         }
     }
 
+    /** Compiles the module now (at load), not in the first request. */
+    static void compile() {
+        module();
+    }
+
     /** The compiled module, shared by every codec of the process (it holds no weights). */
     private static PtSymbolBlock module() {
         PtSymbolBlock m = module;

@@ -62,6 +62,7 @@ final class MimiTransformer {
                             "mimi-" + name + "-" + System.identityHashCode(scriptWeights),
                             scriptWeights,
                             scriptDims);
+            MimiStepScript.compile();
         } else {
             scriptWeights = null;
             scriptDims = null;
