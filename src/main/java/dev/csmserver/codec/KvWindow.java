@@ -57,9 +57,9 @@ final class KvWindow {
 
     /**
      * Makes room for {@code t} new steps of rows shaped {@code row [B, H, t, Dh]} without writing
-     * them (a script writes them in place, see {@link MimiStepScript#attend}) and returns the step
-     * they go to; {@link #cachedSteps} old steps lie right before it. {@code scratch}: where the
-     * buffers go when this window has no owner. Call {@link #advance} once they are written.
+     * them (a script writes them in place, see {@link MimiStepScript#transformer}) and returns the
+     * step they go to; {@link #cachedSteps} old steps lie right before it. {@code scratch}: where
+     * the buffers go when this window has no owner. Call {@link #advance} once they are written.
      */
     int reserve(Shape row, NDManager scratch, int t) {
         makeRoom(row, scratch, t, cachedSteps());
