@@ -21,6 +21,11 @@ final class CodecWeights {
         this.manager = manager;
     }
 
+    /** The manager the codec's weights and constants live in. */
+    NDManager manager() {
+        return manager;
+    }
+
     NDArray array(String name, long... shape) {
         return weights.get(manager, name, DataType.FLOAT32, shape);
     }

@@ -46,7 +46,7 @@ final class KvWindow {
     NDArray[] append(NDArray k, NDArray v) {
         int t = (int) k.getShape().get(2);
         int old = cachedSteps();
-        makeRoom(k, t, old);
+        makeRoom(k.getShape(), k.getManager(), t, old);
         NDIndex at = steps(filled, filled + t);
         keys.set(at, k);
         values.set(at, v);
@@ -55,8 +55,37 @@ final class KvWindow {
         return new NDArray[] {keys.get(visible), values.get(visible)};
     }
 
+    /**
+     * Makes room for {@code t} new steps of rows shaped {@code row [B, H, t, Dh]} without writing
+     * them (a script writes them in place, see {@link MimiStepScript#transformer}) and returns the
+     * step they go to; {@link #cachedSteps} old steps lie right before it. {@code scratch}: where
+     * the buffers go when this window has no owner. Call {@link #advance} once they are written.
+     */
+    int reserve(Shape row, NDManager scratch, int t) {
+        makeRoom(row, scratch, t, cachedSteps());
+        return filled;
+    }
+
+    /** Counts the {@code t} steps written at {@link #reserve}'s position. */
+    void advance(int t) {
+        if (filled + t > capacity) {
+            throw new IllegalStateException(filled + " + " + t + " steps > capacity " + capacity);
+        }
+        filled += t;
+    }
+
+    /** The key buffer {@code [B, H, capacity, Dh]} (after {@link #reserve}). */
+    NDArray keys() {
+        return keys;
+    }
+
+    /** The value buffer {@code [B, H, capacity, Dh]} (after {@link #reserve}). */
+    NDArray values() {
+        return values;
+    }
+
     /** Ensures {@code t} free steps after the {@code old} steps still needed, moving or growing. */
-    private void makeRoom(NDArray like, int t, int old) {
+    private void makeRoom(Shape s, NDManager scratch, int t, int old) {
         if (keys != null && filled + t <= capacity) {
             return;
         }
@@ -70,10 +99,9 @@ final class KvWindow {
             filled = old;
             return;
         }
-        Shape s = like.getShape();
         int grown = old + Math.max(t, SLACK);
         Shape shape = new Shape(s.get(0), s.get(1), grown, s.get(3)); // [B, H, capacity, Dh]
-        NDManager m = owner == null ? like.getManager() : owner;
+        NDManager m = owner == null ? scratch : owner;
         NDArray newKeys = m.zeros(shape, DataType.FLOAT32);
         NDArray newValues = m.zeros(shape, DataType.FLOAT32);
         if (owner != null) {

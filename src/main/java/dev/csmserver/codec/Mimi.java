@@ -15,6 +15,7 @@ import dev.csmserver.weights.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -59,13 +60,13 @@ public final class Mimi implements AutoCloseable {
         long d = config.dimension();
         int stride = config.frameRateStride();
         encoder = new SeanetEncoder(config, w);
-        encoderTransformer = new MimiTransformer(config, w, "encoder_transformer");
+        encoderTransformer = new MimiTransformer(config, w, "encoder_transformer", false);
         downsample = w.conv("downsample", d, d, 2L * stride, stride, 1, false, true);
         quantizer = new SplitResidualVq(config, w);
         // moshi upsample_channel_wise_bug=True: the transposed conv is depthwise (groups =
         // dimension)
         upsample = w.convTranspose("upsample", d, d, 2L * stride, stride, (int) d, false);
-        decoderTransformer = new MimiTransformer(config, w, "decoder_transformer");
+        decoderTransformer = new MimiTransformer(config, w, "decoder_transformer", true);
         decoder = new SeanetDecoder(config, w);
     }
 
@@ -232,7 +233,10 @@ public final class Mimi implements AutoCloseable {
         try (NDManager m = manager.newSubManager();
                 NDScope scope = new NDScope()) {
             StreamState state = new StreamState(null, config);
-            return decodeStep(codesArray(m, codes), state).toFloatArray();
+            NDArray z = quantizer.decode(codesArray(m, codes)); // [1, D, T]
+            NDArray up = upsample.step(z, state.nextTail()); // [1, D, 2T]
+            NDArray h = decoderTransformer.forward(up, state.transformer());
+            return decoder.step(h, state).toFloatArray();
         }
     }
 
@@ -252,50 +256,68 @@ public final class Mimi implements AutoCloseable {
     }
 
     /**
-     * Decodes {@code codes [K, T]} int64 → {@code [1, 1, T * frameSize]}, carrying {@code state}.
+     * One streamed step of several streams at once: row r's codes {@code codes [B, K, T]} int64 (in
+     * range) carrying {@code states.get(r)} → {@code [B, 1, T * frameSize]}. Every stage runs once
+     * over all rows: the quantizer's lookups and products, the upsampling and the SEANet decoder
+     * with the streams' conv tails stacked ({@link StreamState#stacked}), the decoder transformer
+     * with each layer's attention of every stream over its own window and positions in one scripted
+     * call. A stream on its first call joins with zero tails and an empty window, which is what its
+     * first call computes alone. Each row is what this gives the stream alone.
      */
-    NDArray decodeStep(NDArray codes, StreamState state) {
-        state.rewind();
-        NDArray z = quantizer.decode(codes); // [1, D, T]
-        NDArray up = upsample.step(z, state.nextTail()); // [1, D, 2T]
-        NDArray h = decoderTransformer.forward(up, state.transformer());
-        return decoder.step(h, state);
+    NDArray decodeRows(NDArray codes, List<StreamState> states) {
+        StreamState rows = StreamState.stacked(states);
+        rows.rewind();
+        NDArray z = quantizer.decodeRows(codes); // [B, D, T]
+        NDArray up = upsample.step(z, rows.nextTail()); // [B, D, 2T]
+        List<TransformerState> windows = new ArrayList<>(states.size());
+        for (StreamState s : states) {
+            windows.add(s.transformer());
+        }
+        NDArray h = decoderTransformer.forwardRows(up, windows);
+        return decoder.step(h, rows);
     }
 
     /**
-     * One streamed step of several streams at once: row r's codes {@code [K, T]} (the same T for
-     * all) carrying {@code states.get(r)} → {@code [B, 1, T * frameSize]}. Quantizer, upsampling
-     * and transformer run per stream (positions and attention windows differ); the SEANet decoder,
-     * most of a step's operations, runs once over all rows with their conv tails stacked. Its
-     * products treat each batch row on its own, so every row is exactly what {@link #decodeStep}
-     * gives that stream alone.
+     * Codes the model left on the device, {@code [B, K]} or {@code [B, K, T]} int64, clamped to the
+     * codebook there (no round trip) → {@code [B, K, T]}.
      */
-    NDArray decodeSteps(List<NDArray> codes, List<StreamState> states) {
-        NDList latents = new NDList(states.size());
-        for (int r = 0; r < states.size(); r++) {
-            StreamState s = states.get(r);
-            s.rewind();
-            NDArray up = upsample.step(quantizer.decode(codes.get(r)), s.nextTail()); // [1, D, 2T]
-            latents.add(decoderTransformer.forward(up, s.transformer()));
+    NDArray deviceCodes(NDArray codes) {
+        long k = codes.getShape().get(1);
+        if (k != config.numCodebooks()) {
+            throw new IllegalArgumentException(
+                    "expected " + config.numCodebooks() + " codebooks, got " + k);
         }
-        return decoder.step(NDArrays.concat(latents, 0), StreamState.stacked(states));
+        return MimiStepScript.clampCodes(codes, quantizer.bins());
+    }
+
+    /** Each chunk {@code [K][T]} (the same T) as one int64 array {@code [B, K, T]}, clamped. */
+    NDArray codesArray(NDManager m, List<int[][]> chunks) {
+        int t = checkCodes(chunks.get(0));
+        int k = config.numCodebooks();
+        long[] flat = new long[chunks.size() * k * t];
+        for (int r = 0; r < chunks.size(); r++) {
+            int[][] codes = chunks.get(r);
+            if (checkCodes(codes) != t) {
+                throw new IllegalArgumentException("chunks of different lengths in one batch");
+            }
+            for (int q = 0; q < k; q++) {
+                for (int i = 0; i < t; i++) {
+                    int c = codes[q][i];
+                    if (c < 0) {
+                        throw new IllegalArgumentException(
+                                "negative code " + c + " in codebook " + q + " at frame " + i);
+                    }
+                    flat[(r * k + q) * t + i] = Math.min(c, quantizer.bins() - 1);
+                }
+            }
+        }
+        return m.create(flat, new Shape(chunks.size(), k, t));
     }
 
     /** Codes {@code [K][T]} as an int64 array {@code [K, T]}, clamped to the codebook. */
     NDArray codesArray(NDManager m, int[][] codes) {
-        int t = checkCodes(codes);
-        long[] flat = new long[codes.length * t];
-        for (int q = 0; q < codes.length; q++) {
-            for (int i = 0; i < t; i++) {
-                int c = codes[q][i];
-                if (c < 0) {
-                    throw new IllegalArgumentException(
-                            "negative code " + c + " in codebook " + q + " at frame " + i);
-                }
-                flat[q * t + i] = Math.min(c, quantizer.bins() - 1);
-            }
-        }
-        return m.create(flat, new Shape(codes.length, t));
+        return codesArray(m, Collections.singletonList(codes))
+                .reshape(codes.length, codes[0].length);
     }
 
     private int checkCodes(int[][] codes) {

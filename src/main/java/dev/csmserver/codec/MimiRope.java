@@ -26,6 +26,11 @@ final class MimiRope {
         }
     }
 
+    /** The rotation frequencies {@code [Dh / 2]} (for tables made on the device). */
+    float[] freqs() {
+        return freqs.clone();
+    }
+
     /** cos and sin tables {@code [T, Dh / 2]} for positions {@code start .. start + T - 1}. */
     NDArray[] tables(NDManager manager, long start, int steps) {
         float[] cos = new float[steps * freqs.length];

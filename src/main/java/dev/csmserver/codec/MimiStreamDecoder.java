@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decodes one request's codes as they arrive, frame by frame or a few frames at a time. It carries
@@ -13,7 +16,9 @@ import java.util.List;
  * steps, not moshi's ring buffer, which drops keys the offline mask still allows), so the
  * concatenated chunks equal {@link Mimi#decode} of all the codes at once. State lives in a
  * sub-manager freed by {@link #close}; each call's temporaries are freed when it returns. {@link
- * #decodeAll} advances several streams in one batched pass.
+ * #decodeAll} advances several streams in one batched pass ({@link Mimi#decodeRows}): one upload of
+ * the codes, one download of the audio, and a number of libtorch calls that does not grow with the
+ * number of streams (but for splitting each stream's conv tails back out).
  */
 public final class MimiStreamDecoder implements AutoCloseable {
     private final Mimi mimi;
@@ -29,22 +34,14 @@ public final class MimiStreamDecoder implements AutoCloseable {
 
     /** The next frames' codes {@code [K][n]} → {@code n * frameSize} samples. */
     public float[] decode(int[][] codesChunk) {
-        if (codesChunk.length > 0 && codesChunk[0].length == 0) {
-            return new float[0];
-        }
-        try (NDManager step = manager.newSubManager();
-                NDScope scope = new NDScope()) {
-            float[] out = mimi.decodeStep(mimi.codesArray(step, codesChunk), state).toFloatArray();
-            framesDecoded += codesChunk[0].length;
-            return out;
-        }
+        return decodeAll(List.of(this), Collections.singletonList(codesChunk)).get(0);
     }
 
     /**
      * Decodes the next chunk of each stream, {@code chunks.get(i)} for {@code decoders.get(i)}, and
      * returns each stream's samples: exactly what {@link #decode} would give each alone. Streams of
-     * one Mimi that are past their first call and get chunks of the same length share one batched
-     * SEANet pass; the others are decoded one by one.
+     * one Mimi whose chunks have the same length share one batched pass, whatever their positions
+     * (a stream on its first frame included); an empty chunk gives no samples.
      */
     public static List<float[]> decodeAll(List<MimiStreamDecoder> decoders, List<int[][]> chunks) {
         if (decoders.size() != chunks.size()) {
@@ -52,55 +49,77 @@ public final class MimiStreamDecoder implements AutoCloseable {
                     decoders.size() + " decoders for " + chunks.size() + " chunks");
         }
         float[][] out = new float[decoders.size()][];
-        List<Integer> batch = new ArrayList<>();
+        Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < decoders.size(); i++) {
-            MimiStreamDecoder d = decoders.get(i);
             int[][] chunk = chunks.get(i);
-            boolean joins =
-                    d.framesDecoded > 0
-                            && chunk.length > 0
-                            && chunk[0].length > 0
-                            && (batch.isEmpty()
-                                    || (d.mimi == decoders.get(batch.get(0)).mimi
-                                            && chunk[0].length
-                                                    == chunks.get(batch.get(0))[0].length));
-            if (joins) {
-                batch.add(i);
+            int frames = chunk.length == 0 ? 0 : chunk[0].length;
+            if (frames == 0) {
+                out[i] = new float[0];
             } else {
-                out[i] = d.decode(chunk);
+                groups.computeIfAbsent(
+                                List.of(decoders.get(i).mimi, frames), g -> new ArrayList<>())
+                        .add(i);
             }
         }
-        if (batch.size() == 1) {
-            int i = batch.get(0);
-            out[i] = decoders.get(i).decode(chunks.get(i));
-        } else if (batch.size() > 1) {
-            decodeBatch(decoders, chunks, batch, out);
+        for (List<Integer> group : groups.values()) {
+            List<MimiStreamDecoder> ds = new ArrayList<>(group.size());
+            List<int[][]> cs = new ArrayList<>(group.size());
+            for (int i : group) {
+                ds.add(decoders.get(i));
+                cs.add(chunks.get(i));
+            }
+            List<float[]> pcm = decodeBatch(ds, (step, mimi) -> mimi.codesArray(step, cs));
+            for (int r = 0; r < group.size(); r++) {
+                out[group.get(r)] = pcm.get(r);
+            }
         }
         return Arrays.asList(out);
     }
 
-    private static void decodeBatch(
-            List<MimiStreamDecoder> decoders,
-            List<int[][]> chunks,
-            List<Integer> batch,
-            float[][] out) {
-        MimiStreamDecoder first = decoders.get(batch.get(0));
+    /**
+     * Decodes one frame of each stream from codes the model left on the device, {@code codes [B,
+     * K]} int64, row r for {@code decoders.get(r)} (all of one Mimi): the codes are clamped to the
+     * codebook on the device and never come to the host, so the step's only transfer is the audio
+     * down. Codes below zero are taken as 0 (the model never samples them).
+     */
+    public static List<float[]> decodeAll(List<MimiStreamDecoder> decoders, NDArray codes) {
+        if (codes.getShape().dimension() != 2 || codes.getShape().get(0) != decoders.size()) {
+            throw new IllegalArgumentException(
+                    "codes " + codes.getShape() + " for " + decoders.size() + " decoders");
+        }
+        return decodeBatch(decoders, (step, mimi) -> mimi.deviceCodes(codes));
+    }
+
+    /** How a batch's codes {@code [B, K, T]} are made in its step manager. */
+    private interface Codes {
+        NDArray make(NDManager step, Mimi mimi);
+    }
+
+    private static List<float[]> decodeBatch(List<MimiStreamDecoder> decoders, Codes make) {
+        if (decoders.isEmpty()) {
+            return List.of();
+        }
+        MimiStreamDecoder first = decoders.get(0);
         Mimi mimi = first.mimi;
+        List<StreamState> states = new ArrayList<>(decoders.size());
+        for (MimiStreamDecoder d : decoders) {
+            if (d.mimi != mimi) {
+                throw new IllegalArgumentException("stream decoders of different codecs");
+            }
+            states.add(d.state);
+        }
         try (NDManager step = first.manager.newSubManager();
                 NDScope scope = new NDScope()) {
-            List<NDArray> codes = new ArrayList<>(batch.size());
-            List<StreamState> states = new ArrayList<>(batch.size());
-            for (int i : batch) {
-                codes.add(mimi.codesArray(step, chunks.get(i)));
-                states.add(decoders.get(i).state);
+            NDArray codes = make.make(step, mimi); // [B, K, T]
+            int frames = (int) codes.getShape().get(2);
+            float[] all = mimi.decodeRows(codes, states).toFloatArray(); // [B, 1, n] row by row
+            int n = all.length / decoders.size();
+            List<float[]> out = new ArrayList<>(decoders.size());
+            for (int r = 0; r < decoders.size(); r++) {
+                out.add(Arrays.copyOfRange(all, r * n, (r + 1) * n));
+                decoders.get(r).framesDecoded += frames;
             }
-            float[] all = mimi.decodeSteps(codes, states).toFloatArray(); // [B, 1, n] row after row
-            int n = all.length / batch.size();
-            for (int r = 0; r < batch.size(); r++) {
-                int i = batch.get(r);
-                out[i] = Arrays.copyOfRange(all, r * n, (r + 1) * n);
-                decoders.get(i).framesDecoded += chunks.get(i)[0].length;
-            }
+            return out;
         }
     }
 

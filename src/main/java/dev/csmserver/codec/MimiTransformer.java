@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.IValue;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,14 +25,48 @@ final class MimiTransformer {
     private final MimiTransformerLayer[] layers;
     private final MimiRope rope;
     private final int context;
+    private final NDArray freqs; // [Dh / 2] the RoPE frequencies, for tables made on the device
+    private final int heads;
+    private final int headDim;
+    private final double eps;
+    private final double scale; // 1 / sqrt(Dh)
+    private final IValue scriptWeights; // the layers' tensors for the script, or null
+    private final IValue scriptDims; // H, Dh, context, layers
 
-    MimiTransformer(MimiConfig c, CodecWeights w, String name) {
+    /**
+     * @param rows whether the projections treat each batch row on its own (the decoder's: see
+     *     {@link #forwardRows})
+     */
+    MimiTransformer(MimiConfig c, CodecWeights w, String name, boolean rows) {
         layers = new MimiTransformerLayer[c.numLayers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = new MimiTransformerLayer(c, w, name + ".layers." + i);
+            layers[i] = new MimiTransformerLayer(c, w, name + ".layers." + i, rows);
         }
         rope = new MimiRope(c.headDim(), c.maxPeriod());
         context = c.context();
+        freqs = w.manager().create(rope.freqs(), new Shape(c.headDim() / 2));
+        heads = c.numHeads();
+        headDim = c.headDim();
+        eps = (float) c.normEps(); // what the host LayerNorm takes
+        scale = 1.0 / Math.sqrt(headDim);
+        if (rows) {
+            List<PtNDArray> tensors = new ArrayList<>();
+            for (MimiTransformerLayer layer : layers) {
+                layer.scriptWeights().forEach(t -> tensors.add((PtNDArray) t));
+            }
+            scriptWeights = IValue.listFrom(tensors.toArray(new PtNDArray[0]));
+            scriptDims = IValue.listFrom(heads, headDim, context, layers.length);
+            // the list holds references to the weights: freed with the weights' manager
+            w.manager()
+                    .attachInternal(
+                            "mimi-" + name + "-" + System.identityHashCode(scriptWeights),
+                            scriptWeights,
+                            scriptDims);
+            MimiStepScript.compile();
+        } else {
+            scriptWeights = null;
+            scriptDims = null;
+        }
     }
 
     int numLayers() {
@@ -52,6 +88,57 @@ final class MimiTransformer {
             outs.add(block(xt.get(":, " + from + ":" + to + ", :"), state));
         }
         return NDArrays.concat(new NDList(outs), 1).transpose(0, 2, 1);
+    }
+
+    /**
+     * The next {@code T} steps of several streams at once, {@code x [B, D, T]} with row r carrying
+     * {@code states.get(r)} → {@code [B, D, T]}: norms, projections and MLP once over all rows,
+     * each layer's attention of every stream over its own window and positions as one scripted call
+     * ({@link MimiStepScript}), RoPE tables made on the device. A stream's first call (an empty
+     * window) joins like any other. Row r equals {@link #forward} of stream r alone up to the
+     * products' rounding (the same script runs a stream alone).
+     */
+    NDArray forwardRows(NDArray x, List<TransformerState> states) {
+        if (scriptWeights == null) {
+            throw new IllegalStateException("only a transformer of per-row projections is batched");
+        }
+        NDArray xt = x.transpose(0, 2, 1); // [B, T, D]
+        Shape s = xt.getShape();
+        int steps = (int) s.get(1);
+        int b = states.size();
+        if (s.get(0) != b) {
+            throw new IllegalArgumentException(s.get(0) + " rows for " + b + " streams");
+        }
+        long[] starts = new long[b];
+        for (int r = 0; r < b; r++) {
+            starts[r] = states.get(r).position();
+        }
+        // each layer's window of each stream made ready for the new steps: layer l, stream r at
+        // l * B + r (moving or growing a buffer costs calls once per KvWindow.SLACK steps)
+        NDManager m = xt.getManager();
+        Shape row = new Shape(1, heads, steps, headDim); // one stream's new keys
+        List<KvWindow> windows = new ArrayList<>(layers.length * b);
+        long[] at = new long[layers.length * b];
+        long[] cached = new long[at.length];
+        for (int i = 0; i < layers.length; i++) {
+            for (int r = 0; r < b; r++) {
+                KvWindow w = states.get(r).layer(i);
+                cached[i * b + r] = w.cachedSteps();
+                at[i * b + r] = w.reserve(row, m, steps);
+                windows.add(w);
+            }
+        }
+        NDArray tables = MimiStepScript.tables(freqs, starts, steps); // [2, B, 1, T, Dh / 2]
+        NDArray y =
+                MimiStepScript.transformer(
+                        xt, scriptWeights, tables, windows, at, cached, scriptDims, eps, scale);
+        for (KvWindow w : windows) {
+            w.advance(steps);
+        }
+        for (TransformerState state : states) {
+            state.advance(steps);
+        }
+        return y.transpose(0, 2, 1);
     }
 
     private NDArray block(NDArray x, TransformerState state) {

@@ -15,9 +15,9 @@ import ai.djl.nn.core.Linear;
  */
 final class SplitResidualVq {
     private final NDArray firstIn; // [dq, D]
-    private final NDArray firstOut; // [D, dq]
     private final NDArray restIn;
-    private final NDArray restOut;
+    private final NDArray firstOutRows; // [1, D, dq]
+    private final NDArray restOutRows; // [1, D, dq]
     private final NDArray[] codebooks; // K x [bins, dq]
     private final NDArray[] codebooksT; // K x [dq, bins]
     private final NDArray[] squaredNorms; // K x [bins]
@@ -31,9 +31,9 @@ final class SplitResidualVq {
         numCodebooks = c.numCodebooks();
         bins = c.codebookSize();
         firstIn = w.array("quantizer.first.input_proj.weight", dq, d, 1).reshape(dq, d);
-        firstOut = w.array("quantizer.first.output_proj.weight", d, dq, 1).reshape(d, dq);
+        firstOutRows = w.array("quantizer.first.output_proj.weight", d, dq, 1).reshape(1, d, dq);
         restIn = w.array("quantizer.rest.input_proj.weight", dq, d, 1).reshape(dq, d);
-        restOut = w.array("quantizer.rest.output_proj.weight", d, dq, 1).reshape(d, dq);
+        restOutRows = w.array("quantizer.rest.output_proj.weight", d, dq, 1).reshape(1, d, dq);
         codebooks = new NDArray[numCodebooks];
         codebooksT = new NDArray[numCodebooks];
         squaredNorms = new NDArray[numCodebooks];
@@ -85,22 +85,35 @@ final class SplitResidualVq {
 
     /** Codes {@code [K, T]} int64 (already in range) → latent {@code [1, D, T]}. */
     NDArray decode(NDArray codes) {
-        long t = codes.getShape().get(1);
-        NDArray semantic = codebooks[0].get(new NDIndex("{}", codes.get(0))); // [T, dq]
+        return decodeRows(codes.expandDims(0));
+    }
+
+    /**
+     * Codes of several streams {@code [B, K, T]} int64 (already in range) → latents {@code [B, D,
+     * T]}, all rows in one pass of lookups and products.
+     */
+    NDArray decodeRows(NDArray codes) {
+        long b = codes.getShape().get(0);
+        long t = codes.getShape().get(2);
+        long dq = restStacked.getShape().get(1);
+        NDArray semantic =
+                codebooks[0]
+                        .get(new NDIndex("{}", codes.get(":, 0, :").flatten()))
+                        .reshape(b, t, dq)
+                        .transpose(0, 2, 1); // [B, dq, T]
         NDArray offsets =
                 codes.getManager()
                         .arange(0, (numCodebooks - 1) * bins, bins, DataType.INT64)
                         .reshape(numCodebooks - 1, 1);
-        NDArray rows = codes.get("1:").add(offsets).flatten(); // [(K - 1) * T]
+        NDArray rows = codes.get(":, 1:, :").add(offsets).flatten(); // [B·(K - 1)·T]
         NDArray acoustic =
                 restStacked
                         .get(new NDIndex("{}", rows))
-                        .reshape(numCodebooks - 1, t, restStacked.getShape().get(1))
-                        .sum(new int[] {0}); // [T, dq]
-        NDArray z =
-                Linear.linear(semantic, firstOut)
-                        .singletonOrThrow()
-                        .add(Linear.linear(acoustic, restOut).singletonOrThrow()); // [T, D]
-        return z.transpose().expandDims(0);
+                        .reshape(b, numCodebooks - 1, t, dq)
+                        .sum(new int[] {1})
+                        .transpose(0, 2, 1); // [B, dq, T]
+        // [1, D, dq] x [B, dq, T]: bmm's, one product per stream, so a row's bits do not depend
+        // on the rows beside it
+        return firstOutRows.matMul(semantic).add(restOutRows.matMul(acoustic)); // [B, D, T]
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * every call (a cursor hands them out), plus the decoder transformer's key/value window and
  * position. An offline call uses a fresh one with no owner, which is what makes offline decode and
  * streaming decode the same computation. {@link #stacked} joins several streams' conv tails for one
- * batched pass of the SEANet decoder.
+ * batched pass of the decoder.
  */
 final class StreamState {
     private final NDManager owner;
@@ -33,10 +33,11 @@ final class StreamState {
 
     /**
      * The streams' next conv tails, row r from {@code rows.get(r)}, each stream's cursor going on
-     * from where it is. It has no transformer: attention windows stay per stream.
+     * from where it is ({@link RowTails}: a stream on its first call gets zero tails). It has no
+     * transformer: attention windows stay per stream. One stream is itself.
      */
     static StreamState stacked(List<StreamState> rows) {
-        return new StreamState(rows);
+        return rows.size() == 1 ? rows.get(0) : new StreamState(rows);
     }
 
     /** The next conv's tail (created empty the first time round). */
@@ -46,7 +47,7 @@ final class StreamState {
             for (StreamState row : rows) {
                 next.add(row.nextTail());
             }
-            return StreamTail.stacked(next);
+            return new RowTails(next);
         }
         if (cursor == tails.size()) {
             tails.add(new StreamTail(owner));

@@ -173,6 +173,8 @@ public final class StepCountBench {
                     (t1 - t0) / 1e6 / steps);
             if (Boolean.getBoolean("opcount.detail")) {
                 printTop(before, mid);
+                System.out.println("    Mimi:");
+                printTop(mid, after);
             }
         } finally {
             states.forEach(GenerationState::close);
