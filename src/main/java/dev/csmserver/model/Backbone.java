@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.KvSlab;
 import dev.csmserver.nn.Llama3Rope;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
 import dev.csmserver.nn.ScriptedRows;
+import dev.csmserver.nn.SlabRows;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,6 +63,14 @@ public final class Backbone {
     }
 
     /**
+     * An empty slab for the caches of the requests of a CUDA-shaped model, {@code capacity}
+     * positions per slot, in a sub-manager of {@code manager} ({@link KvSlab}).
+     */
+    public KvSlab newSlab(NDManager manager, int capacity) {
+        return new KvSlab(manager, layers.length, config.numKvHeads(), capacity, config.headDim());
+    }
+
+    /**
      * {@code x [B, S, D]} float32, row b at positions {@code starts[b] ..} with caches {@code
      * caches.get(b)} → {@code [B, S, D]} float32 after the final norm.
      */
@@ -106,6 +116,35 @@ public final class Backbone {
                 x = Nd.scoped(() -> layer.step(in, rows, layerCaches));
             }
         }
+        return norm.forward(x);
+    }
+
+    /**
+     * As {@link #step(NDArray, NDArray, List, int[])} for requests holding slots of {@code slab}:
+     * {@code slots [P]} int64 on the device (0 for padding rows), each layer's attention one
+     * batched call over all rows ({@link SlabRows}), no per-row work. The caller holds {@link
+     * KvSlab#lock}. → {@code [P, 1, D]} after the final norm.
+     */
+    public NDArray step(
+            NDArray x,
+            NDArray positions,
+            NDArray slots,
+            KvSlab slab,
+            List<KvCache[]> caches,
+            int[] starts) {
+        int p = (int) x.getShape().get(0);
+        int[] ones = new int[caches.size()];
+        Arrays.fill(ones, 1);
+        check(caches, starts, ones);
+        try (SlabRows rows = new SlabRows(slab, rope.tables(positions, p, 1), slots, positions)) {
+            for (int l = 0; l < layers.length; l++) {
+                LlamaLayer layer = layers[l];
+                NDArray in = x;
+                int at = l;
+                x = Nd.scoped(() -> layer.step(in, rows, at));
+            }
+        }
+        KvSlab.advance(caches);
         return norm.forward(x);
     }
 

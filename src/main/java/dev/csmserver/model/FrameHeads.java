@@ -2,6 +2,7 @@ package dev.csmserver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -22,11 +23,13 @@ import java.util.List;
  * steps with their KV cache and sampling, as the weightless TorchScript module {@code
  * torchscript/csm_heads.py} with the weights passed in (the same row blocks, packing and products
  * {@link Linear} runs, so codes and logits are the host-driven path's). Per frame the host sends
- * the rows' sampling settings and, when any row samples, their seeded noise {@code [B, K, V]}, and
- * reads back the codes {@code [B, K]}.
+ * the rows' sampling settings and, when any row samples, their seeded noise {@code [B, K, V]} (one
+ * upload), and reads back the codes {@code [B, K]}.
  */
 final class FrameHeads {
     private static final String SOURCE = "/torchscript/csm_heads.py";
+    private static final NDIndex PARAMS = new NDIndex(":, 0:2");
+    private static final NDIndex NOISE = new NDIndex(":, 2:");
     private static volatile PtSymbolBlock module;
 
     private final IValue weights; // the tensors in the order the script reads them
@@ -172,35 +175,43 @@ final class FrameHeads {
      * forces; records what {@code picker} asks for. Its tensors land in lastH's manager.
      */
     int[][] run(NDArray lastH, List<Sampler> samplers, CodePicker picker) {
+        return runOnDevice(lastH, samplers, picker).host();
+    }
+
+    /** The codes of a frame: {@code [B][K]} on the host and {@code [B, K]} int64 on the device. */
+    record Codes(int[][] host, NDArray device) {}
+
+    /**
+     * As {@link #run}, also giving the codes as they are on the device (in lastH's manager). The
+     * rows' settings and noise go up in ONE upload {@code [B, 2 + K·V]} (temperature, top-k, then
+     * the noise when any row samples) and the codes come down in one read: two transfers a frame.
+     */
+    Codes runOnDevice(NDArray lastH, List<Sampler> samplers, CodePicker picker) {
         int b = (int) lastH.getShape().get(0);
         NDManager m = lastH.getManager();
-        float[] params = new float[2 * b]; // [B, 2]: temperature, top-k
-        int maxK = 1;
         boolean sampling = false;
+        for (Sampler s : samplers) {
+            sampling |= !s.isGreedy();
+        }
+        int per = sampling ? k * vocab : 0;
+        int width = 2 + per;
+        float[] up = new float[b * width]; // [B, 2 + K·V]: temperature, top-k, noise [K, V]
+        int maxK = 1;
         for (int r = 0; r < b; r++) {
             Sampler s = samplers.get(r);
             int topK = Math.min(s.topK(), vocab);
-            params[2 * r] = s.temperature();
-            params[2 * r + 1] = topK;
+            up[r * width] = s.temperature();
+            up[r * width + 1] = topK;
             if (!s.isGreedy()) {
-                sampling = true;
                 maxK = Math.max(maxK, topK);
+                s.noise(up, r * width + 2, per);
+            } else if (sampling) {
+                Arrays.fill(up, r * width + 2, (r + 1) * width, 1f);
             }
         }
-        NDArray noise = noNoise;
-        if (sampling) {
-            int per = k * vocab;
-            float[] n = new float[b * per]; // [B, K, V]
-            for (int r = 0; r < b; r++) {
-                Sampler s = samplers.get(r);
-                if (s.isGreedy()) {
-                    Arrays.fill(n, r * per, (r + 1) * per, 1f);
-                } else {
-                    s.noise(n, r * per, per);
-                }
-            }
-            noise = m.create(n, new Shape(b, k, vocab));
-        }
+        NDArray settings = m.create(up, new Shape(b, width)); // [B, 2 + K·V]
+        NDArray params = sampling ? settings.get(PARAMS) : settings; // [B, 2]
+        NDArray noise = sampling ? settings.get(NOISE).reshape(b, k, vocab) : noNoise; // [B, K, V]
         NDArray forced = noneForced;
         if (picker.forces()) {
             long[] f = new long[b * k]; // [B, K], -1: choose
@@ -214,7 +225,7 @@ final class FrameHeads {
         boolean record = picker.records();
         NDArray[] out = new NDArray[3];
         try (IValue h = IValue.from((PtNDArray) lastH);
-                IValue p = IValue.from((PtNDArray) m.create(params, new Shape(b, 2)));
+                IValue p = IValue.from((PtNDArray) params);
                 IValue mk = IValue.from((long) maxK);
                 IValue nz = IValue.from((PtNDArray) noise);
                 IValue fc = IValue.from((PtNDArray) forced);
@@ -259,7 +270,7 @@ final class FrameHeads {
                 }
             }
         }
-        return codes;
+        return new Codes(codes, out[0]);
     }
 
     /**
