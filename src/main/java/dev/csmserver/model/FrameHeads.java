@@ -2,7 +2,6 @@ package dev.csmserver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -28,15 +27,12 @@ import java.util.List;
  */
 final class FrameHeads {
     private static final String SOURCE = "/torchscript/csm_heads.py";
-    private static final NDIndex PARAMS = new NDIndex(":, 0:2");
-    private static final NDIndex NOISE = new NDIndex(":, 2:");
     private static volatile PtSymbolBlock module;
 
     private final IValue weights; // the tensors in the order the script reads them
     private final IValue blocks; // row blocks per linear
     private final IValue dims;
     private final IValue pad; // FBGEMM's batch-invariant row counts 0..120, or empty
-    private final NDArray noNoise; // [0] float32: every row greedy
     private final NDArray noneForced; // [0] int64
     private final int k;
     private final int vocab;
@@ -48,14 +44,12 @@ final class FrameHeads {
             IValue blocks,
             IValue dims,
             IValue pad,
-            NDArray noNoise,
             NDArray noneForced,
             CsmConfig config) {
         this.weights = weights;
         this.blocks = blocks;
         this.dims = dims;
         this.pad = pad;
-        this.noNoise = noNoise;
         this.noneForced = noneForced;
         this.k = config.numCodebooks();
         this.vocab = config.audioVocabSize();
@@ -144,14 +138,7 @@ final class FrameHeads {
         // the lists hold references to the weights: freed with the weights' manager
         manager.attachInternal("frame-heads-" + System.identityHashCode(w), w, b, dv, p);
         module(); // compiled now, not in the first request
-        return new FrameHeads(
-                w,
-                b,
-                dv,
-                p,
-                manager.zeros(new Shape(0), DataType.FLOAT32),
-                manager.zeros(new Shape(0), DataType.INT64),
-                config);
+        return new FrameHeads(w, b, dv, p, manager.zeros(new Shape(0), DataType.INT64), config);
     }
 
     /** The compiled module, shared by every model of the process (it holds no weights). */
@@ -210,8 +197,6 @@ final class FrameHeads {
             }
         }
         NDArray settings = m.create(up, new Shape(b, width)); // [B, 2 + K·V]
-        NDArray params = sampling ? settings.get(PARAMS) : settings; // [B, 2]
-        NDArray noise = sampling ? settings.get(NOISE).reshape(b, k, vocab) : noNoise; // [B, K, V]
         NDArray forced = noneForced;
         if (picker.forces()) {
             long[] f = new long[b * k]; // [B, K], -1: choose
@@ -225,16 +210,15 @@ final class FrameHeads {
         boolean record = picker.records();
         NDArray[] out = new NDArray[3];
         try (IValue h = IValue.from((PtNDArray) lastH);
-                IValue p = IValue.from((PtNDArray) params);
+                IValue p = IValue.from((PtNDArray) settings);
                 IValue mk = IValue.from((long) maxK);
-                IValue nz = IValue.from((PtNDArray) noise);
                 IValue fc = IValue.from((PtNDArray) forced);
                 IValue rec = IValue.from(record);
                 IValue sc = IValue.from(scale);
                 IValue result =
                         IValueUtils.runMethod(
-                                module(), "forward", h, weights, blocks, dims, pad, p, mk, nz, fc,
-                                rec, sc)) {
+                                module(), "forward", h, weights, blocks, dims, pad, p, mk, fc, rec,
+                                sc)) {
             IValue[] parts = result.toIValueTuple();
             try {
                 for (int i = 0; i < 3; i++) {
