@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The CSM backbone (llama-1B flavour, no token embedding or output layer): layers then the final
  * RMSNorm. Rows of several requests, each at its own position with its own KV caches, go through
- * one call: projections are batched, attention runs per request over its filled prefix.
+ * one call: projections are batched; attention runs per request over its filled prefix, or, for a
+ * step over slots of a {@link KvSlab} (the CUDA-shaped path), over all rows at once.
  */
 public final class Backbone {
     private final LlamaConfig config;
