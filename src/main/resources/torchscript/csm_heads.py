@@ -9,9 +9,8 @@ class CsmHeads(Module):
     blocks: List[int],
     dims: List[int],
     pad: List[int],
-    params: Tensor,
+    settings: Tensor,
     max_k: int,
-    noise: Tensor,
     forced: Tensor,
     record: bool,
     scale: float) -> Tuple[Tensor, Tensor, Tensor]:
@@ -24,8 +23,8 @@ class CsmHeads(Module):
     # (0-d), FBGEMM's zero bias [1] and the causal mask of step 1 [2, 2].
     # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width.
     # scale: the attention's 1/sqrt(head dim) as float32.
-    # params [B, 2] float32: each row's temperature and top-k. noise [B, K, V]: Exp(1) per entry
-    # (empty: every row is greedy). forced [B, K] int64: a code to take instead of choosing one,
+    # settings [B, 2 + K V] float32, the frame's one upload: each row's temperature and top-k, then
+    # its noise [K, V], Exp(1) per entry (settings [B, 2]: every row is greedy). forced [B, K] int64: a code to take instead of choosing one,
     # or -1 (empty: none forced).
     k = dims[0]
     v = dims[1]
@@ -48,8 +47,11 @@ class CsmHeads(Module):
     minus_half = ws[extra + 2 * n_layers + 6]
     zero = ws[extra + 2 * n_layers + 7]
     mask = ws[extra + 2 * n_layers + 8]
-    temperature = torch.select(params, 1, 0)
-    top_k = torch.to(torch.select(params, 1, 1), 4)
+    temperature = torch.select(settings, 1, 0)
+    top_k = torch.to(torch.select(settings, 1, 1), 4)
+    noise = torch.zeros([0], dtype=6, device=h.device)
+    if torch.size(settings, 1) > 2:
+      noise = torch.reshape(torch.slice(settings, 1, 2), [b, k, v])
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
     codes = torch.zeros([b, k], dtype=4, device=h.device)
     rec_logits = torch.zeros([0], dtype=6, device=h.device)

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.KvSlab;
 import dev.csmserver.nn.Llama3Rope;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
 import dev.csmserver.nn.ScriptedRows;
+import dev.csmserver.nn.SlabRows;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +20,8 @@ import java.util.List;
 /**
  * The CSM backbone (llama-1B flavour, no token embedding or output layer): layers then the final
  * RMSNorm. Rows of several requests, each at its own position with its own KV caches, go through
- * one call: projections are batched, attention runs per request over its filled prefix.
+ * one call: projections are batched; attention runs per request over its filled prefix, or, for a
+ * step over slots of a {@link KvSlab} (the CUDA-shaped path), over all rows at once.
  */
 public final class Backbone {
     private final LlamaConfig config;
@@ -58,6 +61,14 @@ public final class Backbone {
             }
         }
         return caches;
+    }
+
+    /**
+     * An empty slab for the caches of the requests of a CUDA-shaped model, {@code capacity}
+     * positions per slot, in a sub-manager of {@code manager} ({@link KvSlab}).
+     */
+    public KvSlab newSlab(NDManager manager, int capacity) {
+        return new KvSlab(manager, layers.length, config.numKvHeads(), capacity, config.headDim());
     }
 
     /**
@@ -106,6 +117,35 @@ public final class Backbone {
                 x = Nd.scoped(() -> layer.step(in, rows, layerCaches));
             }
         }
+        return norm.forward(x);
+    }
+
+    /**
+     * As {@link #step(NDArray, NDArray, List, int[])} for requests holding slots of {@code slab}:
+     * {@code slots [P]} int64 on the device (0 for padding rows), each layer's attention one
+     * batched call over all rows ({@link SlabRows}), no per-row work. The caller holds {@link
+     * KvSlab#lock}. → {@code [P, 1, D]} after the final norm.
+     */
+    public NDArray step(
+            NDArray x,
+            NDArray positions,
+            NDArray slots,
+            KvSlab slab,
+            List<KvCache[]> caches,
+            int[] starts) {
+        int p = (int) x.getShape().get(0);
+        int[] ones = new int[caches.size()];
+        Arrays.fill(ones, 1);
+        check(caches, starts, ones);
+        try (SlabRows rows = new SlabRows(slab, rope.tables(positions, p, 1), slots, positions)) {
+            for (int l = 0; l < layers.length; l++) {
+                LlamaLayer layer = layers[l];
+                NDArray in = x;
+                int at = l;
+                x = Nd.scoped(() -> layer.step(in, rows, at));
+            }
+        }
+        KvSlab.advance(caches);
         return norm.forward(x);
     }
 

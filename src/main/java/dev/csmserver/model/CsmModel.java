@@ -8,13 +8,16 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.IntraOpThreads;
 import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.KvSlab;
 import dev.csmserver.nn.Linear;
-import dev.csmserver.weights.CsmCheckpoint;
+import dev.csmserver.nn.Nd;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * CSM-1B with immutable weights (spec 3): frame embedding, backbone, c0 head and depth decoder. It
@@ -23,6 +26,11 @@ import java.util.List;
  * step over a batch of independent requests ({@link #step}); the generation loop lives in the
  * pipeline. Each call runs inside its own {@link NDScope}: nothing outlives it but the in-place KV
  * cache writes of the requests' own managers.
+ *
+ * <p>On the CUDA-shaped path ({@link ComputePath#CUDA_SHAPED}) the requests' backbone caches are
+ * slots of one {@link KvSlab} this model owns, so a step attends all its rows in one batched call
+ * per layer; a request takes its slot in {@link #newState} and hands it back on {@link
+ * GenerationState#close}. Passes over the slab hold its lock (it may grow between them).
  */
 public final class CsmModel {
     private static final NDIndex LAST_ROW = new NDIndex(":, -1, :");
@@ -41,12 +49,12 @@ public final class CsmModel {
     private final FrameHeads heads;
     private volatile boolean hostHeads;
 
-    /** A step input's code columns {@code [P, K]} and position column {@code [P]}. */
-    private final NDIndex codeColumns;
+    /** The requests' backbone caches on the CUDA-shaped path; null on the CPU's default. */
+    private final KvSlab slab;
 
-    private final NDIndex positionColumn;
+    private final BackboneStep backboneStep;
 
-    private CsmModel(
+    CsmModel(
             CsmConfig config,
             NDManager manager,
             DataType weightType,
@@ -65,8 +73,11 @@ public final class CsmModel {
         this.backbone = backbone;
         this.codebook0Head = codebook0Head;
         this.decoder = decoder;
-        this.codeColumns = new NDIndex().addAllDim().addSliceDim(0, config.numCodebooks());
-        this.positionColumn = new NDIndex().addAllDim().addIndices(config.numCodebooks());
+        this.slab =
+                ComputePath.of(manager) == ComputePath.CUDA_SHAPED
+                        ? backbone.newSlab(manager, config.maxContext())
+                        : null;
+        this.backboneStep = new BackboneStep(config, manager, embedder, backbone, slab);
     }
 
     /**
@@ -88,74 +99,7 @@ public final class CsmModel {
             NDManager weightsManager,
             DataType weightType,
             Runnable progress) {
-        if (weightType != DataType.FLOAT32 && weightType != DataType.FLOAT16) {
-            throw new IllegalArgumentException(
-                    "weights are float32 or float16 (bf16 aborts DJL 0.36), not " + weightType);
-        }
-        int d = config.backbone().embedDim();
-        int v = config.audioVocabSize();
-        int k = config.numCodebooks();
-        NDArray text =
-                weights.get(
-                        weightsManager,
-                        "text_embeddings.weight",
-                        weightType,
-                        config.textVocabSize(),
-                        d);
-        FrameEmbedder embedder =
-                new FrameEmbedder(
-                        text,
-                        weights.get(
-                                weightsManager,
-                                "audio_embeddings.weight",
-                                weightType,
-                                (long) v * k,
-                                d),
-                        v,
-                        k);
-        // A transformers checkpoint with tie_codebooks_embeddings=false gives the depth decoder its
-        // own audio table; it shares the text table (never read by embedCodes) and the progress
-        // step of the frame embedding, so the number of steps does not depend on the checkpoint.
-        FrameEmbedder decoderEmbedder =
-                !weights.has(CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS)
-                        ? embedder
-                        : new FrameEmbedder(
-                                text,
-                                weights.get(
-                                        weightsManager,
-                                        CsmCheckpoint.DECODER_AUDIO_EMBEDDINGS,
-                                        weightType,
-                                        (long) v * k,
-                                        d),
-                                v,
-                                k); // [V·K, D]
-        progress.run();
-        Backbone backbone =
-                Backbone.load(
-                        weights.sub("backbone"),
-                        config.backbone(),
-                        weightsManager,
-                        weightType,
-                        progress);
-        Linear c0 =
-                Linear.load(
-                        weights.host("codebook0_head.weight", v, d), weightsManager, weightType);
-        // The depth decoder takes the same type: in float16 on this CPU its 31 steps per frame are
-        // 15% faster at batch 1 and 6% slower at batch 4 than in float32 (alternating in-JVM runs),
-        // and the weights are then exactly half.
-        DepthDecoder decoder =
-                DepthDecoder.load(weights, config, weightsManager, weightType, progress);
-        return new CsmModel(
-                config,
-                weightsManager,
-                weightType,
-                embedder,
-                decoderEmbedder,
-                backbone,
-                c0,
-                decoder,
-                FrameHeads.create(
-                        config, c0, decoder, decoderEmbedder.audioTable(), weightsManager));
+        return CsmModelLoader.load(config, weights, weightsManager, weightType, progress);
     }
 
     /**
@@ -168,12 +112,45 @@ public final class CsmModel {
                     "capacity " + capacityRows + " outside 1.." + config.maxContext());
         }
         NDManager requestManager = manager.newSubManager();
+        KvSlab.Slot slot = null;
         try {
+            if (slab != null) {
+                slot = slab.acquire(capacityRows);
+                return new GenerationState(requestManager, slot, sampler);
+            }
             return new GenerationState(
                     requestManager, backbone.newCaches(requestManager, capacityRows), sampler);
         } catch (RuntimeException | Error e) {
+            if (slot != null) {
+                slot.release();
+            }
             requestManager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Makes room for {@code requests} running at once up front (the batch limit), so no {@link
+     * #newState} pays for growing the CUDA-shaped path's slab; nothing on the CPU's default path.
+     */
+    public void reserveRequests(int requests) {
+        if (slab != null) {
+            slab.reserve(requests);
+        }
+    }
+
+    /** Requests holding a slab slot now (0 on the CPU's default path): leak tests. */
+    public int slotsInUse() {
+        return slab == null ? 0 : slab.inUse();
+    }
+
+    /** Runs {@code pass} holding the slab's lock when there is one (its storage stays put). */
+    private <T> T overCaches(Supplier<T> pass) {
+        if (slab == null) {
+            return pass.get();
+        }
+        synchronized (slab.lock()) {
+            return pass.get();
         }
     }
 
@@ -184,6 +161,10 @@ public final class CsmModel {
 
     /** As {@link #prefill(GenerationState, PromptRows)} with the codes chosen by {@code picker}. */
     public int[] prefill(GenerationState state, PromptRows prompt, CodePicker picker) {
+        return overCaches(() -> prefillOne(state, prompt, picker));
+    }
+
+    private int[] prefillOne(GenerationState state, PromptRows prompt, CodePicker picker) {
         try (NDScope scope = new NDScope()) {
             NDArray h = promptForward(state, prompt);
             int[] frame = frame(h.get(LAST_ROW), List.of(state), picker)[0];
@@ -208,6 +189,14 @@ public final class CsmModel {
      * together read the weights once instead of once each.
      */
     public void prefillPrompts(List<GenerationState> states, List<PromptRows> prompts) {
+        overCaches(
+                () -> {
+                    prefillPacked(states, prompts);
+                    return null;
+                });
+    }
+
+    private void prefillPacked(List<GenerationState> states, List<PromptRows> prompts) {
         if (states.size() != prompts.size() || states.isEmpty()) {
             throw new IllegalArgumentException(
                     states.size() + " states for " + prompts.size() + " prompts");
@@ -262,14 +251,30 @@ public final class CsmModel {
      * 4 1249 vs 1360; float32 664 vs 717 and 1425 vs 1523.
      */
     public List<int[]> step(FrameBatch batch, CodePicker picker) {
-        return IntraOpThreads.single(() -> stepBatch(batch, picker));
+        return IntraOpThreads.single(() -> overCaches(() -> stepBatch(batch, picker, null)))
+                .frames();
     }
 
-    private List<int[]> stepBatch(FrameBatch batch, CodePicker picker) {
+    /**
+     * As {@link #step(FrameBatch)}, also keeping the frame's codes as they are on the device,
+     * {@code [B, K]} int64 in {@code codesManager}, for a consumer on the same device (the codec)
+     * to take without uploading them again.
+     */
+    public StepCodes step(FrameBatch batch, NDManager codesManager) {
+        return IntraOpThreads.single(
+                () -> overCaches(() -> stepBatch(batch, CodePicker.NONE, codesManager)));
+    }
+
+    private StepCodes stepBatch(FrameBatch batch, CodePicker picker, NDManager codesManager) {
         List<GenerationState> states = batch.states();
         int b = states.size();
         if (b == 0) {
-            return List.of();
+            return new StepCodes(
+                    List.of(),
+                    codesManager == null
+                            ? null
+                            : codesManager.zeros(
+                                    new Shape(0, config.numCodebooks()), DataType.INT64));
         }
         List<GenerationState> feeding = new ArrayList<>(b); // rows that feed back their last frame
         for (GenerationState s : states) {
@@ -279,10 +284,17 @@ public final class CsmModel {
             }
         }
         try (NDScope scope = new NDScope()) {
-            NDArray stepped = feeding.isEmpty() ? null : backboneStep(feeding); // [F, D]
+            NDArray stepped = feeding.isEmpty() ? null : backboneStep.run(feeding); // [F, D]
             NDArray lastH =
-                    feeding.size() == b ? stepped : withPromptRows(states, stepped); // [B, D]
-            int[][] frames = frame(lastH, states, picker);
+                    feeding.size() == b
+                            ? stepped
+                            : BackboneStep.withPromptRows(states, stepped); // [B, D]
+            FrameHeads.Codes codes = frameCodes(lastH, states, picker);
+            int[][] frames = codes.host();
+            NDArray device = null;
+            if (codesManager != null) {
+                device = Nd.keep(codes.device(), codesManager); // [B, K] int64
+            }
             List<int[]> out = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
                 GenerationState s = states.get(r);
@@ -293,60 +305,8 @@ public final class CsmModel {
                 }
                 out.add(frames[r].clone());
             }
-            return out;
+            return new StepCodes(out, device);
         }
-    }
-
-    /**
-     * One backbone position for each of {@code states}, fed its last frame: the last hidden {@code
-     * [F, D]}. The step's input, every row's codes and position, goes to the device in ONE upload;
-     * the embedding, RoPE rows and attention are device ops from there. The rows are padded once to
-     * a batch-invariant count ({@link Backbone#batchInvariantRows}: zero codes at position 0,
-     * dropped at the end) so no product pads its own.
-     */
-    private NDArray backboneStep(List<GenerationState> states) {
-        int n = states.size();
-        int k = config.numCodebooks();
-        int rows = backbone.batchInvariantRows(n);
-        long[] input = new long[rows * (k + 1)]; // [P, K+1]: codes c0..cK-1, then the position
-        List<KvCache[]> caches = new ArrayList<>(n);
-        int[] starts = new int[n];
-        for (int r = 0; r < n; r++) {
-            GenerationState s = states.get(r);
-            int[] frame = s.lastFrameRef();
-            for (int c = 0; c < k; c++) {
-                if (frame[c] < 0 || frame[c] >= config.audioVocabSize()) {
-                    String bad = "audio code %d outside [0, %d)";
-                    throw new IllegalArgumentException(
-                            String.format(bad, frame[c], config.audioVocabSize()));
-                }
-                input[r * (k + 1) + c] = frame[c];
-            }
-            input[r * (k + 1) + k] = s.position();
-            caches.add(s.caches());
-            starts[r] = s.position();
-        }
-        NDArray in = manager.create(input, new Shape(rows, k + 1)); // [P, K+1] int64
-        NDArray x = embedder.embedFrames(in.get(codeColumns)).expandDims(1); // [P, 1, D]
-        NDArray h = backbone.step(x, in.get(positionColumn), caches, starts).get(LAST_ROW);
-        return rows == n ? h : h.get(new NDIndex().addSliceDim(0, n)); // [F, D]
-    }
-
-    /**
-     * The batch's last hidden {@code [B, D]}: stepped rows in order, prompt outputs where a row
-     * awaits its first frame.
-     */
-    private static NDArray withPromptRows(List<GenerationState> states, NDArray stepped) {
-        NDList rows = new NDList(states.size());
-        int next = 0;
-        for (GenerationState s : states) {
-            rows.add(
-                    s.awaitsFirstFrame()
-                            ? s.promptHidden()
-                            : stepped.get(new NDIndex().addSliceDim(next, next + 1))); // [1, D]
-            next += s.awaitsFirstFrame() ? 0 : 1;
-        }
-        return NDArrays.concat(rows, 0);
     }
 
     /**
@@ -354,12 +314,30 @@ public final class CsmModel {
      * sampler: one call of the scripted heads ({@link FrameHeads}).
      */
     private int[][] frame(NDArray lastH, List<GenerationState> states, CodePicker picker) {
+        return frameCodes(lastH, states, picker).host();
+    }
+
+    /** As {@link #frame}, with the codes also on the device ({@code [B, K]} int64). */
+    private FrameHeads.Codes frameCodes(
+            NDArray lastH, List<GenerationState> states, CodePicker picker) {
         picker.headsStarting();
         if (hostHeads) {
-            return new HostHeads(config, codebook0Head, decoder, decoderEmbedder)
-                    .frame(lastH, picker);
+            int[][] codes =
+                    new HostHeads(config, codebook0Head, decoder, decoderEmbedder)
+                            .frame(lastH, picker);
+            long[] flat = new long[codes.length * config.numCodebooks()];
+            for (int r = 0; r < codes.length; r++) {
+                for (int c = 0; c < codes[r].length; c++) {
+                    flat[r * codes[r].length + c] = codes[r][c];
+                }
+            }
+            return new FrameHeads.Codes(
+                    codes,
+                    lastH.getManager()
+                            .create(flat, new Shape(codes.length, config.numCodebooks())));
         }
-        return heads.run(lastH, states.stream().map(GenerationState::sampler).toList(), picker);
+        return heads.runOnDevice(
+                lastH, states.stream().map(GenerationState::sampler).toList(), picker);
     }
 
     /**

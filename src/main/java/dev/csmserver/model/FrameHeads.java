@@ -22,8 +22,8 @@ import java.util.List;
  * steps with their KV cache and sampling, as the weightless TorchScript module {@code
  * torchscript/csm_heads.py} with the weights passed in (the same row blocks, packing and products
  * {@link Linear} runs, so codes and logits are the host-driven path's). Per frame the host sends
- * the rows' sampling settings and, when any row samples, their seeded noise {@code [B, K, V]}, and
- * reads back the codes {@code [B, K]}.
+ * the rows' sampling settings and, when any row samples, their seeded noise {@code [B, K, V]} (one
+ * upload), and reads back the codes {@code [B, K]}.
  */
 final class FrameHeads {
     private static final String SOURCE = "/torchscript/csm_heads.py";
@@ -33,7 +33,6 @@ final class FrameHeads {
     private final IValue blocks; // row blocks per linear
     private final IValue dims;
     private final IValue pad; // FBGEMM's batch-invariant row counts 0..120, or empty
-    private final NDArray noNoise; // [0] float32: every row greedy
     private final NDArray noneForced; // [0] int64
     private final int k;
     private final int vocab;
@@ -45,14 +44,12 @@ final class FrameHeads {
             IValue blocks,
             IValue dims,
             IValue pad,
-            NDArray noNoise,
             NDArray noneForced,
             CsmConfig config) {
         this.weights = weights;
         this.blocks = blocks;
         this.dims = dims;
         this.pad = pad;
-        this.noNoise = noNoise;
         this.noneForced = noneForced;
         this.k = config.numCodebooks();
         this.vocab = config.audioVocabSize();
@@ -141,14 +138,7 @@ final class FrameHeads {
         // the lists hold references to the weights: freed with the weights' manager
         manager.attachInternal("frame-heads-" + System.identityHashCode(w), w, b, dv, p);
         module(); // compiled now, not in the first request
-        return new FrameHeads(
-                w,
-                b,
-                dv,
-                p,
-                manager.zeros(new Shape(0), DataType.FLOAT32),
-                manager.zeros(new Shape(0), DataType.INT64),
-                config);
+        return new FrameHeads(w, b, dv, p, manager.zeros(new Shape(0), DataType.INT64), config);
     }
 
     /** The compiled module, shared by every model of the process (it holds no weights). */
@@ -172,35 +162,41 @@ final class FrameHeads {
      * forces; records what {@code picker} asks for. Its tensors land in lastH's manager.
      */
     int[][] run(NDArray lastH, List<Sampler> samplers, CodePicker picker) {
+        return runOnDevice(lastH, samplers, picker).host();
+    }
+
+    /** The codes of a frame: {@code [B][K]} on the host and {@code [B, K]} int64 on the device. */
+    record Codes(int[][] host, NDArray device) {}
+
+    /**
+     * As {@link #run}, also giving the codes as they are on the device (in lastH's manager). The
+     * rows' settings and noise go up in ONE upload {@code [B, 2 + K·V]} (temperature, top-k, then
+     * the noise when any row samples) and the codes come down in one read: two transfers a frame.
+     */
+    Codes runOnDevice(NDArray lastH, List<Sampler> samplers, CodePicker picker) {
         int b = (int) lastH.getShape().get(0);
         NDManager m = lastH.getManager();
-        float[] params = new float[2 * b]; // [B, 2]: temperature, top-k
-        int maxK = 1;
         boolean sampling = false;
+        for (Sampler s : samplers) {
+            sampling |= !s.isGreedy();
+        }
+        int per = sampling ? k * vocab : 0;
+        int width = 2 + per;
+        float[] up = new float[b * width]; // [B, 2 + K·V]: temperature, top-k, noise [K, V]
+        int maxK = 1;
         for (int r = 0; r < b; r++) {
             Sampler s = samplers.get(r);
             int topK = Math.min(s.topK(), vocab);
-            params[2 * r] = s.temperature();
-            params[2 * r + 1] = topK;
+            up[r * width] = s.temperature();
+            up[r * width + 1] = topK;
             if (!s.isGreedy()) {
-                sampling = true;
                 maxK = Math.max(maxK, topK);
+                s.noise(up, r * width + 2, per);
+            } else if (sampling) {
+                Arrays.fill(up, r * width + 2, (r + 1) * width, 1f);
             }
         }
-        NDArray noise = noNoise;
-        if (sampling) {
-            int per = k * vocab;
-            float[] n = new float[b * per]; // [B, K, V]
-            for (int r = 0; r < b; r++) {
-                Sampler s = samplers.get(r);
-                if (s.isGreedy()) {
-                    Arrays.fill(n, r * per, (r + 1) * per, 1f);
-                } else {
-                    s.noise(n, r * per, per);
-                }
-            }
-            noise = m.create(n, new Shape(b, k, vocab));
-        }
+        NDArray settings = m.create(up, new Shape(b, width)); // [B, 2 + K·V]
         NDArray forced = noneForced;
         if (picker.forces()) {
             long[] f = new long[b * k]; // [B, K], -1: choose
@@ -214,16 +210,15 @@ final class FrameHeads {
         boolean record = picker.records();
         NDArray[] out = new NDArray[3];
         try (IValue h = IValue.from((PtNDArray) lastH);
-                IValue p = IValue.from((PtNDArray) m.create(params, new Shape(b, 2)));
+                IValue p = IValue.from((PtNDArray) settings);
                 IValue mk = IValue.from((long) maxK);
-                IValue nz = IValue.from((PtNDArray) noise);
                 IValue fc = IValue.from((PtNDArray) forced);
                 IValue rec = IValue.from(record);
                 IValue sc = IValue.from(scale);
                 IValue result =
                         IValueUtils.runMethod(
-                                module(), "forward", h, weights, blocks, dims, pad, p, mk, nz, fc,
-                                rec, sc)) {
+                                module(), "forward", h, weights, blocks, dims, pad, p, mk, fc, rec,
+                                sc)) {
             IValue[] parts = result.toIValueTuple();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -259,7 +254,7 @@ final class FrameHeads {
                 }
             }
         }
-        return codes;
+        return new Codes(codes, out[0]);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.csmserver.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.csmserver.nn.KvCache;
+import dev.csmserver.nn.KvSlab;
 import dev.csmserver.nn.Nd;
 
 /**
@@ -10,11 +11,17 @@ import dev.csmserver.nn.Nd;
  * the model's manager, sized to the prompt plus the frames it may produce), its next position, the
  * last frame it produced (the next backbone input) and its seeded {@link Sampler}. Created by
  * {@link CsmModel#newState}; {@link #close()} frees its native memory.
+ *
+ * <p>On the CUDA-shaped path the caches are not in the sub-manager: they view a slot of the model's
+ * {@link KvSlab} (so one step attends all rows at once), and {@link #close()} hands that slot back
+ * before closing the sub-manager, which still owns the rest of the request's state (the prompt's
+ * last output).
  */
 public final class GenerationState implements AutoCloseable {
     private final NDManager manager;
     private final KvCache[] caches;
     private final Sampler sampler;
+    private final KvSlab.Slot slot; // null: the caches are the sub-manager's own
     private int position;
     private int[] lastFrame;
     private int frames;
@@ -26,9 +33,20 @@ public final class GenerationState implements AutoCloseable {
     private NDArray promptHidden;
 
     GenerationState(NDManager manager, KvCache[] caches, Sampler sampler) {
+        this(manager, caches, sampler, null);
+    }
+
+    /** A state whose caches are {@code slot}'s, handed back on {@link #close()}. */
+    GenerationState(NDManager manager, KvSlab.Slot slot, Sampler sampler) {
+        this(manager, slot.caches(), sampler, slot);
+    }
+
+    private GenerationState(
+            NDManager manager, KvCache[] caches, Sampler sampler, KvSlab.Slot slot) {
         this.manager = manager;
         this.caches = caches;
         this.sampler = sampler;
+        this.slot = slot;
     }
 
     /** Next backbone position (rows consumed so far). */
@@ -57,6 +75,14 @@ public final class GenerationState implements AutoCloseable {
 
     KvCache[] caches() {
         return caches;
+    }
+
+    /** The slab slot holding the caches (CUDA-shaped path); throws when they are its own. */
+    int slot() {
+        if (slot == null) {
+            throw new IllegalStateException("request has no slab slot");
+        }
+        return slot.index();
     }
 
     int[] lastFrameRef() {
@@ -105,9 +131,16 @@ public final class GenerationState implements AutoCloseable {
         return manager.isOpen();
     }
 
+    /** Frees the request: its slab slot back to the model (if any), then its sub-manager. */
     @Override
     public void close() {
-        manager.close();
+        try {
+            if (slot != null) {
+                slot.release();
+            }
+        } finally {
+            manager.close();
+        }
     }
 
     /** Throws unless this request is open, not prefilled yet, with room for {@code rows} rows. */

@@ -129,6 +129,16 @@ public final class GqaAttention {
         return wo.forward(rows.attend(qkv, rope.swap(), dims, scaleValue, caches));
     }
 
+    /**
+     * One step of {@code x [P, 1, Dm]} (already normed) for requests holding slots of a {@link
+     * KvSlab}: the projections here, RoPE and the attention of all rows at once in one scripted
+     * call ({@link SlabRows}) for layer {@code layer}. Returns {@code [P, 1, Dm]} float32.
+     */
+    public NDArray step(NDArray x, SlabRows rows, int layer) {
+        NDArray qkv = wqkv.forward(x); // [P, 1, (H + 2·KVH)·D]
+        return wo.forward(rows.attend(layer, qkv, rope.swap(), dims, scaleValue));
+    }
+
     /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
     public int batchInvariantRows(int rows) {
         return wqkv.batchInvariantRows(rows);

@@ -10,10 +10,12 @@ import ai.djl.ndarray.types.Shape;
  * Preallocated keys and values of one attention layer for {@code B} sequences that advance
  * together: {@code [B, KVH, capacity, D]} float32, only the KV heads (not torchtune's 4x expanded
  * copy). New rows are written in place at the fill pointer; attention reads the filled prefix only.
+ * The storage is either the cache's own or a view of one slot of a model-wide {@link KvSlab} (the
+ * CUDA-shaped path), which re-points it ({@link #rebind}) when the slab grows.
  */
 public final class KvCache {
-    private final NDArray keys;
-    private final NDArray values;
+    private NDArray keys;
+    private NDArray values;
     private final int capacity;
     private int filled;
 
@@ -25,6 +27,26 @@ public final class KvCache {
         this.keys = manager.zeros(shape, DataType.FLOAT32); // [B, KVH, cap, D] float32
         this.values = manager.zeros(shape, DataType.FLOAT32);
         this.capacity = capacity;
+    }
+
+    /**
+     * A cache over storage it does not own: {@code keys, values [1, KVH, C, D]} float32 views (C at
+     * least {@code capacity}) of a {@link KvSlab} slot.
+     */
+    KvCache(NDArray keys, NDArray values, int capacity) {
+        if (keys.getShape().get(2) < capacity) {
+            throw new IllegalArgumentException(
+                    "storage " + keys.getShape() + " shorter than capacity " + capacity);
+        }
+        this.keys = keys;
+        this.values = values;
+        this.capacity = capacity;
+    }
+
+    /** Points this cache at new storage holding the same contents (a grown {@link KvSlab}). */
+    void rebind(NDArray keys, NDArray values) {
+        this.keys = keys;
+        this.values = values;
     }
 
     /** Writes {@code k, v [B, KVH, S, D]} at the fill pointer and advances it by S. */

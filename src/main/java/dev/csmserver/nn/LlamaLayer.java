@@ -59,6 +59,15 @@ public final class LlamaLayer {
         return h.add(mlp.forward(mlpNorm.forward(h)));
     }
 
+    /**
+     * One step of {@code x [P, 1, Dm]} for requests holding {@link KvSlab} slots, this being layer
+     * {@code layer}: all rows attend at once ({@link GqaAttention#step(NDArray, SlabRows, int)}).
+     */
+    public NDArray step(NDArray x, SlabRows rows, int layer) {
+        NDArray h = x.add(attention.step(saNorm.forward(x), rows, layer));
+        return h.add(mlp.forward(mlpNorm.forward(h)));
+    }
+
     /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
     public int batchInvariantRows(int rows) {
         return attention.batchInvariantRows(rows);

@@ -13,6 +13,7 @@ import dev.csmserver.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Properties of the batched engine on the golden weights with real sampling (temperature > 0, top-k
  * > 1): a request's codes depend only on its seed and inputs, whatever runs beside it and whenever
- * it joins; a batch of three gives exactly the codes of three single runs.
+ * it joins; a batch of three gives exactly the codes of three single runs; no request keeps its
+ * slab slot once closed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchingPropertyTest {
@@ -46,6 +48,12 @@ class BatchingPropertyTest {
                         DataType.FLOAT32,
                         path());
         generator = new CsmGenerator(model, tokenizer);
+    }
+
+    /** Every request of a test handed its KV slab slot back (CUDA-shaped; none on the CPU's). */
+    @AfterEach
+    void everySlotCameBack() {
+        assertEquals(0, generator.model().slotsInUse(), "slab slots still held");
     }
 
     @AfterAll
