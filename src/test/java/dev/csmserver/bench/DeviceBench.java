@@ -2,12 +2,12 @@ package dev.csmserver.bench;
 
 import ai.djl.engine.Engine;
 import dev.csmserver.nn.IntraOpThreads;
-import dev.csmserver.pipeline.ActiveGeneration;
 import dev.csmserver.pipeline.AudioChunk;
 import dev.csmserver.pipeline.ChunkSink;
 import dev.csmserver.pipeline.ComputeDevice;
 import dev.csmserver.pipeline.ComputePathSetting;
 import dev.csmserver.pipeline.CsmPipeline;
+import dev.csmserver.pipeline.Generation;
 import dev.csmserver.pipeline.GenerationRequest;
 import dev.csmserver.pipeline.ModelSource;
 import dev.csmserver.pipeline.PipelineOptions;
@@ -233,7 +233,7 @@ public final class DeviceBench {
                 batch,
                 batch);
         long t0 = System.nanoTime();
-        List<ActiveGeneration> gens = pipeline.startAll(requests, asSinks);
+        List<Generation> gens = pipeline.startAll(requests, asSinks);
         try {
             out.printf(
                     Locale.ROOT,
@@ -293,7 +293,7 @@ public final class DeviceBench {
                     jni,
                     moves);
         } finally {
-            gens.forEach(ActiveGeneration::close);
+            gens.forEach(Generation::close);
             int left = pipeline.liveArrayCount() - baseline;
             if (left != 0) {
                 out.printf(Locale.ROOT, "batch %d: %d native arrays left behind%n", batch, left);
