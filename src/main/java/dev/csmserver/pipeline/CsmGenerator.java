@@ -1,9 +1,11 @@
 package dev.csmserver.pipeline;
 
+import ai.djl.ndarray.NDManager;
 import dev.csmserver.model.CsmModel;
 import dev.csmserver.model.FrameBatch;
 import dev.csmserver.model.GenerationState;
 import dev.csmserver.model.PromptRows;
+import dev.csmserver.model.StepCodes;
 import dev.csmserver.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,11 +202,14 @@ public final class CsmGenerator {
         if (running.isEmpty()) {
             return;
         }
-        List<int[]> frames = model.step(FrameBatch.of(states));
-        for (int i = 0; i < running.size(); i++) {
-            running.get(i).accept(frames.get(i));
+        // the step's codes stay on the device too, so the codec takes them with no upload
+        try (NDManager codes = NDManager.newBaseManager()) {
+            StepCodes step = model.step(FrameBatch.of(states), codes);
+            for (int i = 0; i < running.size(); i++) {
+                running.get(i).accept(step.frames().get(i));
+            }
+            Generation.emitNewFrames(running, step.codes());
         }
-        Generation.emitNewFrames(running);
     }
 
     /**

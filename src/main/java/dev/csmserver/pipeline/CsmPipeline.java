@@ -214,6 +214,14 @@ public final class CsmPipeline implements AutoCloseable {
         generator.nextPart(g, partPolicy);
     }
 
+    /**
+     * Makes room for {@code requests} generating at once (the server's batch limit) up front, so no
+     * request pays for growing the model's per-request storage mid-stream.
+     */
+    public void reserveRequests(int requests) {
+        generator.model().reserveRequests(requests);
+    }
+
     /** Generates one frame for every running generation in {@code batch} and sends its audio. */
     public void step(List<Generation> batch) {
         generator.step(batch);

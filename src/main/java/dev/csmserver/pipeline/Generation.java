@@ -1,5 +1,6 @@
 package dev.csmserver.pipeline;
 
+import ai.djl.ndarray.NDArray;
 import dev.csmserver.audio.watermark.StreamingWatermarker;
 import dev.csmserver.codec.MimiStreamDecoder;
 import dev.csmserver.model.GenerationState;
@@ -195,6 +196,30 @@ public final class Generation implements AutoCloseable {
      * samples).
      */
     static void emitNewFrames(List<Generation> batch) {
+        emitNewFrames(batch, null);
+    }
+
+    /**
+     * As {@link #emitNewFrames(List)}, where {@code stepCodes [B, K]} int64 are the codes the step
+     * just made for {@code batch}, still on the model's device: when every generation of the batch
+     * has exactly that one new frame to decode (a step's usual case), the codec takes them there
+     * and the step's only codec transfer is the audio down. Otherwise (a row ended on its end
+     * frame, has no decoder, or holds older frames) the codes go up from the host.
+     */
+    static void emitNewFrames(List<Generation> batch, NDArray stepCodes) {
+        if (stepCodes != null && everyRowHasOneNewFrame(batch)) {
+            List<MimiStreamDecoder> decoders = new ArrayList<>(batch.size());
+            List<int[][]> chunks = new ArrayList<>(batch.size());
+            for (Generation g : batch) {
+                decoders.add(g.decoder);
+                chunks.add(g.pendingCodes());
+            }
+            List<float[]> pcm = MimiStreamDecoder.decodeAll(decoders, stepCodes);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).emit(chunks.get(i), pcm.get(i));
+            }
+            return;
+        }
         List<Generation> pending = new ArrayList<>(batch.size());
         List<MimiStreamDecoder> decoders = new ArrayList<>(batch.size());
         List<int[][]> chunks = new ArrayList<>(batch.size());
@@ -213,6 +238,15 @@ public final class Generation implements AutoCloseable {
         for (int i = 0; i < pending.size(); i++) {
             pending.get(i).emit(chunks.get(i), pcm.get(i));
         }
+    }
+
+    private static boolean everyRowHasOneNewFrame(List<Generation> batch) {
+        for (Generation g : batch) {
+            if (g.decoder == null || g.frames.size() - g.emitted != 1) {
+                return false;
+            }
+        }
+        return !batch.isEmpty();
     }
 
     /**

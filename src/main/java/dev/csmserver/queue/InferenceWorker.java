@@ -133,6 +133,7 @@ public final class InferenceWorker implements AutoCloseable {
     private void loop() {
         Throwable fatal = null;
         try {
+            pipeline.reserveRequests(maxBatch); // on this thread: it owns every inference tensor
             while (true) {
                 heartbeatNanos = System.nanoTime();
                 tasks.runTurn();

@@ -13,6 +13,7 @@ import dev.csmserver.model.GenerationState;
 import dev.csmserver.model.PromptRows;
 import dev.csmserver.model.RandomCsmWeights;
 import dev.csmserver.model.Sampler;
+import dev.csmserver.model.StepCodes;
 import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.LlamaConfig;
 import dev.csmserver.nn.RopeScaling;
@@ -34,7 +35,8 @@ import java.util.TreeMap;
  * transfer calls per batch step, at batch 1, 4 and 8, on random weights with CSM-1B's REAL layer
  * counts (backbone 16, depth decoder 4 with its 31 steps, Mimi's decoder transformer 8) and tiny
  * widths, so the calls, not the FLOPs, set the time. Each step also decodes every row's new frame
- * with its Mimi stream decoder, as the service does. Prints, never asserts.
+ * with its Mimi stream decoder from the codes the step left on the device, as the service does.
+ * Prints, never asserts.
  *
  * <p>Counting is real: run the JVM with the opcount agent ({@code ../shared/opcount/opcount.jar},
  * which counts every call of a native method of {@code ai.djl.pytorch.jni.PyTorchLibrary} and
@@ -109,7 +111,8 @@ public final class StepCountBench {
             throws IOException, InterruptedException {
         List<GenerationState> states = new ArrayList<>();
         List<MimiStreamDecoder> decoders = new ArrayList<>();
-        try (NDManager streams = NDManager.newBaseManager()) {
+        try (NDManager streams = NDManager.newBaseManager();
+                NDManager codes = NDManager.newBaseManager()) {
             for (int r = 0; r < batch; r++) {
                 GenerationState s = model.newState(40 + steps + 4, new Sampler(0.9f, 50, r));
                 model.prefill(s, randomPrompt(model.config(), 20 + 3 * r, r));
@@ -118,19 +121,20 @@ public final class StepCountBench {
             }
             FrameBatch fb = FrameBatch.of(states);
             for (int warm = 0; warm < 2; warm++) {
-                decodeAll(decoders, model.step(fb));
+                MimiStreamDecoder.decodeAll(decoders, model.step(fb, codes).codes());
             }
-            List<List<int[]>> frames = new ArrayList<>(steps);
+            // as the service runs a step: the codes stay on the device for the codec
+            List<StepCodes> frames = new ArrayList<>(steps);
             Map<String, Long> before = read(counts);
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
-                frames.add(model.step(fb));
+                frames.add(model.step(fb, codes));
             }
             long t1 = System.nanoTime();
             Map<String, Long> mid = read(counts);
             long t2 = System.nanoTime();
-            for (List<int[]> f : frames) {
-                decodeAll(decoders, f);
+            for (StepCodes f : frames) {
+                MimiStreamDecoder.decodeAll(decoders, f.codes());
             }
             long t3 = System.nanoTime();
             Map<String, Long> after = read(counts);
@@ -179,19 +183,6 @@ public final class StepCountBench {
         } finally {
             states.forEach(GenerationState::close);
         }
-    }
-
-    /** Each row's new frame through its stream decoder, as the service emits audio per step. */
-    private static void decodeAll(List<MimiStreamDecoder> decoders, List<int[]> frames) {
-        List<int[][]> chunks = new ArrayList<>(frames.size());
-        for (int[] f : frames) {
-            int[][] codes = new int[f.length][1]; // [K][1]
-            for (int k = 0; k < f.length; k++) {
-                codes[k][0] = f[k];
-            }
-            chunks.add(codes);
-        }
-        MimiStreamDecoder.decodeAll(decoders, chunks);
     }
 
     /** The agent's running totals, after waiting out its 100 ms write period. */
