@@ -39,6 +39,7 @@ public final class FbgemmFp16 {
 
     private final PtSymbolBlock module;
     private final NDArray zeroBias; // [1], broadcast over every output
+    private final IValue zeroBiasValue; // the same, wrapped once: it lives as long as the process
 
     /**
      * Row counts to run instead of 0..{@link RowBlocks#MAX_BLOCK} (see {@link RowBlocks}); set once
@@ -49,6 +50,7 @@ public final class FbgemmFp16 {
     private FbgemmFp16(PtSymbolBlock module, NDArray zeroBias) {
         this.module = module;
         this.zeroBias = zeroBias;
+        this.zeroBiasValue = IValue.from((PtNDArray) zeroBias);
     }
 
     /**
@@ -136,11 +138,30 @@ public final class FbgemmFp16 {
      * x's manager.
      */
     public NDArray linear(NDArray x, NDArray packed) {
+        try (IValue weight = IValue.from((PtNDArray) packed)) {
+            return linear(x, weight);
+        }
+    }
+
+    /**
+     * As {@link #linear(NDArray, NDArray)} with the packed weight already wrapped ({@link #wrap}),
+     * which spares a hot step two JNI calls per product; {@code x [..., in]} may have any leading
+     * dimensions (FBGEMM's op flattens them itself) → {@code [..., out]}.
+     */
+    public NDArray linear(NDArray x, IValue packed) {
         try (IValue input = IValue.from((PtNDArray) x);
-                IValue weight = IValue.from((PtNDArray) packed);
-                IValue bias = IValue.from((PtNDArray) zeroBias);
-                IValue y = module.forward(input, weight, bias)) {
+                IValue y = module.forward(input, packed, zeroBiasValue)) {
             return y.toTensor((PtNDManager) x.getManager());
         }
+    }
+
+    /**
+     * {@code packed}, a weight from {@link #pack}, wrapped once for {@link #linear(NDArray,
+     * IValue)}; the wrapper is freed with the weight's manager.
+     */
+    public static IValue wrap(NDArray packed) {
+        IValue v = IValue.from((PtNDArray) packed);
+        packed.getManager().attachInternal("fbgemm-weight-" + packed.getUid(), v);
+        return v;
     }
 }

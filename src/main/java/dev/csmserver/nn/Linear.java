@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.pytorch.jni.IValue;
 import dev.csmserver.weights.FloatSlices;
 import dev.csmserver.weights.HostTensor;
 import java.util.Arrays;
@@ -59,6 +60,7 @@ public final class Linear {
     private static final Shape NO_PADDING = new Shape(0);
 
     private final NDArray[] blocks; // each [out_b, in], Σ out_b = out; or each packed by fbgemm
+    private final IValue[] packedValues; // the packed blocks wrapped once for FBGEMM's op, or null
     private final long in;
     private final long out;
     private final DataType type;
@@ -83,6 +85,10 @@ public final class Linear {
         this.type = type;
         this.fbgemm = fbgemm;
         this.pool = pool;
+        this.packedValues =
+                fbgemm == null
+                        ? null
+                        : Arrays.stream(blocks).map(FbgemmFp16::wrap).toArray(IValue[]::new);
     }
 
     /**
@@ -141,6 +147,10 @@ public final class Linear {
     public NDArray forward(NDArray x) {
         Shape shape = x.getShape();
         long rows = shape.size() / in;
+        if (fbgemm != null && blocks.length == 1 && fbgemm.batchInvariantRows((int) rows) == rows) {
+            // a step's usual product (its rows padded once by the caller): one call, no reshapes
+            return fbgemm.linear(x, packedValues[0]); // [..., out]
+        }
         NDArray flat = x.reshape(rows, in); // [M, in]
         NDArray y;
         if (fbgemm == null && rows >= MIN_CONV_ROWS && convRows && !x.getDevice().isGpu()) {
@@ -160,7 +170,8 @@ public final class Linear {
                                         0);
                 parts =
                         pool.map(
-                                blocks.length, i -> fbgemm.linear(input, blocks[i])); // [M', out_b]
+                                blocks.length,
+                                i -> fbgemm.linear(input, packedValues[i])); // [M', out_b]
             } else {
                 NDArray input = flat.toType(blocks[0].getDataType(), false); // no-op for float32
                 parts = pool.map(blocks.length, i -> product(input, blocks[i]));
