@@ -265,7 +265,14 @@ public final class Mimi implements AutoCloseable {
      * first call computes alone. Each row is what this gives the stream alone.
      */
     NDArray decodeRows(NDArray codes, List<StreamState> states) {
-        StreamState rows = StreamState.stacked(states);
+        return decodeRows(codes, StreamState.stacked(states), states);
+    }
+
+    /**
+     * As {@link #decodeRows(NDArray, List)} with the streams' conv tails carried by {@code rows}
+     * (their stacked or grouped state, {@link StreamState#grouped}).
+     */
+    NDArray decodeRows(NDArray codes, StreamState rows, List<StreamState> states) {
         rows.rewind();
         NDArray z = quantizer.decodeRows(codes); // [B, D, T]
         NDArray up = upsample.step(z, rows.nextTail()); // [B, D, 2T]

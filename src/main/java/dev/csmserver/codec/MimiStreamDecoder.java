@@ -25,6 +25,7 @@ public final class MimiStreamDecoder implements AutoCloseable {
     private final NDManager manager;
     private final StreamState state;
     private long framesDecoded;
+    private StreamGroup group; // the streams this one last decoded with, its tails kept there
 
     MimiStreamDecoder(Mimi mimi, NDManager parent) {
         this.mimi = mimi;
@@ -112,7 +113,9 @@ public final class MimiStreamDecoder implements AutoCloseable {
                 NDScope scope = new NDScope()) {
             NDArray codes = make.make(step, mimi); // [B, K, T]
             int frames = (int) codes.getShape().get(2);
-            float[] all = mimi.decodeRows(codes, states).toFloatArray(); // [B, 1, n] row by row
+            float[] all =
+                    mimi.decodeRows(codes, tailsOf(decoders), states)
+                            .toFloatArray(); // [B, 1, n] row by row
             int n = all.length / decoders.size();
             List<float[]> out = new ArrayList<>(decoders.size());
             for (int r = 0; r < decoders.size(); r++) {
@@ -123,12 +126,67 @@ public final class MimiStreamDecoder implements AutoCloseable {
         }
     }
 
+    /**
+     * The conv tails a batched pass of {@code decoders} runs on: one stream's own; for several, the
+     * group they formed on their last call together when it is the same streams in the same order
+     * (a step's usual case: nothing to stack or split), else a new group (any group one of them was
+     * in ends first, handing its tails back).
+     */
+    private static StreamState tailsOf(List<MimiStreamDecoder> decoders) {
+        MimiStreamDecoder first = decoders.get(0);
+        if (first.group != null && first.group.members.equals(decoders)) {
+            return first.group.state;
+        }
+        for (MimiStreamDecoder d : decoders) {
+            if (d.group != null) {
+                d.group.end();
+            }
+        }
+        if (decoders.size() == 1) {
+            return first.state;
+        }
+        StreamGroup g = new StreamGroup(decoders, first.manager.newSubManager());
+        decoders.forEach(d -> d.group = g);
+        return g.state;
+    }
+
+    /** Streams decoding together call after call, their conv tails kept stacked in one place. */
+    private static final class StreamGroup {
+        final List<MimiStreamDecoder> members;
+        final NDManager manager;
+        final StreamState state;
+
+        StreamGroup(List<MimiStreamDecoder> members, NDManager manager) {
+            this.members = List.copyOf(members);
+            this.manager = manager;
+            List<StreamState> rows = new ArrayList<>(members.size());
+            members.forEach(d -> rows.add(d.state));
+            this.state = StreamState.grouped(rows, manager);
+        }
+
+        /** Hands every stream its tails back and frees the stacked ones. */
+        void end() {
+            try (NDScope scope = new NDScope()) { // the split's views are kept by the streams
+                state.handBack();
+            }
+            manager.close();
+            for (MimiStreamDecoder m : members) {
+                if (m.group == this) {
+                    m.group = null;
+                }
+            }
+        }
+    }
+
     public long framesDecoded() {
         return framesDecoded;
     }
 
     @Override
     public void close() {
+        if (group != null) {
+            group.end(); // the others keep decoding from their own tails
+        }
         manager.close();
     }
 }

@@ -43,6 +43,7 @@ public final class CausalConv1d {
     private final Shape strideShape;
     private final Shape zeroPad = new Shape(0);
     private final Shape dilationShape;
+    private final boolean perRow; // conv1d one batch row per call (the CPU default path)
 
     /**
      * Takes ownership of {@code weight [out, in / groups, k]}: it is closed when only its matrix is
@@ -68,6 +69,7 @@ public final class CausalConv1d {
         this.strideShape = new Shape(stride);
         this.dilationShape = new Shape(dilation);
         this.biasColumn = bias == null ? null : bias.reshape(out, 1);
+        this.perRow = ComputePath.of(weight.getManager()) == ComputePath.CPU_DEFAULT;
         if (groups != 1) {
             this.weight = weight;
             this.matrix = null;
@@ -163,14 +165,16 @@ public final class CausalConv1d {
                 used == x.getShape().get(2)
                         ? x
                         : x.get(new NDIndex().addAllDim().addAllDim().addSliceDim(0, used));
-        return convRows(input, weight, bias, strideShape, zeroPad, dilationShape, groups);
+        return convRows(input, weight, bias, strideShape, zeroPad, dilationShape, groups, perRow);
     }
 
     /**
-     * libtorch's conv1d over {@code x [B, C, L]}, one batch row per call: oneDNN's blocking over
-     * the minibatch changes a row's last bits with the number of rows beside it, and a stream
-     * decoded together with others must give exactly its solo samples. (The matrix products are
-     * bmm's, which already treat each row on its own.)
+     * libtorch's conv1d over {@code x [B, C, L]}. With {@code perRow} (the CPU default path) one
+     * batch row per call: oneDNN's blocking over the minibatch changes a row's last bits with the
+     * number of rows beside it, and there a stream decoded together with others gives exactly its
+     * solo samples. (The matrix products are bmm's, which already treat each row on its own.) The
+     * CUDA-shaped path convolves all rows in one call, so its kernels do not multiply with the
+     * streams; a row's samples then match its solo ones to float rounding.
      */
     static NDArray convRows(
             NDArray x,
@@ -179,15 +183,16 @@ public final class CausalConv1d {
             Shape stride,
             Shape padding,
             Shape dilation,
-            int groups) {
+            int groups,
+            boolean perRow) {
         long rows = x.getShape().get(0);
-        if (rows == 1) {
+        if (rows == 1 || !perRow) {
             return Conv1d.conv1d(x, weight, bias, stride, padding, dilation, groups)
                     .singletonOrThrow();
         }
+        NDList parts = x.split(rows, 0); // B x [1, C, L]: one call, not one index per row
         NDList outs = new NDList((int) rows);
-        for (long r = 0; r < rows; r++) {
-            NDArray row = x.get(new NDIndex().addSliceDim(r, r + 1));
+        for (NDArray row : parts) {
             outs.add(
                     Conv1d.conv1d(row, weight, bias, stride, padding, dilation, groups)
                             .singletonOrThrow());

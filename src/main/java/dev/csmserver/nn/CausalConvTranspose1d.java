@@ -37,6 +37,7 @@ public final class CausalConvTranspose1d {
     private final long outChannels;
     private final Shape one = new Shape(1);
     private final Shape zero = new Shape(0);
+    private final boolean perRow; // conv1d per batch row ({@link CausalConv1d#convRows})
 
     /**
      * @param weight PyTorch layout {@code [Cin, Cout / groups, k]}, {@code k % stride == 0}; closed
@@ -61,6 +62,7 @@ public final class CausalConvTranspose1d {
         this.groups = groups;
         this.outChannels = outPerGroup * groups;
         NDManager owner = weight.getManager();
+        this.perRow = ComputePath.of(owner) == ComputePath.CPU_DEFAULT;
         NDArray rearranged = rearrange(weight, groups);
         weight.close(); // only the rearranged forms are used
         this.bias =
@@ -137,7 +139,8 @@ public final class CausalConvTranspose1d {
                 matrix != null && (t <= MAX_MATMUL_STEPS || kernel == null)
                         ? product(buffer, t)
                         : CausalConv1d.convRows(
-                                buffer, kernel, bias, one, zero, one, groups); // [B, Cout*s, T]
+                                buffer, kernel, bias, one, zero, one, groups,
+                                perRow); // [B, Cout*s, T]
         return y.reshape(b, outChannels, stride, t)
                 .transpose(0, 1, 3, 2)
                 .reshape(b, outChannels, t * stride);
