@@ -3,6 +3,7 @@ package dev.csmserver.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.csmserver.nn.ComputePath;
 import dev.csmserver.nn.KvCache;
 import dev.csmserver.nn.KvSlab;
 import dev.csmserver.nn.Llama3Rope;
@@ -11,6 +12,7 @@ import dev.csmserver.nn.LlamaLayer;
 import dev.csmserver.nn.Nd;
 import dev.csmserver.nn.RmsNorm;
 import dev.csmserver.nn.ScriptedRows;
+import dev.csmserver.nn.SlabBackbone;
 import dev.csmserver.nn.SlabRows;
 import dev.csmserver.weights.Weights;
 import java.util.ArrayList;
@@ -21,19 +23,27 @@ import java.util.List;
  * The CSM backbone (llama-1B flavour, no token embedding or output layer): layers then the final
  * RMSNorm. Rows of several requests, each at its own position with its own KV caches, go through
  * one call: projections are batched; attention runs per request over its filled prefix, or, for a
- * step over slots of a {@link KvSlab} (the CUDA-shaped path), over all rows at once.
+ * step over slots of a {@link KvSlab} (the CUDA-shaped path), over all rows at once, the whole step
+ * (every layer and the final norm) then being ONE scripted call ({@link SlabBackbone}).
  */
 public final class Backbone {
     private final LlamaConfig config;
     private final LlamaLayer[] layers;
     private final RmsNorm norm;
     private final Llama3Rope rope;
+    private final SlabBackbone scripted; // the CUDA-shaped path's slab step; null on the CPU's
 
-    private Backbone(LlamaConfig config, LlamaLayer[] layers, RmsNorm norm, Llama3Rope rope) {
+    private Backbone(
+            LlamaConfig config,
+            LlamaLayer[] layers,
+            RmsNorm norm,
+            Llama3Rope rope,
+            SlabBackbone scripted) {
         this.config = config;
         this.layers = layers;
         this.norm = norm;
         this.rope = rope;
+        this.scripted = scripted;
     }
 
     /** From {@code backbone.layers.*} and {@code backbone.norm.scale} of {@code w}. */
@@ -48,7 +58,11 @@ public final class Backbone {
         RmsNorm norm =
                 new RmsNorm(
                         w.get(manager, "norm.scale", DataType.FLOAT32, c.embedDim()), c.normEps());
-        return new Backbone(c, layers, norm, rope);
+        SlabBackbone scripted =
+                ComputePath.of(manager) == ComputePath.CUDA_SHAPED
+                        ? SlabBackbone.create(layers, norm, rope, c, manager)
+                        : null;
+        return new Backbone(c, layers, norm, rope, scripted);
     }
 
     /** Zeroed per-layer caches of one request, owned by {@code manager} and outside any scope. */
@@ -122,11 +136,34 @@ public final class Backbone {
 
     /**
      * As {@link #step(NDArray, NDArray, List, int[])} for requests holding slots of {@code slab}:
-     * {@code slots [P]} int64 on the device (0 for padding rows), each layer's attention one
-     * batched call over all rows ({@link SlabRows}), no per-row work. The caller holds {@link
-     * KvSlab#lock}. → {@code [P, 1, D]} after the final norm.
+     * {@code slots [P]} int64 on the device (0 for padding rows), the whole step ONE scripted call
+     * ({@link SlabBackbone}: every layer, attention over all rows at once, and the final norm), no
+     * per-row or per-layer work on the host. The caller holds {@link KvSlab#lock}. → {@code [P, 1,
+     * D]} after the final norm.
      */
     public NDArray step(
+            NDArray x,
+            NDArray positions,
+            NDArray slots,
+            KvSlab slab,
+            List<KvCache[]> caches,
+            int[] starts) {
+        if (scripted == null) {
+            return stepLayerByLayer(x, positions, slots, slab, caches, starts);
+        }
+        int[] ones = new int[caches.size()];
+        Arrays.fill(ones, 1);
+        check(caches, starts, ones);
+        NDArray h = scripted.step(x, positions, slots, slab);
+        KvSlab.advance(caches);
+        return h;
+    }
+
+    /**
+     * The same step driven from the host layer by layer (each layer's attention one call, {@link
+     * SlabRows}): the scripted step's reference, bit for bit.
+     */
+    NDArray stepLayerByLayer(
             NDArray x,
             NDArray positions,
             NDArray slots,
@@ -204,6 +241,11 @@ public final class Backbone {
             x = Nd.scoped(() -> layer.forward(in, cosSin, layerCaches, packed));
         }
         return norm.forward(x);
+    }
+
+    /** The scripted slab step (CUDA-shaped), or null: leak tests. */
+    SlabBackbone scripted() {
+        return scripted;
     }
 
     public LlamaConfig config() {

@@ -139,6 +139,11 @@ public final class GqaAttention {
         return wo.forward(rows.attend(layer, qkv, rope.swap(), dims, scaleValue));
     }
 
+    /** wqkv then wo, for the scripted step ({@link SlabBackbone}). */
+    Linear[] linears() {
+        return new Linear[] {wqkv, wo};
+    }
+
     /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
     public int batchInvariantRows(int rows) {
         return wqkv.batchInvariantRows(rows);

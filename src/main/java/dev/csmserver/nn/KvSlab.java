@@ -40,8 +40,7 @@ public final class KvSlab {
     private NDManager storage;
     private NDArray keys; // [L, N, KVH, C, hd] float32
     private NDArray values;
-    private IValue[] layerKeys = new IValue[0]; // per layer [N, KVH, C, hd] views, as script args
-    private IValue[] layerValues = new IValue[0];
+    private IValue[] whole; // keys, values [L, N, KVH, C, hd] as script arguments
     private int slots; // N, including the scratch slot 0
 
     /** A slab of layers x [N, kvHeads, capacity, headDim], allocated on first use. */
@@ -114,9 +113,19 @@ public final class KvSlab {
                 : ((ai.djl.ndarray.BaseNDManager) storage).getManagedArrays().size();
     }
 
-    /** Per-layer script arguments: layer {@code l}'s keys and values {@code [N, KVH, C, hd]}. */
-    synchronized IValue[] layer(int l) {
-        return new IValue[] {layerKeys[l], layerValues[l]};
+    /**
+     * The script arguments of the storage now, keys and values {@code [L, N, KVH, C, hd]}; growth
+     * replaces them (and frees these), so a pass takes them under {@link #lock}.
+     */
+    synchronized IValue[] whole() {
+        return whole.clone();
+    }
+
+    /**
+     * Whether the storage's script arguments are freed (the model's manager closed): leak tests.
+     */
+    public synchronized boolean released() {
+        return whole == null || (whole[0].isReleased() && whole[1].isReleased());
     }
 
     /** Counts one row written by a step in every layer cache of each request. */
@@ -152,28 +161,20 @@ public final class KvSlab {
                 v.set(old, values);
             }
             NDManager previous = storage;
-            IValue[] oldKeys = layerKeys;
-            IValue[] oldValues = layerValues;
+            IValue[] args = {IValue.from((PtNDArray) k), IValue.from((PtNDArray) v)};
+            // they reference the storage: freed with it (on the next growth or the model's close)
+            next.attachInternal("slab-args-" + System.identityHashCode(args[0]), args);
             storage = next;
             keys = k;
             values = v;
             slots = n;
-            layerKeys = new IValue[layers];
-            layerValues = new IValue[layers];
-            for (int l = 0; l < layers; l++) {
-                NDIndex layer = new NDIndex().addIndices(l);
-                layerKeys[l] =
-                        IValue.from((PtNDArray) Nd.keep(keys.get(layer), next)); // [N, KVH, C, hd]
-                layerValues[l] = IValue.from((PtNDArray) Nd.keep(values.get(layer), next));
-            }
+            whole = args;
             for (Map.Entry<Integer, KvCache[]> e : live.entrySet()) {
                 for (int l = 0; l < layers && e.getValue()[l] != null; l++) {
                     NDArray[] kv = views(l, e.getKey());
                     e.getValue()[l].rebind(kv[0], kv[1]);
                 }
             }
-            close(oldKeys);
-            close(oldValues);
             if (previous != null) {
                 previous.close(); // views taken in a pass's scope keep their storage alive
             }
@@ -189,12 +190,6 @@ public final class KvSlab {
     private NDArray[] views(int l, int slot) {
         NDIndex at = new NDIndex().addIndices(l).addSliceDim(slot, slot + 1);
         return new NDArray[] {Nd.keep(keys.get(at), storage), Nd.keep(values.get(at), storage)};
-    }
-
-    private static void close(IValue[] values) {
-        for (IValue v : values) {
-            v.close();
-        }
     }
 
     /** One request's slot: its per-layer caches; {@link #release} hands it back (idempotent). */

@@ -106,6 +106,11 @@ public final class Llama3Rope {
         return new NDArray[] {cos.get(rows).reshape(shape), sin.get(rows).reshape(shape)};
     }
 
+    /** The cos and sin tables {@code [maxPos, D]} (for a scripted step that gathers its rows). */
+    NDArray[] fullTables() {
+        return new NDArray[] {cos, sin};
+    }
+
     /** The pair-swap matrix {@code [D, D]} (for scripted steps that rotate themselves). */
     NDArray swap() {
         return swap;

@@ -68,6 +68,33 @@ public final class LlamaLayer {
         return h.add(mlp.forward(mlpNorm.forward(h)));
     }
 
+    /**
+     * The layer's weights in the order {@code slab_backbone.py} reads them: sa_norm scale, wqkv,
+     * wo, mlp_norm scale, w13, w2 ({@link SlabBackbone}).
+     */
+    NDArray[] stepTensors() {
+        Linear[] attn = attention.linears();
+        Linear[] ffn = mlp.linears();
+        return new NDArray[] {
+            saNorm.scale(),
+            whole(attn[0]),
+            whole(attn[1]),
+            mlpNorm.scale(),
+            whole(ffn[0]),
+            whole(ffn[1])
+        };
+    }
+
+    /** A weight held as one plain tensor, as the CUDA-shaped path loads it. */
+    private static NDArray whole(Linear l) {
+        List<NDArray> blocks = l.rowBlocks();
+        if (l.packed() || blocks.size() != 1) {
+            throw new IllegalStateException(
+                    "a scripted backbone step takes whole, plain weights (the CUDA-shaped path)");
+        }
+        return blocks.get(0);
+    }
+
     /** The batch-invariant row count for {@code rows} rows ({@link Linear#batchInvariantRows}). */
     public int batchInvariantRows(int rows) {
         return attention.batchInvariantRows(rows);

@@ -18,6 +18,11 @@ public final class RmsNorm {
         this.minusHalf = scale.getManager().create(-0.5f);
     }
 
+    /** The scale {@code [D]} float32 (for the scripted step, {@link SlabBackbone}). */
+    NDArray scale() {
+        return scale;
+    }
+
     /** {@code x [..., D]} float32 → same shape float32. */
     public NDArray forward(NDArray x) {
         NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(minusHalf);

@@ -4,23 +4,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 
 /**
- * One step's attention over all its rows at once, the CUDA-shaped path: ONE call of the weightless
- * TorchScript {@code torchscript/slab_attention.py} per layer runs RoPE, writes every row's key and
- * value into its request's {@link KvSlab} slot in place (one scatter) and attends all rows in one
- * masked, batched product over the slab's full context, so the kernels a step launches do not grow
- * with the batch (ScriptedRows loops over rows inside its script). The step's per-step inputs (RoPE
- * rows, slots, positions, all already on the device) are wrapped once and shared by every layer;
- * {@link #close} frees the wrappers. The caller holds {@link KvSlab#lock} for the whole pass.
+ * One step's attention over all its rows at once, layer by layer: ONE call per layer of the {@code
+ * attend} method of {@code torchscript/slab_backbone.py} (the attention the whole scripted step,
+ * {@link SlabBackbone}, runs; this host-driven per-layer path is its reference) runs RoPE, writes
+ * every row's key and value into its request's {@link KvSlab} slot in place (one scatter) and
+ * attends all rows in one masked, batched product over the slab's full context, so the kernels a
+ * step launches do not grow with the batch (ScriptedRows loops over rows inside its script). The
+ * step's per-step inputs (RoPE rows, slots, positions, all already on the device) are wrapped once
+ * and shared by every layer; {@link #close} frees the wrappers. The caller holds {@link
+ * KvSlab#lock} for the whole pass.
  */
 public final class SlabRows implements AutoCloseable {
-    private static final String SOURCE = "/torchscript/slab_attention.py";
-    private static volatile PtSymbolBlock module;
-
     private final KvSlab slab;
     private final IValue cos;
     private final IValue sin;
@@ -42,32 +40,29 @@ public final class SlabRows implements AutoCloseable {
 
     /** {@code qkv [P, 1, (H + 2·KVH)·hd]} float32 of layer {@code layer} → {@code [P, 1, H·hd]}. */
     NDArray attend(int layer, NDArray qkv, NDArray swap, IValue dims, double scale) {
-        IValue[] kv = slab.layer(layer);
+        IValue[] kv = slab.whole();
         NDManager m = qkv.getManager();
         try (IValue x = IValue.from((PtNDArray) qkv);
                 IValue sw = IValue.from((PtNDArray) swap);
+                IValue at = IValue.from((long) layer);
                 IValue sc = IValue.from(scale);
                 IValue result =
                         IValueUtils.runMethod(
-                                module(), "forward", x, cos, sin, sw, kv[0], kv[1], slots,
-                                positions, dims, sc)) {
+                                SlabBackbone.module(),
+                                "attend",
+                                x,
+                                cos,
+                                sin,
+                                sw,
+                                kv[0],
+                                kv[1],
+                                at,
+                                slots,
+                                positions,
+                                dims,
+                                sc)) {
             return result.toTensor((PtNDManager) m);
         }
-    }
-
-    /** The compiled module, shared by every model of the process (it holds no weights). */
-    static PtSymbolBlock module() {
-        PtSymbolBlock m = module;
-        if (m == null) {
-            synchronized (SlabRows.class) {
-                m = module;
-                if (m == null) {
-                    m = ScriptArchive.load(NDManager.newBaseManager(), "SlabAttention", SOURCE);
-                    module = m;
-                }
-            }
-        }
-        return m;
     }
 
     @Override

@@ -22,6 +22,11 @@ public final class SwiGlu {
         this.up = new NDIndex("..., " + intermediateDim + ":" + (2 * intermediateDim));
     }
 
+    /** w13 then w2, for the scripted step ({@link SlabBackbone}). */
+    Linear[] linears() {
+        return new Linear[] {w13, w2};
+    }
+
     /** {@code x [..., Dm]} float32 → {@code [..., Dm]} float32. */
     public NDArray forward(NDArray x) {
         NDArray h = w13.forward(x); // [..., 2·I]

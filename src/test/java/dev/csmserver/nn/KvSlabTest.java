@@ -2,6 +2,7 @@ package dev.csmserver.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.IValue;
 import dev.csmserver.pipeline.DjlRuntime;
 import java.util.ArrayList;
@@ -148,6 +150,23 @@ class KvSlabTest {
             a.release(); // idempotent
             assertEquals(0, slab.inUse());
         }
+    }
+
+    @Test
+    void growingFreesTheOldStoragesScriptArgumentsAndClosingFreesTheLast() {
+        IValue[] last;
+        try (NDManager m = NDManager.newBaseManager()) {
+            KvSlab slab = new KvSlab(m, 2, 2, 8, 4);
+            slab.reserve(1);
+            IValue[] first = slab.whole();
+            slab.reserve(3); // new storage
+            last = slab.whole();
+            assertTrue(first[0].isReleased() && first[1].isReleased(), "the old storage's");
+            assertFalse(last[0].isReleased() || last[1].isReleased(), "the live storage's");
+            assertEquals(new Shape(2, 4, 2, 8, 4), last[0].toTensor((PtNDManager) m).getShape());
+            assertFalse(slab.released());
+        }
+        assertTrue(last[0].isReleased() && last[1].isReleased(), "freed with the model");
     }
 
     @Test
