@@ -218,9 +218,18 @@ class CsmHeads(Module):
     pad: List[int],
     zero: Tensor) -> Tensor:
     # Linear.forward: x [..., in] float32 times the row blocks ws[first:first+count] -> [..., out]
-    shape = x.size()
     n_in = x.size(-1)
     rows = torch.numel(x) // n_in
+    # a whole weight (the usual step): the products take any leading dims themselves, so no
+    # reshapes or lists (half of this function's interpreted ops, per product of 31 steps)
+    if count == 1 and packed:
+      if self.padded_rows(rows, pad) == rows:
+        return self.packed_block(x, ws[first], zero)
+    if count == 1 and not packed and not (conv and rows >= 9):
+      w = ws[first]
+      if w.dtype != 6 or rows <= 1 or rows > 8 or torch.numel(w) < 65536:
+        return torch.to(torch.linear(torch.to(x, w.dtype), w), 6)
+    shape = x.size()
     flat = torch.reshape(x, [rows, n_in])
     if packed:
       padded = self.padded_rows(rows, pad)
