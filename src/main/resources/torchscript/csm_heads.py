@@ -53,6 +53,12 @@ class CsmHeads(Module):
     if torch.size(settings, 1) > 2:
       noise = torch.reshape(torch.slice(settings, 1, 2), [b, k, v])
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
+    # what every codebook's pick reads, made once a frame: each row's divisor [B, 1] (1 for greedy
+    # rows), the index of its k-th largest value [B, 1]
+    divisor = torch.unsqueeze(torch.where(greedy, torch.ones_like(temperature), temperature), 1)
+    kth_at = torch.unsqueeze(torch.sub(torch.clamp(top_k, 1, max_k), 1), 1)
+    sampling = torch.numel(noise) > 0
+    forcing = torch.numel(forced) > 0
     codes = torch.zeros([b, k], dtype=4, device=h.device)
     rec_logits = torch.zeros([0], dtype=6, device=h.device)
     rec_hidden = torch.zeros([0], dtype=6, device=h.device)
@@ -61,7 +67,7 @@ class CsmHeads(Module):
       rec_logits = torch.zeros([b, k, v], dtype=6, device=h.device)
       rec_hidden = torch.zeros([b, k - 1, dims[9]], dtype=6, device=h.device)
       rec_logits[:, 0] = logits
-    c = self.pick(logits, 0, temperature, top_k, greedy, max_k, noise, forced)
+    c = self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing)
     codes[:, 0] = c
     x = torch.cat([torch.reshape(h, [b, 1, -1]), self.embed(table, c, 0, v, b)], 1)
     kv_heads = dims[4]
@@ -88,7 +94,7 @@ class CsmHeads(Module):
       if record:
         rec_logits[:, i] = logits
         rec_hidden[:, i - 1] = last
-      c = self.pick(logits, i, temperature, top_k, greedy, max_k, noise, forced)
+      c = self.pick(logits, i, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing)
       codes[:, i] = c
       if i < k - 1:
         x = self.embed(table, c, i, v, b)
@@ -96,26 +102,27 @@ class CsmHeads(Module):
   def pick(self: __torch__.CsmHeads,
     logits: Tensor,
     codebook: int,
-    temperature: Tensor,
-    top_k: Tensor,
+    divisor: Tensor,
+    kth_at: Tensor,
     greedy: Tensor,
     max_k: int,
     noise: Tensor,
-    forced: Tensor) -> Tensor:
+    forced: Tensor,
+    sampling: bool,
+    forcing: bool) -> Tensor:
     # The reference's sample_topk per row: logits / temperature, keep values >= the k-th largest
     # (ties kept), softmax, then argmax(p / E) with the row's own Exp(1) noise E. Greedy rows take
-    # the argmax (first index on ties). logits [B, V] float32 -> [B] int64.
+    # the argmax (first index on ties). logits [B, V] float32 -> [B] int64. divisor [B, 1]: the
+    # temperature (1 for greedy rows); kth_at [B, 1]: top-k - 1, clamped to 0..max_k - 1.
     out = torch.argmax(logits, -1)
-    if torch.numel(noise) > 0:
-      t = torch.where(greedy, torch.ones_like(temperature), temperature)
-      scaled = torch.div(logits, torch.unsqueeze(t, 1))
-      kk = torch.clamp(top_k, 1, max_k)
-      kth = torch.gather(torch.topk(scaled, max_k)[0], 1, torch.unsqueeze(torch.sub(kk, 1), 1))
+    if sampling:
+      scaled = torch.div(logits, divisor)
+      kth = torch.gather(torch.topk(scaled, max_k)[0], 1, kth_at)
       kept = torch.masked_fill(scaled, torch.lt(scaled, kth), -inf)
       p = torch.softmax(kept, -1)
       race = torch.argmax(torch.div(p, torch.select(noise, 1, codebook)), -1)
       out = torch.where(greedy, out, race)
-    if torch.numel(forced) > 0:
+    if forcing:
       f = torch.select(forced, 1, codebook)
       out = torch.where(torch.ge(f, 0), f, out)
     return out
@@ -128,7 +135,9 @@ class CsmHeads(Module):
     temperature = torch.select(params, 1, 0)
     top_k = torch.to(torch.select(params, 1, 1), 4)
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
-    return self.pick(logits, 0, temperature, top_k, greedy, max_k, noise, torch.zeros([0], dtype=4))
+    divisor = torch.unsqueeze(torch.where(greedy, torch.ones_like(temperature), temperature), 1)
+    kth_at = torch.unsqueeze(torch.sub(torch.clamp(top_k, 1, max_k), 1), 1)
+    return self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, torch.zeros([0], dtype=4), torch.numel(noise) > 0, False)
   def embed(self: __torch__.CsmHeads,
     table: Tensor,
     c: Tensor,
@@ -227,7 +236,10 @@ class CsmHeads(Module):
         return self.packed_block(x, ws[first], zero)
     if count == 1 and not packed and not (conv and rows >= 9):
       w = ws[first]
-      if w.dtype != 6 or rows <= 1 or rows > 8 or torch.numel(w) < 65536:
+      if w.dtype == 6:
+        if rows <= 1 or rows > 8 or torch.numel(w) < 65536:
+          return torch.linear(x, w)
+      else:
         return torch.to(torch.linear(torch.to(x, w.dtype), w), 6)
     shape = x.size()
     flat = torch.reshape(x, [rows, n_in])
