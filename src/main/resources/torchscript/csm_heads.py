@@ -186,18 +186,19 @@ class CsmHeads(Module):
     qk = torch.reshape(qkv[..., 0:q_dim + kv_dim], [b, s, heads + kv_heads, hd])
     swapped = torch.reshape(torch.matmul(torch.reshape(qk, [-1, hd]), swap), qk.size())
     qk = torch.add(torch.mul(qk, cs), torch.mul(swapped, sn))
-    q = qk[:, :, 0:heads]
-    kk = qk[:, :, heads:heads + kv_heads]
+    # narrow, not [:, :, a:b]: one op per view instead of one slice per dimension
+    q = torch.narrow(qk, 2, 0, heads)
+    kk = torch.narrow(qk, 2, heads, kv_heads)
     vv = torch.reshape(qkv[..., q_dim + kv_dim:q_dim + 2 * kv_dim], [b, s, kv_heads, hd])
-    keys[:, :, start:start + s] = torch.permute(kk, [0, 2, 1, 3])
-    values[:, :, start:start + s] = torch.permute(vv, [0, 2, 1, 3])
+    _0 = torch.copy_(torch.narrow(keys, 2, start, s), torch.permute(kk, [0, 2, 1, 3]))
+    _1 = torch.copy_(torch.narrow(values, 2, start, s), torch.permute(vv, [0, 2, 1, 3]))
     n = start + s
     group = heads // kv_heads
     qg = torch.reshape(torch.permute(torch.reshape(q, [b, s, kv_heads, group, hd]), [0, 2, 3, 1, 4]), [b, kv_heads, group * s, hd])
-    scores = torch.mul(torch.matmul(qg, torch.permute(keys[:, :, 0:n], [0, 1, 3, 2])), scale)
+    scores = torch.mul(torch.matmul(qg, torch.permute(torch.narrow(keys, 2, 0, n), [0, 1, 3, 2])), scale)
     if s > 1:
       scores = torch.reshape(torch.add(torch.reshape(scores, [b, kv_heads, group, s, n]), mask), [b, kv_heads, group * s, n])
-    o = torch.matmul(torch.softmax(scores, -1), values[:, :, 0:n])
+    o = torch.matmul(torch.softmax(scores, -1), torch.narrow(values, 2, 0, n))
     o = torch.reshape(torch.permute(torch.reshape(o, [b, kv_heads, group, s, hd]), [0, 3, 1, 2, 4]), [b, s, heads * hd])
     return self.linear(o, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
   def mlp(self: __torch__.CsmHeads,
