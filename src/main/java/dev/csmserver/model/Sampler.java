@@ -70,10 +70,9 @@ public final class Sampler {
      * 0, so a kept entry's score p / E is finite).
      */
     void noise(float[] out, int offset, int count) {
-        // Java 17's ziggurat draw: a frame needs K·V of them per row (65,632 for CSM-1B), and
-        // -log(1 - u) cost ~4x more host time per step than the whole rest of the heads' upload
         for (int i = offset; i < offset + count; i++) {
-            out[i] = Math.max((float) random.nextExponential(), Float.MIN_NORMAL);
+            float e = (float) -Math.log(1.0 - random.nextDouble());
+            out[i] = Math.max(e, Float.MIN_NORMAL);
         }
     }
 
