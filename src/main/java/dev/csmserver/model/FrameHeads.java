@@ -16,6 +16,7 @@ import dev.csmserver.nn.ScriptArchive;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A frame's heads in ONE libtorch call: the c0 head, each row's sampling, and the K-1 depth decoder
@@ -191,10 +192,17 @@ final class FrameHeads {
             up[r * width + 1] = topK;
             if (!s.isGreedy()) {
                 maxK = Math.max(maxK, topK);
-                s.noise(up, r * width + 2, per);
             } else if (sampling) {
                 Arrays.fill(up, r * width + 2, (r + 1) * width, 1f);
             }
+        }
+        if (sampling) {
+            // K·V draws per sampling row (65,632 for CSM-1B, ~1 ms each): the rows' own generators
+            // fill their own slices on the host's cores at once; each row's draws are the same
+            IntStream.range(0, b)
+                    .parallel()
+                    .filter(r -> !samplers.get(r).isGreedy())
+                    .forEach(r -> samplers.get(r).noise(up, r * width + 2, per));
         }
         NDArray settings = m.create(up, new Shape(b, width)); // [B, 2 + K·V]
         NDArray forced = noneForced;
