@@ -116,9 +116,7 @@ public final class Backbone {
      */
     public NDArray step(NDArray x, NDArray positions, List<KvCache[]> caches, int[] starts) {
         int p = (int) x.getShape().get(0);
-        int[] ones = new int[caches.size()];
-        Arrays.fill(ones, 1);
-        check(caches, starts, ones);
+        checkOneRowEach(caches, starts);
         try (ScriptedRows rows = new ScriptedRows(rope.tables(positions, p, 1), starts)) {
             List<KvCache> layerCaches = new ArrayList<>(caches.size());
             for (int l = 0; l < layers.length; l++) {
@@ -151,9 +149,7 @@ public final class Backbone {
         if (scripted == null) {
             return stepLayerByLayer(x, positions, slots, slab, caches, starts);
         }
-        int[] ones = new int[caches.size()];
-        Arrays.fill(ones, 1);
-        check(caches, starts, ones);
+        checkOneRowEach(caches, starts);
         NDArray h = scripted.step(x, positions, slots, slab);
         KvSlab.advance(caches);
         return h;
@@ -171,9 +167,7 @@ public final class Backbone {
             List<KvCache[]> caches,
             int[] starts) {
         int p = (int) x.getShape().get(0);
-        int[] ones = new int[caches.size()];
-        Arrays.fill(ones, 1);
-        check(caches, starts, ones);
+        checkOneRowEach(caches, starts);
         try (SlabRows rows = new SlabRows(slab, rope.tables(positions, p, 1), slots, positions)) {
             for (int l = 0; l < layers.length; l++) {
                 LlamaLayer layer = layers[l];
@@ -211,6 +205,13 @@ public final class Backbone {
     }
 
     /** Each request's caches hold exactly its rows so far, and its new rows fit the RoPE table. */
+    /** {@link #check} for a step: one new row per request. */
+    private void checkOneRowEach(List<KvCache[]> caches, int[] starts) {
+        int[] ones = new int[caches.size()];
+        Arrays.fill(ones, 1);
+        check(caches, starts, ones);
+    }
+
     private void check(List<KvCache[]> caches, int[] starts, int[] lengths) {
         for (int r = 0; r < lengths.length; r++) {
             if (caches.get(r)[0].filled() != starts[r]) {

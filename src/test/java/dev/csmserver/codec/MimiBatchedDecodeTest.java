@@ -34,13 +34,7 @@ class MimiBatchedDecodeTest {
     @ParameterizedTest
     @EnumSource(ComputePath.class)
     void streamsAtDifferentPositionsDecodeTogetherAsEachAlone(ComputePath path) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ComputePath.mark(manager, path);
-            MimiConfig config = MimiConfig.tiny(6, CONTEXT);
-            try (Mimi mimi = Mimi.create(config, RandomMimiWeights.create(config, 7), manager)) {
-                check(mimi, manager, config, path);
-            }
-        }
+        withMimi(path, (mimi, manager, config) -> check(mimi, manager, config, path));
     }
 
     private static void check(Mimi mimi, NDManager manager, MimiConfig config, ComputePath path) {
@@ -120,77 +114,77 @@ class MimiBatchedDecodeTest {
     @ParameterizedTest
     @EnumSource(ComputePath.class)
     void deviceCodesOfTheWrongShapeAreRefused(ComputePath path) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ComputePath.mark(manager, path);
-            MimiConfig config = MimiConfig.tiny(6, CONTEXT);
-            try (Mimi mimi = Mimi.create(config, RandomMimiWeights.create(config, 7), manager);
-                    MimiStreamDecoder d = mimi.newStreamDecoder(manager)) {
-                NDArray twoRows = manager.zeros(new Shape(2, 6), DataType.INT64);
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> MimiStreamDecoder.decodeAll(List.of(d), twoRows));
-                NDArray fiveBooks = manager.zeros(new Shape(1, 5), DataType.INT64);
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> MimiStreamDecoder.decodeAll(List.of(d), fiveBooks));
-                assertEquals(0, d.framesDecoded());
-            }
-        }
+        withMimi(
+                path,
+                (mimi, manager, config) -> {
+                    try (MimiStreamDecoder d = mimi.newStreamDecoder(manager)) {
+                        NDArray twoRows = manager.zeros(new Shape(2, 6), DataType.INT64);
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () -> MimiStreamDecoder.decodeAll(List.of(d), twoRows));
+                        NDArray fiveBooks = manager.zeros(new Shape(1, 5), DataType.INT64);
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () -> MimiStreamDecoder.decodeAll(List.of(d), fiveBooks));
+                        assertEquals(0, d.framesDecoded());
+                    }
+                });
     }
 
     @ParameterizedTest
     @EnumSource(ComputePath.class)
     void streamsJoiningLeavingAndClosingBetweenStepsEachStayAsAlone(ComputePath path) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ComputePath.mark(manager, path);
-            MimiConfig config = MimiConfig.tiny(6, CONTEXT);
-            try (Mimi mimi = Mimi.create(config, RandomMimiWeights.create(config, 7), manager)) {
-                BaseNDManager root = (BaseNDManager) manager;
-                int before = root.getManagedArrays().size();
-                int n = 3;
-                int[][][] codes = new int[n][][];
-                for (int s = 0; s < n; s++) {
-                    codes[s] = MimiStreamingTest.randomCodes(config, FRAMES, 60 + s);
-                }
-                List<MimiStreamDecoder> d = new ArrayList<>();
-                for (int s = 0; s < n; s++) {
-                    d.add(mimi.newStreamDecoder(manager));
-                }
-                float[][] got = new float[n][0];
-                int[] at = new int[n];
-                // which streams decode together, step by step: a pair, a third joins on its first
-                // frame, one decodes alone while the others go on as a pair, the pair again
-                int[][] steps = {{0, 1}, {0, 1}, {0, 1, 2}, {0, 1, 2}, {1}, {0, 2}, {0, 2}, {1, 0}};
-                try {
-                    for (int[] batch : steps) {
-                        List<MimiStreamDecoder> ds = new ArrayList<>();
-                        List<int[][]> chunks = new ArrayList<>();
-                        for (int s : batch) {
-                            ds.add(d.get(s));
-                            chunks.add(frame(codes[s], at[s]++));
-                        }
-                        List<float[]> pcm = MimiStreamDecoder.decodeAll(ds, chunks);
-                        for (int i = 0; i < batch.length; i++) {
-                            got[batch[i]] = concat(got[batch[i]], pcm.get(i));
-                        }
-                    }
-                    d.get(0).close(); // leaves its last partners to go on alone
-                    for (int s = 1; s < n; s++) {
-                        got[s] = concat(got[s], d.get(s).decode(frame(codes[s], at[s]++)));
-                    }
+        withMimi(
+                path,
+                (mimi, manager, config) -> {
+                    BaseNDManager root = (BaseNDManager) manager;
+                    int before = root.getManagedArrays().size();
+                    int n = 3;
+                    int[][][] codes = new int[n][][];
                     for (int s = 0; s < n; s++) {
-                        int[][] mine = MimiGoldenTest.slice(codes[s], 0, at[s]);
-                        assertAsAlone(path, alone(mimi, manager, mine), got[s], "stream " + s);
+                        codes[s] = MimiStreamingTest.randomCodes(config, FRAMES, 60 + s);
                     }
-                } finally {
-                    d.forEach(MimiStreamDecoder::close);
-                }
-                assertEquals(
-                        before,
-                        root.getManagedArrays().size(),
-                        "arrays held after the streams closed");
-            }
-        }
+                    List<MimiStreamDecoder> d = new ArrayList<>();
+                    for (int s = 0; s < n; s++) {
+                        d.add(mimi.newStreamDecoder(manager));
+                    }
+                    float[][] got = new float[n][0];
+                    int[] at = new int[n];
+                    // which streams decode together, step by step: a pair, a third joins on its
+                    // first
+                    // frame, one decodes alone while the others go on as a pair, the pair again
+                    int[][] steps = {
+                        {0, 1}, {0, 1}, {0, 1, 2}, {0, 1, 2}, {1}, {0, 2}, {0, 2}, {1, 0}
+                    };
+                    try {
+                        for (int[] batch : steps) {
+                            List<MimiStreamDecoder> ds = new ArrayList<>();
+                            List<int[][]> chunks = new ArrayList<>();
+                            for (int s : batch) {
+                                ds.add(d.get(s));
+                                chunks.add(frame(codes[s], at[s]++));
+                            }
+                            List<float[]> pcm = MimiStreamDecoder.decodeAll(ds, chunks);
+                            for (int i = 0; i < batch.length; i++) {
+                                got[batch[i]] = concat(got[batch[i]], pcm.get(i));
+                            }
+                        }
+                        d.get(0).close(); // leaves its last partners to go on alone
+                        for (int s = 1; s < n; s++) {
+                            got[s] = concat(got[s], d.get(s).decode(frame(codes[s], at[s]++)));
+                        }
+                        for (int s = 0; s < n; s++) {
+                            int[][] mine = MimiGoldenTest.slice(codes[s], 0, at[s]);
+                            assertAsAlone(path, alone(mimi, manager, mine), got[s], "stream " + s);
+                        }
+                    } finally {
+                        d.forEach(MimiStreamDecoder::close);
+                    }
+                    assertEquals(
+                            before,
+                            root.getManagedArrays().size(),
+                            "arrays held after the streams closed");
+                });
     }
 
     /**
@@ -205,6 +199,21 @@ class MimiBatchedDecodeTest {
         } else {
             GoldenAssert.assertClose(what + " vs alone", alone, together, 1e-5); // -100 dBFS
         }
+    }
+
+    /** A random tiny Mimi on {@code path}, for {@code body}, freed after it. */
+    private static void withMimi(ComputePath path, MimiBody body) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ComputePath.mark(manager, path);
+            MimiConfig config = MimiConfig.tiny(6, CONTEXT);
+            try (Mimi mimi = Mimi.create(config, RandomMimiWeights.create(config, 7), manager)) {
+                body.run(mimi, manager, config);
+            }
+        }
+    }
+
+    private interface MimiBody {
+        void run(Mimi mimi, NDManager manager, MimiConfig config);
     }
 
     private static int[][] frame(int[][] codes, int f) {
