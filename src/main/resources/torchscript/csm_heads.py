@@ -23,9 +23,11 @@ class CsmHeads(Module):
     # (0-d), FBGEMM's zero bias [1] and the causal mask of step 1 [2, 2].
     # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width.
     # scale: the attention's 1/sqrt(head dim) as float32.
-    # settings [B, 2 + K V] float32, the frame's one upload: each row's temperature and top-k, then
-    # its noise [K, V], Exp(1) per entry (settings [B, 2]: every row is greedy). forced [B, K] int64: a code to take instead of choosing one,
-    # or -1 (empty: none forced).
+    # settings [B, 4] float64, the frame's one upload: each row's temperature, top-k, and the state
+    # of its noise stream before the frame (Sampler.frameStream: entry j of codebook c draws
+    # SplitMix64 output c V + j of it) as its high (signed) and low 32 bits, all exact in a double. max_k: the largest top-k of a sampling row,
+    # 1 when every row is greedy. forced [B, K] int64: a code to take instead of choosing one, or
+    # -1 (empty: none forced).
     k = dims[0]
     v = dims[1]
     n_layers = dims[2]
@@ -47,17 +49,15 @@ class CsmHeads(Module):
     minus_half = ws[extra + 2 * n_layers + 6]
     zero = ws[extra + 2 * n_layers + 7]
     mask = ws[extra + 2 * n_layers + 8]
-    temperature = torch.select(settings, 1, 0)
+    temperature = torch.to(torch.select(settings, 1, 0), 6)
     top_k = torch.to(torch.select(settings, 1, 1), 4)
-    noise = torch.zeros([0], dtype=6, device=h.device)
-    if torch.size(settings, 1) > 2:
-      noise = torch.reshape(torch.slice(settings, 1, 2), [b, k, v])
+    noise = self.stream(settings)
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
     # what every codebook's pick reads, made once a frame: each row's divisor [B, 1] (1 for greedy
     # rows), the index of its k-th largest value [B, 1]
     divisor = torch.unsqueeze(torch.where(greedy, torch.ones_like(temperature), temperature), 1)
     kth_at = torch.unsqueeze(torch.sub(torch.clamp(top_k, 1, max_k), 1), 1)
-    sampling = torch.numel(noise) > 0
+    sampling = max_k > 1
     forcing = torch.numel(forced) > 0
     codes = torch.zeros([b, k], dtype=4, device=h.device)
     rec_logits = torch.zeros([0], dtype=6, device=h.device)
@@ -113,31 +113,57 @@ class CsmHeads(Module):
     # The reference's sample_topk per row: logits / temperature, keep values >= the k-th largest
     # (ties kept), softmax, then argmax(p / E) with the row's own Exp(1) noise E. Greedy rows take
     # the argmax (first index on ties). logits [B, V] float32 -> [B] int64. divisor [B, 1]: the
-    # temperature (1 for greedy rows); kth_at [B, 1]: top-k - 1, clamped to 0..max_k - 1.
+    # temperature (1 for greedy rows); kth_at [B, 1]: top-k - 1, clamped to 0..max_k - 1; noise
+    # [B, 1] int64: each row's stream state before the frame.
     out = torch.argmax(logits, -1)
     if sampling:
+      v = logits.size(1)
       scaled = torch.div(logits, divisor)
-      kth = torch.gather(torch.topk(scaled, max_k)[0], 1, kth_at)
-      kept = torch.masked_fill(scaled, torch.lt(scaled, kth), -inf)
-      p = torch.softmax(kept, -1)
-      race = torch.argmax(torch.div(p, torch.select(noise, 1, codebook)), -1)
-      out = torch.where(greedy, out, race)
+      # Only kept entries can win the race, and they are the top-k plus the ties at the k-th
+      # value: the candidates are the largest max_k + 64 (ties beyond that many, 64 entries all
+      # exactly at the k-th value, are not drawn from). p / E ranks as exp(l - max) / E does (the
+      # softmax's sum is one positive factor), so neither the softmax over V entries nor their
+      # noise is needed: E is drawn at the candidates alone.
+      top = torch.topk(scaled, min(v, max_k + 64))
+      vals = top[0]
+      at = top[1]
+      kth = torch.gather(vals, 1, kth_at)
+      e = torch.masked_fill(torch.exp(torch.sub(vals, torch.narrow(vals, 1, 0, 1))), torch.lt(vals, kth), 0.)
+      race = torch.argmax(torch.div(e, self.exp1(noise, torch.add(at, codebook * v))), -1, True)
+      out = torch.where(greedy, out, torch.squeeze(torch.gather(at, 1, race), 1))
     if forcing:
       f = torch.select(forced, 1, codebook)
       out = torch.where(torch.ge(f, 0), f, out)
     return out
+  def stream(self: __torch__.CsmHeads,
+    settings: Tensor) -> Tensor:
+    # each row's noise stream state [B, 1] int64 from its two 32-bit halves in settings [B, 4]
+    hi = torch.to(torch.narrow(settings, 1, 2, 1), 4)
+    return torch.add(torch.mul(hi, 4294967296), torch.to(torch.narrow(settings, 1, 3, 1), 4))
+  def exp1(self: __torch__.CsmHeads,
+    stream: Tensor,
+    n: Tensor) -> Tensor:
+    # Exp(1) draws n [B, N] int64 of each row's stream [B, 1], as java.util.SplittableRandom gives
+    # them: z = state + n GAMMA, SplitMix64's mix64(z) (int64 products wrap), u = (z >>> 11) 2^-53,
+    # E = (float) -log(1 - u), at least Float.MIN_NORMAL -> [B, N] float32. A logical shift is an
+    # arithmetic one masked to the bits it keeps.
+    z = torch.add(stream, torch.mul(n, -7046029254386353131))
+    z = torch.mul(torch.bitwise_xor(z, torch.bitwise_and(torch.bitwise_right_shift(z, 30), 17179869183)), -4658895280553007687)
+    z = torch.mul(torch.bitwise_xor(z, torch.bitwise_and(torch.bitwise_right_shift(z, 27), 137438953471)), -7723592293110705685)
+    z = torch.bitwise_xor(z, torch.bitwise_and(torch.bitwise_right_shift(z, 31), 8589934591))
+    u = torch.mul(torch.to(torch.bitwise_and(torch.bitwise_right_shift(z, 11), 9007199254740991), 7), 1.1102230246251565e-16)
+    return torch.clamp_min(torch.to(torch.neg(torch.log(torch.rsub(u, 1.))), 6), 1.1754943508222875e-38)
   def sample(self: __torch__.CsmHeads,
     logits: Tensor,
-    params: Tensor,
-    max_k: int,
-    noise: Tensor) -> Tensor:
-    # pick() alone for one codebook (tests): logits [B, V], params [B, 2], noise [B, 1, V] -> [B].
-    temperature = torch.select(params, 1, 0)
-    top_k = torch.to(torch.select(params, 1, 1), 4)
+    settings: Tensor,
+    max_k: int) -> Tensor:
+    # pick() alone for one codebook (tests): logits [B, V], settings [B, 4] as forward's -> [B].
+    temperature = torch.to(torch.select(settings, 1, 0), 6)
+    top_k = torch.to(torch.select(settings, 1, 1), 4)
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
     divisor = torch.unsqueeze(torch.where(greedy, torch.ones_like(temperature), temperature), 1)
     kth_at = torch.unsqueeze(torch.sub(torch.clamp(top_k, 1, max_k), 1), 1)
-    return self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, torch.zeros([0], dtype=4), torch.numel(noise) > 0, False)
+    return self.pick(logits, 0, divisor, kth_at, greedy, max_k, self.stream(settings), torch.zeros([0], dtype=4), max_k > 1, False)
   def embed(self: __torch__.CsmHeads,
     table: Tensor,
     c: Tensor,

@@ -16,15 +16,15 @@ import dev.csmserver.nn.ScriptArchive;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * A frame's heads in ONE libtorch call: the c0 head, each row's sampling, and the K-1 depth decoder
  * steps with their KV cache and sampling, as the weightless TorchScript module {@code
  * torchscript/csm_heads.py} with the weights passed in (the same row blocks, packing and products
  * {@link Linear} runs, so codes and logits are the host-driven path's). Per frame the host sends
- * the rows' sampling settings and, when any row samples, their seeded noise {@code [B, K, V]} (one
- * upload), and reads back the codes {@code [B, K]}.
+ * the rows' sampling settings with each row's noise stream state ({@code [B, 4]}, one upload; the
+ * device draws the noise of the entries the race can pick, {@link Sampler}), and reads back the
+ * codes {@code [B, K]}.
  */
 final class FrameHeads {
     private static final String SOURCE = "/torchscript/csm_heads.py";
@@ -171,40 +171,14 @@ final class FrameHeads {
 
     /**
      * As {@link #run}, also giving the codes as they are on the device (in lastH's manager). The
-     * rows' settings and noise go up in ONE upload {@code [B, 2 + K·V]} (temperature, top-k, then
-     * the noise when any row samples) and the codes come down in one read: two transfers a frame.
+     * rows' settings go up in ONE upload {@code [B, 4]} (temperature, top-k, noise stream) and the
+     * codes come down in one read: two transfers a frame.
      */
     Codes runOnDevice(NDArray lastH, List<Sampler> samplers, CodePicker picker) {
         int b = (int) lastH.getShape().get(0);
         NDManager m = lastH.getManager();
-        boolean sampling = false;
-        for (Sampler s : samplers) {
-            sampling |= !s.isGreedy();
-        }
-        int per = sampling ? k * vocab : 0;
-        int width = 2 + per;
-        float[] up = new float[b * width]; // [B, 2 + K·V]: temperature, top-k, noise [K, V]
-        int maxK = 1;
-        for (int r = 0; r < b; r++) {
-            Sampler s = samplers.get(r);
-            int topK = Math.min(s.topK(), vocab);
-            up[r * width] = s.temperature();
-            up[r * width + 1] = topK;
-            if (!s.isGreedy()) {
-                maxK = Math.max(maxK, topK);
-            } else if (sampling) {
-                Arrays.fill(up, r * width + 2, (r + 1) * width, 1f);
-            }
-        }
-        if (sampling) {
-            // K·V draws per sampling row (65,632 for CSM-1B, ~1 ms each): the rows' own generators
-            // fill their own slices on the host's cores at once; each row's draws are the same
-            IntStream.range(0, b)
-                    .parallel()
-                    .filter(r -> !samplers.get(r).isGreedy())
-                    .forEach(r -> samplers.get(r).noise(up, r * width + 2, per));
-        }
-        NDArray settings = m.create(up, new Shape(b, width)); // [B, 2 + K·V]
+        NDArray settings = m.create(settings(samplers, k * vocab, vocab), new Shape(b, 4));
+        long maxK = maxK(samplers, vocab);
         NDArray forced = noneForced;
         if (picker.forces()) {
             long[] f = new long[b * k]; // [B, K], -1: choose
@@ -219,7 +193,7 @@ final class FrameHeads {
         NDArray[] out = new NDArray[3];
         try (IValue h = IValue.from((PtNDArray) lastH);
                 IValue p = IValue.from((PtNDArray) settings);
-                IValue mk = IValue.from((long) maxK);
+                IValue mk = IValue.from(maxK);
                 IValue fc = IValue.from((PtNDArray) forced);
                 IValue rec = IValue.from(record);
                 IValue sc = IValue.from(scale);
@@ -266,29 +240,50 @@ final class FrameHeads {
     }
 
     /**
+     * Each row's {@code [temperature, top-k, noise stream's high and low 32 bits]} for a frame that
+     * uses {@code draws} values of each sampling row's stream (greedy rows use none), as {@code [B
+     * * 4]} doubles (each value exact in one).
+     */
+    private static double[] settings(List<Sampler> samplers, int draws, int vocab) {
+        double[] up = new double[samplers.size() * 4];
+        for (int r = 0; r < samplers.size(); r++) {
+            Sampler s = samplers.get(r);
+            long stream = s.isGreedy() ? 0 : s.frameStream(draws);
+            up[4 * r] = s.temperature();
+            up[4 * r + 1] = Math.min(s.topK(), vocab);
+            up[4 * r + 2] = stream >> 32; // signed
+            up[4 * r + 3] = stream & 0xFFFFFFFFL;
+        }
+        return up;
+    }
+
+    /**
+     * The largest top-k of a sampling row, 1 when every row is greedy (the script samples none).
+     */
+    private static long maxK(List<Sampler> samplers, int vocab) {
+        int maxK = 1;
+        for (Sampler s : samplers) {
+            if (!s.isGreedy()) {
+                maxK = Math.max(maxK, Math.min(s.topK(), vocab));
+            }
+        }
+        return maxK;
+    }
+
+    /**
      * The device sampling alone, for tests: one code per row of {@code logits [B, V]} float32 with
-     * {@code samplers} (each draws V noise values, as for one codebook of a frame).
+     * {@code samplers} (each uses V values of its stream, as for one codebook of a frame).
      */
     static long[] sample(NDArray logits, List<Sampler> samplers) {
         int b = (int) logits.getShape().get(0);
         int v = (int) logits.getShape().get(1);
         NDManager m = logits.getManager();
-        float[] params = new float[2 * b];
-        float[] noise = new float[b * v];
-        int maxK = 1;
-        for (int r = 0; r < b; r++) {
-            Sampler s = samplers.get(r);
-            int topK = Math.min(s.topK(), v);
-            params[2 * r] = s.temperature();
-            params[2 * r + 1] = topK;
-            maxK = Math.max(maxK, topK);
-            s.noise(noise, r * v, v);
-        }
         try (IValue l = IValue.from((PtNDArray) logits);
-                IValue p = IValue.from((PtNDArray) m.create(params, new Shape(b, 2)));
-                IValue mk = IValue.from((long) maxK);
-                IValue nz = IValue.from((PtNDArray) m.create(noise, new Shape(b, 1, v)));
-                IValue result = IValueUtils.runMethod(module(), "sample", l, p, mk, nz)) {
+                IValue p =
+                        IValue.from(
+                                (PtNDArray) m.create(settings(samplers, v, v), new Shape(b, 4)));
+                IValue mk = IValue.from(maxK(samplers, v));
+                IValue result = IValueUtils.runMethod(module(), "sample", l, p, mk)) {
             return result.toTensor((PtNDManager) m).toLongArray();
         }
     }

@@ -6,10 +6,14 @@ import java.util.SplittableRandom;
  * A request's sampling settings and its seeded noise for the reference {@code sample_topk} (spec
  * 4), which runs on the device ({@link FrameHeads}): logits / temperature, keep every value ≥ the
  * k-th largest (ties at the threshold kept), softmax, then the exponential race {@code argmax p_j /
- * E_j} with {@code E_j ~ Exp(1)} drawn here, from this request's own generator, for every entry of
- * every codebook of a frame: a row's codes depend on its seed alone, whatever runs beside it. top-k
- * 1 or temperature 0 is argmax (first index on ties) and draws nothing. Not thread-safe; one per
- * request.
+ * E_j} with {@code E_j ~ Exp(1)}. The noise is this request's own {@link SplittableRandom} stream,
+ * {@code -log(1 - nextDouble())} for every entry of every codebook of a frame in order, so a row's
+ * codes depend on its seed alone, whatever runs beside it. It is not drawn here: SplitMix64's n-th
+ * output is a pure function of the seed and n, so the host hands the device the stream's state
+ * before a frame ({@link #frameStream}) and the device computes the draws of the few entries the
+ * race can pick (the top-k candidates) and no others, with no K·V draws on the host and no upload
+ * of them. top-k 1 or temperature 0 is argmax (first index on ties) and draws nothing. Not
+ * thread-safe; one per request.
  */
 public final class Sampler {
     /** Highest temperature accepted (beyond it the distribution is noise). */
@@ -20,13 +24,18 @@ public final class Sampler {
 
     private final float temperature;
     private final int topK;
-    private final SplittableRandom random;
+
+    /** SplitMix64's increment, as {@link SplittableRandom} seeded with a long uses it. */
+    static final long GAMMA = 0x9e3779b97f4a7c15L;
+
+    private final long seed;
+    private long drawn; // draws of the request's stream used so far
 
     public Sampler(float temperature, int topK, long seed) {
         checkParams(temperature, topK);
         this.temperature = temperature;
         this.topK = topK;
-        this.random = new SplittableRandom(seed);
+        this.seed = seed;
     }
 
     /**
@@ -66,14 +75,16 @@ public final class Sampler {
     }
 
     /**
-     * Fills {@code out[offset .. offset+count)} with the next Exp(1) draws of this request (never
-     * 0, so a kept entry's score p / E is finite).
+     * The state of this request's stream before its next {@code draws} draws, which it then counts
+     * as used: draw {@code i} of them is {@code -log(1 - (mix64(state + i·GAMMA) >>> 11) · 2^-53)},
+     * as {@code new SplittableRandom(seed)} would give it ({@code csm_heads.py} computes it at the
+     * entries it needs; never below {@code Float.MIN_NORMAL}, so a kept entry's score p / E is
+     * finite).
      */
-    void noise(float[] out, int offset, int count) {
-        for (int i = offset; i < offset + count; i++) {
-            float e = (float) -Math.log(1.0 - random.nextDouble());
-            out[i] = Math.max(e, Float.MIN_NORMAL);
-        }
+    long frameStream(int draws) {
+        long state = seed + (drawn + 1) * GAMMA;
+        drawn += draws;
+        return state;
     }
 
     /** The first index of the largest value. */

@@ -11,6 +11,7 @@ import dev.csmserver.pipeline.SamplingParams;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,34 @@ class SamplerTest {
                         SamplingParams.seeded(1234).withTemperature(0.9f).withTopK(4).sampler(),
                         LOGITS,
                         200));
+    }
+
+    @Test
+    void theDeviceRacesTheRequestsOwnSplittableRandomDraws() {
+        // Every entry kept (top-k = V): the device's pick of row r must be the host's race
+        // argmax_j p_j / E_j with E_j = -log(1 - u) from new SplittableRandom(seed), entry j of row
+        // r being draw r V + j of that stream (one sampler's rows take successive frames' draws).
+        float[] logits = {0.3f, -1.2f, 2.0f, 0.9f, 1.7f, -0.4f, 1.1f};
+        int v = logits.length;
+        int n = 300;
+        long[] device =
+                draws(
+                        SamplingParams.seeded(2024).withTemperature(1f).withTopK(v).sampler(),
+                        logits,
+                        n);
+        SplittableRandom stream = new SplittableRandom(2024);
+        for (int r = 0; r < n; r++) {
+            int best = 0;
+            double bestScore = -1;
+            for (int j = 0; j < v; j++) {
+                double score = Math.exp(logits[j]) / -Math.log(1.0 - stream.nextDouble());
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = j;
+                }
+            }
+            assertEquals(best, device[r], "row " + r);
+        }
     }
 
     @Test
