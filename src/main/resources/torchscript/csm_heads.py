@@ -13,16 +13,18 @@ class CsmHeads(Module):
     max_k: int,
     forced: Tensor,
     record: bool,
-    scale: float) -> Tuple[Tensor, Tensor, Tensor]:
+    any_greedy: bool) -> Tuple[Tensor, Tensor, Tensor]:
     # One frame's heads (CsmModel.frame): h [B, D] float32, the backbone's last hidden state ->
     # codes [B, K] int64, and when record is set the logits [B, K, V] and the decoder's normed
     # outputs [B, K-1, Ddec] behind them. ws: each linear's row blocks in the order c0 head,
     # projection, per decoder layer qkv/wo/w13/w2, the K-1 audio heads (blocks[j] tensors for
     # linear j), then per layer sa_norm/mlp_norm scales, the final norm scale, the decoder's audio
-    # embedding table [V*K, D], RoPE cos/sin [1, P, 1, hd], the pair-swap matrix [hd, hd], eps and -0.5
-    # (0-d), FBGEMM's zero bias [1] and the causal mask of step 1 [2, 2].
+    # embedding table [V*K, D], RoPE cos and sign-folded sin [1, K, 1, hd] (the K positions the
+    # decoder uses), the pair swap's source index [hd] int64, eps and -0.5 (0-d), FBGEMM's zero
+    # bias [1], the causal mask of step 1 [2, 2], the decoder width and the attention's
+    # 1/sqrt(head dim) (0-d float32: a Python number would be cast to a tensor at every use).
     # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width.
-    # scale: the attention's 1/sqrt(head dim) as float32.
+    # any_greedy: whether some row is greedy (else no row needs the argmax).
     # settings [B, 4] float64, the frame's one upload: each row's temperature, top-k, and the state
     # of its noise stream before the frame (Sampler.frameStream: entry j of codebook c draws
     # SplitMix64 output c V + j of it) as its high (signed) and low 32 bits, all exact in a double. max_k: the largest top-k of a sampling row,
@@ -45,6 +47,8 @@ class CsmHeads(Module):
     cos = ws[extra + 2 * n_layers + 2]
     sin = ws[extra + 2 * n_layers + 3]
     swap = ws[extra + 2 * n_layers + 4]
+    width = ws[extra + 2 * n_layers + 9]
+    scale = ws[extra + 2 * n_layers + 10]
     eps = ws[extra + 2 * n_layers + 5]
     minus_half = ws[extra + 2 * n_layers + 6]
     zero = ws[extra + 2 * n_layers + 7]
@@ -67,7 +71,7 @@ class CsmHeads(Module):
       rec_logits = torch.zeros([b, k, v], dtype=6, device=h.device)
       rec_hidden = torch.zeros([b, k - 1, dims[9]], dtype=6, device=h.device)
       rec_logits[:, 0] = logits
-    c = self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing)
+    c = self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing, any_greedy)
     codes[:, 0] = c
     x = torch.cat([torch.reshape(h, [b, 1, -1]), self.embed(table, c, 0, v, b)], 1)
     kv_heads = dims[4]
@@ -85,16 +89,16 @@ class CsmHeads(Module):
       sn = sin[:, start:start + s]
       for l in range(n_layers):
         lin = 2 + 4 * l
-        attn = self.attention(self.norm(y, ws[extra + 2 * l], eps, minus_half), ws, firsts, blocks, lin, dims, pad, zero, cs, sn, swap, caches[2 * l], caches[2 * l + 1], start, mask, scale)
+        attn = self.attention(self.norm(y, ws[extra + 2 * l], eps, minus_half, width), ws, firsts, blocks, lin, dims, pad, zero, cs, sn, swap, caches[2 * l], caches[2 * l + 1], start, mask, scale)
         y = torch.add(y, attn)
-        y = torch.add(y, self.mlp(self.norm(y, ws[extra + 2 * l + 1], eps, minus_half), ws, firsts, blocks, lin + 2, dims, pad, zero))
-      last = self.norm(torch.select(y, 1, -1), final_norm, eps, minus_half)
+        y = torch.add(y, self.mlp(self.norm(y, ws[extra + 2 * l + 1], eps, minus_half, width), ws, firsts, blocks, lin + 2, dims, pad, zero))
+      last = self.norm(torch.select(y, 1, -1), final_norm, eps, minus_half, width)
       head = 2 + 4 * n_layers + i - 1
       logits = self.linear(last, ws, firsts[head], blocks[head], packed, conv, pad, zero)
       if record:
         rec_logits[:, i] = logits
         rec_hidden[:, i - 1] = last
-      c = self.pick(logits, i, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing)
+      c = self.pick(logits, i, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing, any_greedy)
       codes[:, i] = c
       if i < k - 1:
         x = self.embed(table, c, i, v, b)
@@ -109,13 +113,16 @@ class CsmHeads(Module):
     noise: Tensor,
     forced: Tensor,
     sampling: bool,
-    forcing: bool) -> Tensor:
+    forcing: bool,
+    any_greedy: bool) -> Tensor:
     # The reference's sample_topk per row: logits / temperature, keep values >= the k-th largest
     # (ties kept), softmax, then argmax(p / E) with the row's own Exp(1) noise E. Greedy rows take
     # the argmax (first index on ties). logits [B, V] float32 -> [B] int64. divisor [B, 1]: the
     # temperature (1 for greedy rows); kth_at [B, 1]: top-k - 1, clamped to 0..max_k - 1; noise
     # [B, 1] int64: each row's stream state before the frame.
-    out = torch.argmax(logits, -1)
+    out = torch.zeros([0], dtype=4)
+    if any_greedy or not sampling:
+      out = torch.argmax(logits, -1)
     if sampling:
       v = logits.size(1)
       scaled = torch.div(logits, divisor)
@@ -130,7 +137,11 @@ class CsmHeads(Module):
       kth = torch.gather(vals, 1, kth_at)
       e = torch.masked_fill(torch.exp(torch.sub(vals, torch.narrow(vals, 1, 0, 1))), torch.lt(vals, kth), 0.)
       race = torch.argmax(torch.div(e, self.exp1(noise, torch.add(at, codebook * v))), -1, True)
-      out = torch.where(greedy, out, torch.squeeze(torch.gather(at, 1, race), 1))
+      sampled = torch.squeeze(torch.gather(at, 1, race), 1)
+      if any_greedy:
+        out = torch.where(greedy, out, sampled)
+      else:
+        out = sampled
     if forcing:
       f = torch.select(forced, 1, codebook)
       out = torch.where(torch.ge(f, 0), f, out)
@@ -163,7 +174,7 @@ class CsmHeads(Module):
     greedy = torch.__or__(torch.le(top_k, 1), torch.eq(temperature, 0.))
     divisor = torch.unsqueeze(torch.where(greedy, torch.ones_like(temperature), temperature), 1)
     kth_at = torch.unsqueeze(torch.sub(torch.clamp(top_k, 1, max_k), 1), 1)
-    return self.pick(logits, 0, divisor, kth_at, greedy, max_k, self.stream(settings), torch.zeros([0], dtype=4), max_k > 1, False)
+    return self.pick(logits, 0, divisor, kth_at, greedy, max_k, self.stream(settings), torch.zeros([0], dtype=4), max_k > 1, False, True)
   def embed(self: __torch__.CsmHeads,
     table: Tensor,
     c: Tensor,
@@ -177,9 +188,11 @@ class CsmHeads(Module):
     x: Tensor,
     scale: Tensor,
     eps: Tensor,
-    minus_half: Tensor) -> Tensor:
-    # RmsNorm: x * (mean(x^2) + eps)^-0.5 * scale, float32
-    inv = torch.pow(torch.add(torch.mean(torch.square(x), [-1], True), eps), minus_half)
+    minus_half: Tensor,
+    width: Tensor) -> Tensor:
+    # RmsNorm: x * (mean(x^2) + eps)^-0.5 * scale, float32. The mean is libtorch's own: a sum
+    # divided by the width, without the cast of the width it makes at every call.
+    inv = torch.pow(torch.add(torch.div(torch.sum(torch.square(x), [-1], True), width), eps), minus_half)
     return torch.mul(torch.mul(x, inv), scale)
   def attention(self: __torch__.CsmHeads,
     x: Tensor,
@@ -197,7 +210,7 @@ class CsmHeads(Module):
     values: Tensor,
     start: int,
     mask: Tensor,
-    scale: float) -> Tensor:
+    scale: Tensor) -> Tensor:
     # GqaAttention.forward with one cache shared by the batch: x [B, S, Dm] -> [B, S, Dm]
     packed = dims[7] == 1
     conv = dims[8] == 1
@@ -210,8 +223,9 @@ class CsmHeads(Module):
     kv_dim = kv_heads * hd
     qkv = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
     qk = torch.reshape(qkv[..., 0:q_dim + kv_dim], [b, s, heads + kv_heads, hd])
-    swapped = torch.reshape(torch.matmul(torch.reshape(qk, [-1, hd]), swap), qk.size())
-    qk = torch.add(torch.mul(qk, cs), torch.mul(swapped, sn))
+    # the pair swap as a gather (its sign is in sn): the same values as Llama3Rope's product by a
+    # signed permutation matrix, without flattening the strided qk (a copy) and a matmul
+    qk = torch.add(torch.mul(qk, cs), torch.mul(torch.index_select(qk, 3, swap), sn))
     # narrow, not [:, :, a:b]: one op per view instead of one slice per dimension
     q = torch.narrow(qk, 2, 0, heads)
     kk = torch.narrow(qk, 2, heads, kv_heads)

@@ -38,7 +38,6 @@ final class FrameHeads {
     private final int k;
     private final int vocab;
     private final int decoderDim;
-    private final double scale;
 
     private FrameHeads(
             IValue weights,
@@ -55,7 +54,6 @@ final class FrameHeads {
         this.k = config.numCodebooks();
         this.vocab = config.audioVocabSize();
         this.decoderDim = config.decoder().embedDim();
-        this.scale = (float) (1.0 / Math.sqrt(config.decoder().headDim()));
     }
 
     /**
@@ -95,15 +93,25 @@ final class FrameHeads {
         }
         tensors.add((PtNDArray) decoder.normScale);
         tensors.add((PtNDArray) decoderAudio);
-        tensors.add((PtNDArray) decoder.ropeTables[0]);
-        tensors.add((PtNDArray) decoder.ropeTables[1]);
         int hd = c.headDim();
-        float[] swap = new float[hd * hd]; // as Llama3Rope's: out[2i] = -x[2i+1], out[2i+1] = x[2i]
+        // Llama3Rope's pair swap, out[2i] = -x[2i+1] and out[2i+1] = x[2i], as a source index and
+        // a sign folded into sin (x · ±1 and the swap are exact, so the bits are the product's)
+        long[] from = new long[hd];
+        float[] sign = new float[hd];
         for (int i = 0; i < hd / 2; i++) {
-            swap[(2 * i + 1) * hd + 2 * i] = -1f;
-            swap[(2 * i) * hd + 2 * i + 1] = 1f;
+            from[2 * i] = 2 * i + 1;
+            sign[2 * i] = -1f;
+            from[2 * i + 1] = 2 * i;
+            sign[2 * i + 1] = 1f;
         }
-        tensors.add((PtNDArray) manager.create(swap, new Shape(hd, hd))); // [hd, hd]
+        String positions = ":, 0:" + config.numCodebooks(); // the decoder's K positions
+        tensors.add((PtNDArray) decoder.ropeTables[0].get(positions)); // [1, K, 1, hd]
+        tensors.add(
+                (PtNDArray)
+                        decoder.ropeTables[1]
+                                .get(positions)
+                                .mul(manager.create(sign, new Shape(hd)))); // [1, K, 1, hd]
+        tensors.add((PtNDArray) manager.create(from, new Shape(hd))); // [hd] int64
         tensors.add((PtNDArray) manager.create((float) c.normEps())); // 0-d, as RmsNorm's
         tensors.add((PtNDArray) manager.create(-0.5f));
         tensors.add((PtNDArray) manager.zeros(new Shape(1), DataType.FLOAT32)); // FBGEMM bias
@@ -112,6 +120,8 @@ final class FrameHeads {
                         manager.create(
                                 new float[] {0f, Float.NEGATIVE_INFINITY, 0f, 0f},
                                 new Shape(2, 2))); // step 1's causal mask [S, L]
+        tensors.add((PtNDArray) manager.create((float) c.embedDim())); // 0-d: the norms' width
+        tensors.add((PtNDArray) manager.create((float) (1.0 / Math.sqrt(hd)))); // 0-d
         long[] padTable = new long[0];
         if (packed) {
             FbgemmFp16 gemm = FbgemmFp16.available().orElseThrow();
@@ -196,11 +206,11 @@ final class FrameHeads {
                 IValue mk = IValue.from(maxK);
                 IValue fc = IValue.from((PtNDArray) forced);
                 IValue rec = IValue.from(record);
-                IValue sc = IValue.from(scale);
+                IValue ag = IValue.from(samplers.stream().anyMatch(Sampler::isGreedy));
                 IValue result =
                         IValueUtils.runMethod(
                                 module(), "forward", h, weights, blocks, dims, pad, p, mk, fc, rec,
-                                sc)) {
+                                ag)) {
             IValue[] parts = result.toIValueTuple();
             try {
                 for (int i = 0; i < 3; i++) {
