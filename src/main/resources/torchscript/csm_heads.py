@@ -79,9 +79,14 @@ class CsmHeads(Module):
     caches: List[Tensor] = []
     for l in range(2 * n_layers):
       caches.append(torch.zeros([b, kv_heads, k, hd], dtype=6, device=h.device))
+    # x: [B, 2, D] at step 1, then [B, D]: a one-position step runs on 2-D rows, whose products
+    # are the same matrix products without matmul's folding of a [B, 1, D] input
     for i in range(1, k):
       y = self.linear(x, ws, firsts[1], blocks[1], packed, conv, pad, zero)
-      s = y.size(1)
+      flat = y.dim() == 2
+      s = 1
+      if not flat:
+        s = y.size(1)
       start = 0
       if i > 1:
         start = i
@@ -92,7 +97,9 @@ class CsmHeads(Module):
         attn = self.attention(self.norm(y, ws[extra + 2 * l], eps, minus_half, width), ws, firsts, blocks, lin, dims, pad, zero, cs, sn, swap, caches[2 * l], caches[2 * l + 1], start, mask, scale)
         y = torch.add(y, attn)
         y = torch.add(y, self.mlp(self.norm(y, ws[extra + 2 * l + 1], eps, minus_half, width), ws, firsts, blocks, lin + 2, dims, pad, zero))
-      last = self.norm(torch.select(y, 1, -1), final_norm, eps, minus_half, width)
+      if not flat:
+        y = torch.select(y, 1, -1)
+      last = self.norm(y, final_norm, eps, minus_half, width)
       head = 2 + 4 * n_layers + i - 1
       logits = self.linear(last, ws, firsts[head], blocks[head], packed, conv, pad, zero)
       if record:
@@ -101,7 +108,7 @@ class CsmHeads(Module):
       c = self.pick(logits, i, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing, any_greedy)
       codes[:, i] = c
       if i < k - 1:
-        x = self.embed(table, c, i, v, b)
+        x = torch.to(torch.index_select(table, 0, torch.add(c, v * i)), 6)
     return (codes, rec_logits, rec_hidden)
   def pick(self: __torch__.CsmHeads,
     logits: Tensor,
@@ -218,7 +225,10 @@ class CsmHeads(Module):
     kv_heads = dims[4]
     hd = dims[5]
     b = x.size(0)
-    s = x.size(1)
+    flat = x.dim() == 2
+    s = 1
+    if not flat:
+      s = x.size(1)
     q_dim = heads * hd
     kv_dim = kv_heads * hd
     qkv = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
@@ -239,7 +249,10 @@ class CsmHeads(Module):
     if s > 1:
       scores = torch.reshape(torch.add(torch.reshape(scores, [b, kv_heads, group, s, n]), mask), [b, kv_heads, group * s, n])
     o = torch.matmul(torch.softmax(scores, -1), torch.narrow(values, 2, 0, n))
-    o = torch.reshape(torch.permute(torch.reshape(o, [b, kv_heads, group, s, hd]), [0, 3, 1, 2, 4]), [b, s, heads * hd])
+    shape = [b, s, heads * hd]
+    if flat:
+      shape = [b, heads * hd]
+    o = torch.reshape(torch.permute(torch.reshape(o, [b, kv_heads, group, s, hd]), [0, 3, 1, 2, 4]), shape)
     return self.linear(o, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
   def mlp(self: __torch__.CsmHeads,
     x: Tensor,
