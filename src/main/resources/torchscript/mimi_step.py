@@ -11,7 +11,8 @@ class MimiStep(Module):
     at: List[int],
     cached: List[int],
     dims: List[int],
-    scale: float) -> Tensor:
+    scale: Tensor,
+    masks: Dict[int, Tensor]) -> Tensor:
     # One layer's attention of several Mimi decode streams (codec.MimiStepScript), each over
     # its OWN key/value window, in one call: interleaved RoPE on every row at once, then per
     # stream r: write its T new keys and values at at[r] of its buffers in place and attend over
@@ -19,7 +20,9 @@ class MimiStep(Module):
     # (key k visible to query q iff k <= q and q - k < context), made here from the two counts.
     # qkv [B, T, 3D] float32, the fused projection; rope [2, B, 1, T, Dh/2] cos and sin
     # (tables()); keys[r], values[r] [1, H, capacity, Dh]; dims: H, Dh, context.
-    # scale: 1/sqrt(Dh). -> [B, T, H Dh] float32
+    # scale: 1/sqrt(Dh) (0-d float32); masks: the mask of each count of old steps, made by the
+    # first layer that needs it (every layer of a stream has the same counts).
+    # -> [B, T, H Dh] float32
     heads = dims[0]
     hd = dims[1]
     context = dims[2]
@@ -43,16 +46,21 @@ class MimiStep(Module):
       old = cached[r]
       cache_k = keys[r]
       cache_v = values[r]
-      cache_k[:, :, start:start + t] = k[r:r + 1]
-      cache_v[:, :, start:start + t] = v[r:r + 1]
-      window_k = cache_k[:, :, start - old:start + t]
-      window_v = cache_v[:, :, start - old:start + t]
-      i = torch.unsqueeze(torch.arange(t, device=qkv.device), 1)
-      j = torch.unsqueeze(torch.arange(old + t, device=qkv.device), 0)
-      back = torch.sub(torch.add(i, old), j)
-      hidden = torch.logical_not(torch.logical_and(torch.ge(back, 0), torch.lt(back, context)))
-      mask = torch.masked_fill(torch.zeros([t, old + t], dtype=6, device=qkv.device), hidden, -inf)
-      scores = torch.add(torch.mul(torch.matmul(q[r:r + 1], torch.transpose(window_k, 2, 3)), scale), mask)
+      # narrow, not [:, :, a:b]: one op per view instead of one slice per dimension
+      _0 = torch.copy_(torch.narrow(cache_k, 2, start, t), torch.narrow(k, 0, r, 1))
+      _1 = torch.copy_(torch.narrow(cache_v, 2, start, t), torch.narrow(v, 0, r, 1))
+      window_k = torch.narrow(cache_k, 2, start - old, old + t)
+      window_v = torch.narrow(cache_v, 2, start - old, old + t)
+      if old in masks:
+        mask = masks[old]
+      else:
+        i = torch.unsqueeze(torch.arange(t, device=qkv.device), 1)
+        j = torch.unsqueeze(torch.arange(old + t, device=qkv.device), 0)
+        back = torch.sub(torch.add(i, old), j)
+        hidden = torch.logical_not(torch.logical_and(torch.ge(back, 0), torch.lt(back, context)))
+        mask = torch.masked_fill(torch.zeros([t, old + t], dtype=6, device=qkv.device), hidden, -inf)
+        masks[old] = mask
+      scores = torch.add(torch.mul(torch.matmul(torch.narrow(q, 0, r, 1), torch.transpose(window_k, 2, 3)), scale), mask)
       rows.append(torch.matmul(torch.softmax(scores, -1), window_v))
     out = torch.cat(rows, 0)
     return torch.reshape(torch.permute(out, [0, 2, 1, 3]), [b, t, heads * hd])
@@ -78,11 +86,14 @@ class MimiStep(Module):
     # layers. -> [B, T, D] float32
     b = x.size(0)
     d = x.size(2)
+    # made once for all layers: a Python number would be cast to a tensor at every use
+    sc = torch.full([], scale, dtype=6, device=x.device)
+    masks: Dict[int, Tensor] = {}
     for l in range(dims[3]):
       w = ws[10 * l:10 * l + 10]
       h = torch.layer_norm(x, [d], w[0], w[1], eps)
       qkv = torch.transpose(torch.matmul(w[2], torch.transpose(h, 1, 2)), 1, 2)
-      att = self.forward(qkv, rope, keys[l * b:l * b + b], values[l * b:l * b + b], at[l * b:l * b + b], cached[l * b:l * b + b], dims, scale)
+      att = self.forward(qkv, rope, keys[l * b:l * b + b], values[l * b:l * b + b], at[l * b:l * b + b], cached[l * b:l * b + b], dims, sc, masks)
       o = torch.transpose(torch.matmul(w[3], torch.transpose(att, 1, 2)), 1, 2)
       x = torch.add(x, torch.mul(o, w[4]))
       g = torch.layer_norm(x, [d], w[5], w[6], eps)
