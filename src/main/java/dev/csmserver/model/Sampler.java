@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  * codes depend on its seed alone, whatever runs beside it. It is not drawn here: SplitMix64's n-th
  * output is a pure function of the seed and n, so the host hands the device the stream's state
  * before a frame ({@link #frameStream}) and the device computes the draws of the few entries the
- * race can pick (the top-k candidates) and no others, with no K·V draws on the host and no upload
- * of them. top-k 1 or temperature 0 is argmax (first index on ties) and draws nothing. Not
+ * race can pick (the largest top-k + 64 scaled logits: ties at the threshold are kept up to 64 past
+ * the largest top-k of the batch) and no others, with no K·V draws on the host and no upload of
+ * them. top-k 1 or temperature 0 is argmax (first index on ties) and draws nothing. Not
  * thread-safe; one per request.
  */
 public final class Sampler {
@@ -26,7 +27,7 @@ public final class Sampler {
     private final int topK;
 
     /** SplitMix64's increment, as {@link SplittableRandom} seeded with a long uses it. */
-    static final long GAMMA = 0x9e3779b97f4a7c15L;
+    private static final long GAMMA = 0x9e3779b97f4a7c15L;
 
     private final long seed;
     private long drawn; // draws of the request's stream used so far
