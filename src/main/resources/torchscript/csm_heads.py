@@ -23,7 +23,8 @@ class CsmHeads(Module):
     # decoder uses), the pair swap's source index [hd] int64, eps and -0.5 (0-d), FBGEMM's zero
     # bias [1], the causal mask of step 1 [2, 2], the decoder width and the attention's
     # 1/sqrt(head dim) (0-d float32: a Python number would be cast to a tensor at every use).
-    # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width.
+    # dims: K, V, layers, heads, kv heads, head dim, intermediate, packed, conv, decoder width,
+    # where the weights' transposed views start in ws (unpacked weights).
     # any_greedy: whether some row is greedy (else no row needs the argmax).
     # settings [B, 4] float64, the frame's one upload: each row's temperature, top-k, and the state
     # of its noise stream before the frame (Sampler.frameStream: entry j of codebook c draws
@@ -66,7 +67,7 @@ class CsmHeads(Module):
     codes = torch.zeros([b, k], dtype=4, device=h.device)
     rec_logits = torch.zeros([0], dtype=6, device=h.device)
     rec_hidden = torch.zeros([0], dtype=6, device=h.device)
-    logits = self.linear(h, ws, firsts[0], blocks[0], packed, conv, pad, zero)
+    logits = self.linear(h, ws, firsts[0], blocks[0], packed, conv, pad, zero, dims[10])
     if record:
       rec_logits = torch.zeros([b, k, v], dtype=6, device=h.device)
       rec_hidden = torch.zeros([b, k - 1, dims[9]], dtype=6, device=h.device)
@@ -82,7 +83,7 @@ class CsmHeads(Module):
     # x: [B, 2, D] at step 1, then [B, D]: a one-position step runs on 2-D rows, whose products
     # are the same matrix products without matmul's folding of a [B, 1, D] input
     for i in range(1, k):
-      y = self.linear(x, ws, firsts[1], blocks[1], packed, conv, pad, zero)
+      y = self.linear(x, ws, firsts[1], blocks[1], packed, conv, pad, zero, dims[10])
       flat = y.dim() == 2
       s = 1
       if not flat:
@@ -101,7 +102,7 @@ class CsmHeads(Module):
         y = torch.select(y, 1, -1)
       last = self.norm(y, final_norm, eps, minus_half, width)
       head = 2 + 4 * n_layers + i - 1
-      logits = self.linear(last, ws, firsts[head], blocks[head], packed, conv, pad, zero)
+      logits = self.linear(last, ws, firsts[head], blocks[head], packed, conv, pad, zero, dims[10])
       if record:
         rec_logits[:, i] = logits
         rec_hidden[:, i - 1] = last
@@ -231,7 +232,7 @@ class CsmHeads(Module):
       s = x.size(1)
     q_dim = heads * hd
     kv_dim = kv_heads * hd
-    qkv = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
+    qkv = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero, dims[10])
     qk = torch.reshape(qkv[..., 0:q_dim + kv_dim], [b, s, heads + kv_heads, hd])
     # the pair swap as a gather (its sign is in sn): the same values as Llama3Rope's product by a
     # signed permutation matrix, without flattening the strided qk (a copy) and a matmul
@@ -253,7 +254,7 @@ class CsmHeads(Module):
     if flat:
       shape = [b, heads * hd]
     o = torch.reshape(torch.permute(torch.reshape(o, [b, kv_heads, group, s, hd]), [0, 3, 1, 2, 4]), shape)
-    return self.linear(o, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
+    return self.linear(o, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero, dims[10])
   def mlp(self: __torch__.CsmHeads,
     x: Tensor,
     ws: List[Tensor],
@@ -267,10 +268,10 @@ class CsmHeads(Module):
     packed = dims[7] == 1
     conv = dims[8] == 1
     inter = dims[6]
-    y = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero)
+    y = self.linear(x, ws, firsts[lin], blocks[lin], packed, conv, pad, zero, dims[10])
     g = y[..., 0:inter]
     act = torch.mul(torch.mul(g, torch.sigmoid(g)), y[..., inter:2 * inter])
-    return self.linear(act, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero)
+    return self.linear(act, ws, firsts[lin + 1], blocks[lin + 1], packed, conv, pad, zero, dims[10])
   def linear(self: __torch__.CsmHeads,
     x: Tensor,
     ws: List[Tensor],
@@ -279,8 +280,12 @@ class CsmHeads(Module):
     packed: bool,
     conv: bool,
     pad: List[int],
-    zero: Tensor) -> Tensor:
-    # Linear.forward: x [..., in] float32 times the row blocks ws[first:first+count] -> [..., out]
+    zero: Tensor,
+    transposed: int) -> Tensor:
+    # Linear.forward: x [..., in] float32 times the row blocks ws[first:first+count] -> [..., out].
+    # Unpacked weights also have their transposed views at ws[transposed + j] for ws[j]: a
+    # bias-free linear(x, w) is libtorch's matmul(x, w.t()), so the same product without making
+    # the view at every call.
     n_in = x.size(-1)
     rows = torch.numel(x) // n_in
     # a whole weight (the usual step): the products take any leading dims themselves, so no
@@ -292,9 +297,9 @@ class CsmHeads(Module):
       w = ws[first]
       if w.dtype == 6:
         if rows <= 1 or rows > 8 or torch.numel(w) < 65536:
-          return torch.linear(x, w)
+          return torch.matmul(x, ws[transposed + first])
       else:
-        return torch.to(torch.linear(torch.to(x, w.dtype), w), 6)
+        return torch.to(torch.matmul(torch.to(x, w.dtype), ws[transposed + first]), 6)
     shape = x.size()
     flat = torch.reshape(x, [rows, n_in])
     if packed:

@@ -87,6 +87,7 @@ final class FrameHeads {
             blockCounts[j] = b.size();
             b.forEach(a -> tensors.add((PtNDArray) a));
         }
+        int blockTotal = tensors.size(); // the linears' blocks come first
         for (NDArray[] norms : decoder.layerNorms) {
             tensors.add((PtNDArray) norms[0]);
             tensors.add((PtNDArray) norms[1]);
@@ -122,6 +123,13 @@ final class FrameHeads {
                                 new Shape(2, 2))); // step 1's causal mask [S, L]
         tensors.add((PtNDArray) manager.create((float) c.embedDim())); // 0-d: the norms' width
         tensors.add((PtNDArray) manager.create((float) (1.0 / Math.sqrt(hd)))); // 0-d
+        // unpacked weights' transposed views (no copies), for the script's matmul(x, w.t())
+        int transposed = tensors.size();
+        if (!packed) {
+            for (int j = 0; j < blockTotal; j++) {
+                tensors.add((PtNDArray) tensors.get(j).transpose());
+            }
+        }
         long[] padTable = new long[0];
         if (packed) {
             FbgemmFp16 gemm = FbgemmFp16.available().orElseThrow();
@@ -140,7 +148,8 @@ final class FrameHeads {
             c.intermediateDim(),
             packed ? 1 : 0,
             conv ? 1 : 0,
-            c.embedDim()
+            c.embedDim(),
+            transposed
         };
         IValue w = IValue.listFrom(tensors.toArray(new PtNDArray[0]));
         IValue b = IValue.listFrom(blockCounts);
