@@ -28,9 +28,9 @@ class CsmHeads(Module):
     # any_greedy: whether some row is greedy (else no row needs the argmax).
     # settings [B, 4] float64, the frame's one upload: each row's temperature, top-k, and the state
     # of its noise stream before the frame (Sampler.frameStream: entry j of codebook c draws
-    # SplitMix64 output c V + j of it) as its high (signed) and low 32 bits, all exact in a double. max_k: the largest top-k of a sampling row,
-    # 1 when every row is greedy. forced [B, K] int64: a code to take instead of choosing one, or
-    # -1 (empty: none forced).
+    # SplitMix64 output c V + j of it) as its high (signed) and low 32 bits, all exact in a double.
+    # max_k: the largest top-k of a sampling row, 1 when every row is greedy. forced [B, K] int64: a
+    # code to take instead of choosing one, or -1 (empty: none forced).
     k = dims[0]
     v = dims[1]
     n_layers = dims[2]
@@ -74,7 +74,7 @@ class CsmHeads(Module):
       rec_logits[:, 0] = logits
     c = self.pick(logits, 0, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing, any_greedy)
     codes[:, 0] = c
-    x = torch.cat([torch.reshape(h, [b, 1, -1]), self.embed(table, c, 0, v, b)], 1)
+    x = torch.cat([torch.reshape(h, [b, 1, -1]), torch.reshape(self.embed(table, c, 0, v), [b, 1, -1])], 1)
     kv_heads = dims[4]
     hd = dims[5]
     caches: List[Tensor] = []
@@ -109,7 +109,7 @@ class CsmHeads(Module):
       c = self.pick(logits, i, divisor, kth_at, greedy, max_k, noise, forced, sampling, forcing, any_greedy)
       codes[:, i] = c
       if i < k - 1:
-        x = torch.to(torch.index_select(table, 0, torch.add(c, v * i)), 6)
+        x = self.embed(table, c, i, v)
     return (codes, rec_logits, rec_hidden)
   def pick(self: __torch__.CsmHeads,
     logits: Tensor,
@@ -128,10 +128,9 @@ class CsmHeads(Module):
     # the argmax (first index on ties). logits [B, V] float32 -> [B] int64. divisor [B, 1]: the
     # temperature (1 for greedy rows); kth_at [B, 1]: top-k - 1, clamped to 0..max_k - 1; noise
     # [B, 1] int64: each row's stream state before the frame.
-    out = torch.zeros([0], dtype=4)
-    if any_greedy or not sampling:
+    if not sampling:
       out = torch.argmax(logits, -1)
-    if sampling:
+    else:
       v = logits.size(1)
       scaled = torch.div(logits, divisor)
       # Only kept entries can win the race, and they are the top-k plus the ties at the k-th
@@ -146,10 +145,9 @@ class CsmHeads(Module):
       e = torch.masked_fill(torch.exp(torch.sub(vals, torch.narrow(vals, 1, 0, 1))), torch.lt(vals, kth), 0.)
       race = torch.argmax(torch.div(e, self.exp1(noise, torch.add(at, codebook * v))), -1, True)
       sampled = torch.squeeze(torch.gather(at, 1, race), 1)
+      out = sampled
       if any_greedy:
-        out = torch.where(greedy, out, sampled)
-      else:
-        out = sampled
+        out = torch.where(greedy, torch.argmax(logits, -1), sampled)
     if forcing:
       f = torch.select(forced, 1, codebook)
       out = torch.where(torch.ge(f, 0), f, out)
@@ -187,11 +185,9 @@ class CsmHeads(Module):
     table: Tensor,
     c: Tensor,
     codebook: int,
-    v: int,
-    b: int) -> Tensor:
-    # FrameEmbedder.embedCodes: rows c + V * codebook of the audio table -> [B, 1, D] float32
-    rows = torch.index_select(table, 0, torch.add(c, v * codebook))
-    return torch.to(torch.reshape(rows, [b, 1, -1]), 6)
+    v: int) -> Tensor:
+    # FrameEmbedder.embedCodes: rows c + V * codebook of the audio table -> [B, D] float32
+    return torch.to(torch.index_select(table, 0, torch.add(c, v * codebook)), 6)
   def norm(self: __torch__.CsmHeads,
     x: Tensor,
     scale: Tensor,
